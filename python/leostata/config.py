@@ -1,0 +1,139 @@
+"""Where leostata connects, and where it keeps its files.
+
+Takes the ``--url`` given on the command line (or by ``leoset``) and returns a
+``Setting``: the SQLAlchemy URL to use and where it came from.  Precedence
+(design.md): ``--url`` > ``LEOSTATA_URL`` > the user config file (written by
+``leoset ..., permanently``) > the embedded synthetic database.
+
+Secrets never leave this module unmasked for display: use ``mask_url``.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV_URL = "LEOSTATA_URL"
+ENV_HOME = "LEOSTATA_HOME"  # overrides both the config and the data folder (tests, SRS shares)
+
+SYNTH_PERSONS = 20_000
+SYNTH_SEED = 1
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A resolved connection: ``url`` (secret, never print it), ``source``
+    (``"option"``, ``"environment"``, ``"config file"`` or ``"synthetic"``) and
+    ``synthetic`` (True when the embedded synthetic database is used)."""
+
+    url: str
+    source: str
+    synthetic: bool = False
+    schema: str | None = None
+
+    @property
+    def shown(self) -> str:
+        """The URL with credentials masked, safe to print."""
+        return mask_url(self.url)
+
+
+def config_dir() -> Path:
+    """The user's config folder for leostata (platform convention)."""
+    if os.environ.get(ENV_HOME):
+        return Path(os.environ[ENV_HOME])
+    if sys.platform == "win32":
+        return Path(os.environ.get("APPDATA", Path.home())) / "leostata"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "leostata"
+    return Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "leostata"
+
+
+def data_dir() -> Path:
+    """The user's data folder, where the synthetic database lives."""
+    if os.environ.get(ENV_HOME):
+        return Path(os.environ[ENV_HOME])
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "leostata"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "leostata"
+    return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "leostata"
+
+
+def config_file() -> Path:
+    return config_dir() / "leostata.ini"
+
+
+def synthetic_path(persons: int = SYNTH_PERSONS, seed: int = SYNTH_SEED) -> Path:
+    """The DuckDB file of the synthetic database for a size and seed."""
+    return data_dir() / f"synthetic-{persons}-{seed}.duckdb"
+
+
+def synthetic_url(persons: int = SYNTH_PERSONS, seed: int = SYNTH_SEED) -> str:
+    return "duckdb:///" + synthetic_path(persons, seed).as_posix()
+
+
+def read_config() -> dict[str, str]:
+    """The ``[connection]`` section of the user config file ({} if none)."""
+    path = config_file()
+    if not path.is_file():
+        return {}
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(path, encoding="utf-8")
+    return dict(parser["connection"]) if parser.has_section("connection") else {}
+
+
+def write_config(url: str, schema: str | None = None) -> Path:
+    """Remember ``url`` (and ``schema``) in the user config file; returns its path.
+
+    The file is created readable by the user only where the platform allows.
+    """
+    path = config_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    parser = configparser.ConfigParser(interpolation=None)
+    parser["connection"] = {"url": url, **({"schema": schema} if schema else {})}
+    with open(path, "w", encoding="utf-8") as fh:
+        parser.write(fh)
+    try:
+        os.chmod(path, 0o600)
+    except OSError:  # pragma: no cover - Windows ACLs
+        pass
+    return path
+
+
+def resolve(url: str | None = None, schema: str | None = None) -> Setting:
+    """Apply the precedence rule and return the ``Setting`` to connect with."""
+    if url:
+        return Setting(url, "option", is_synthetic_url(url), schema)
+    if os.environ.get(ENV_URL):
+        env = os.environ[ENV_URL]
+        return Setting(env, "environment", is_synthetic_url(env), schema)
+    saved = read_config()
+    if saved.get("url"):
+        return Setting(saved["url"], "config file", is_synthetic_url(saved["url"]),
+                       schema or saved.get("schema"))
+    return Setting(synthetic_url(), "synthetic", True, schema)
+
+
+def is_synthetic_url(url: str) -> bool:
+    """True for a URL naming a file in the synthetic database's folder."""
+    return url.startswith("duckdb:///") and Path(url[len("duckdb:///"):]).name.startswith("synthetic-")
+
+
+_SECRET_KEYS = r"(?:PWD|PASSWORD|PASS|SECRET|TOKEN|ACCESSTOKEN|ACCESS_TOKEN|APIKEY|API_KEY)"
+_SEPARATOR = r"(?:^|[;&?{]|%3B|%26|%3F)"
+_VALUE = r"(?:\{[^}]*\}|%7B.*?%7D|.*?)(?=;|&|%3B|%26|$)"
+
+
+def mask_url(url: str) -> str:
+    """``url`` with every credential replaced by ``***``.
+
+    Masks the password in ``user:password@host``, ``PWD=...``/``Password=...``
+    pairs inside ODBC connection strings (also URL-encoded ones in
+    ``odbc_connect=``) and ``password=`` query parameters.
+    """
+    masked = re.sub(r"(://[^/:@]*:)[^@/]*(@)", r"\1***\2", url)
+    return re.sub(rf"(?i)({_SEPARATOR}{_SECRET_KEYS}(?:=|%3D)){_VALUE}", r"\1***", masked)

@@ -1,0 +1,126 @@
+"""Errors that carry a Stata return code.
+
+Every error leostata raises on purpose is a :class:`LeostataError`; the bridge
+prints its message and hands ``rc`` to the ado, which exits with it.  The
+table ``RETURN_CODES`` is the only place codes are defined; ``help leostata``
+mirrors it.
+
+Stata's own codes are used where the meaning matches.  Codes 5100-5199 are
+leostata's private range (Stata documents no codes between 5000 and 8999).
+"""
+
+from __future__ import annotations
+
+#: rc -> short meaning.  Mirrored in ado/leostata.sthlp ("Return codes").
+RETURN_CODES: dict[int, str] = {
+    1: "Break pressed; the query was cancelled and memory left as it was",
+    4: "no; data in memory would be lost (specify clear)",
+    110: "already defined (a frame of that name exists; specify replace)",
+    111: "table or variable not found",
+    130: "expression too long (inlist() arguments over Stata's limit)",
+    133: "unknown function",
+    198: "invalid syntax or option",
+    459: "data inconsistency (result would not be what Stata computes)",
+    2000: "no observations",
+    5100: "Python or the leostata package is not set up in Stata",
+    5101: "could not connect to the database",
+    5102: "the database reported an error while running the query",
+    5103: "statement refused: only read statements are sent to the server",
+    5104: "valid Stata, but not translatable faithfully on this database",
+    5105: "result too large (see maxobs() and force)",
+    5110: "output blocked by disclosure control",
+    5199: "internal error in leostata (please report it)",
+}
+
+
+class LeostataError(Exception):
+    """Base class: a message for the user and the Stata return code."""
+
+    rc = 5199
+
+    def __init__(self, message: str, *, rc: int | None = None, hint: str | None = None):
+        super().__init__(message)
+        if rc is not None:
+            self.rc = rc
+        if self.rc not in RETURN_CODES:
+            raise ValueError(f"return code {self.rc} is not in errors.RETURN_CODES")
+        self.message = message
+        self.hint = hint
+
+    def render(self) -> str:
+        """The text Stata shows: message, optional hint line (no ``r(#);``)."""
+        return self.message if not self.hint else f"{self.message}\n{self.hint}"
+
+
+class BreakPressed(LeostataError):
+    rc = 1
+
+
+class DataInMemoryChanged(LeostataError):
+    rc = 4
+
+
+class AlreadyDefined(LeostataError):
+    rc = 110
+
+
+class NotFound(LeostataError):
+    rc = 111
+
+
+class ExpressionTooLong(LeostataError):
+    rc = 130
+
+
+class UnknownFunction(LeostataError):
+    rc = 133
+
+
+class StataSyntaxError(LeostataError):
+    rc = 198
+
+
+class DataInconsistency(LeostataError):
+    rc = 459
+
+
+class NoObservations(LeostataError):
+    rc = 2000
+
+
+class NotSetUp(LeostataError):
+    rc = 5100
+
+
+class ConnectionFailed(LeostataError):
+    rc = 5101
+
+
+class ServerError(LeostataError):
+    rc = 5102
+
+
+class StatementRefused(LeostataError):
+    rc = 5103
+
+
+class Untranslatable(LeostataError):
+    rc = 5104
+
+
+class ResultTooLarge(LeostataError):
+    rc = 5105
+
+
+class DisclosureBlocked(LeostataError):
+    rc = 5110
+
+
+class InternalError(LeostataError):
+    rc = 5199
+
+
+def caret(text: str, start: int, end: int | None = None) -> str:
+    """Two lines: ``text`` and a caret line under ``text[start:end]``."""
+    end = max(end if end is not None else start + 1, start + 1)
+    return f"    {text}\n    {' ' * start}{'^' * (end - start)}"

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Start a throw-away PostgreSQL server on 127.0.0.1 for the tests and print the
+# ODBC connection string (psqlODBC) the tests read from LEOSTATA_TEST_PG_ODBC.
+# Usage: eval "$(bash scripts/start-postgres.sh)"
+set -euo pipefail
+PORT="${LEOSTATA_PG_PORT:-54329}"
+DIR="${LEOSTATA_PG_DIR:-/tmp/leostata-pg-$PORT}"
+BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+[ -x "$BIN/initdb" ] || { echo "echo 'PostgreSQL server binaries not found' >&2"; exit 1; }
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+if ! as_pg "$BIN/pg_ctl" -D "$DIR/data" status >/dev/null 2>&1; then
+  rm -rf "$DIR"; mkdir -p "$DIR"
+  [ "$(id -u)" = 0 ] && chown postgres "$DIR"
+  as_pg "$BIN/initdb" -D "$DIR/data" -U leo --auth=trust -E UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1
+  as_pg "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w \
+    -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR -c fsync=off" start >/dev/null
+  as_pg "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U leo -d postgres -qc "CREATE DATABASE leostata_test" >/dev/null
+fi
+echo "export LEOSTATA_TEST_PG_ODBC='DRIVER={PostgreSQL Unicode};SERVER=127.0.0.1;PORT=$PORT;DATABASE=leostata_test;UID=leo;UseDeclareFetch=1;Fetch=10000'"

@@ -1,0 +1,93 @@
+"""Shared fixtures: real databases (DuckDB, SQLite, PostgreSQL over unixODBC +
+psqlODBC + pyodbc) and the ``sfi`` double.
+
+PostgreSQL is reached through the ODBC string in ``LEOSTATA_TEST_PG_ODBC``
+(``scripts/start-postgres.sh`` prints it).  Without it the PostgreSQL tests
+skip, unless ``LEOSTATA_REQUIRE_PG=1`` (set by scripts/test.sh and so by CI),
+in which case they fail: CI must never pass with them skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.parse
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import text
+
+from leostata.connection import engine_for
+
+pytest_plugins = ["tests.fakes.plugin"]
+
+ENGINE_KINDS = ("duckdb", "sqlite", "postgres")
+
+
+def pg_odbc_string() -> str | None:
+    """The psqlODBC connection string, or skip/fail when there is none."""
+    odbc = os.environ.get("LEOSTATA_TEST_PG_ODBC")
+    if odbc:
+        return odbc
+    if os.environ.get("LEOSTATA_REQUIRE_PG") == "1":
+        pytest.fail("LEOSTATA_REQUIRE_PG=1 but LEOSTATA_TEST_PG_ODBC is not set: "
+                    "the PostgreSQL-over-ODBC tests must run here")
+    pytest.skip("PostgreSQL over ODBC not configured (run: eval \"$(bash scripts/start-postgres.sh)\")")
+
+
+def pg_url(odbc: str, schema: str | None = None) -> str:
+    """A ``postgresql+pyodbc`` URL for ``odbc``, optionally pinned to ``schema``."""
+    if schema:
+        odbc = f"{odbc};ConnSettings={{SET search_path TO {schema}}}"
+    return "postgresql+pyodbc:///?odbc_connect=" + urllib.parse.quote_plus(odbc)
+
+
+@dataclass
+class TestDB:
+    """A fresh, empty database of one kind: ``url`` is writable (for building
+    fixtures); ``engine_for(url)`` gives the read-only engine leostata uses."""
+
+    kind: str
+    url: str
+
+    def writer(self):
+        return engine_for(self.url, readonly=False)
+
+    def reader(self):
+        return engine_for(self.url)
+
+
+def make_db(kind: str, folder) -> tuple[TestDB, callable]:
+    """A new empty database of ``kind`` in ``folder``; returns it and a cleanup."""
+    if kind == "duckdb":
+        return TestDB(kind, f"duckdb:///{folder}/db.duckdb"), lambda: None
+    if kind == "sqlite":
+        return TestDB(kind, f"sqlite:///{folder}/db.sqlite"), lambda: None
+    odbc = pg_odbc_string()
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = engine_for(pg_url(odbc), readonly=False)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+
+    def drop():
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+    return TestDB("postgres", pg_url(odbc, schema)), drop
+
+
+@pytest.fixture(params=ENGINE_KINDS)
+def any_db(request, tmp_path):
+    """One empty database per engine kind (the test runs once for each)."""
+    db, cleanup = make_db(request.param, tmp_path)
+    yield db
+    cleanup()
+
+
+@pytest.fixture
+def pg_db(tmp_path):
+    """An empty PostgreSQL schema reached over ODBC."""
+    db, cleanup = make_db("postgres", tmp_path)
+    yield db
+    cleanup()
