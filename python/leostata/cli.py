@@ -1,0 +1,145 @@
+"""The ``leostata`` console script: the same engine as the Stata commands.
+
+Takes command-line arguments; prints results on stdout, progress and notes on
+stderr.  Errors print a Stata-style message ending in ``r(#);`` on stderr and
+exit with status 1 (2 for command-line usage errors).  The text after ``--``
+is exactly what follows the Stata command name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from . import __version__, config
+from .errors import LeostataError, RETURN_CODES
+
+
+def say(text: str) -> None:
+    """A note for the user (stderr, so stdout stays clean for results)."""
+    print(text, file=sys.stderr, flush=True)
+
+
+def _open(args):
+    from .session import SYNTHETIC_NOTE, open_session
+    session = open_session(args.url, getattr(args, "schema", None), say=say)
+    if session.synthetic:
+        say(SYNTHETIC_NOTE)
+    return session
+
+
+# --- subcommands ------------------------------------------------------------
+
+def cmd_synth(args) -> int:
+    from . import synth
+    from .connection import engine_for
+    from .session import ensure_synthetic
+    if args.url is None:
+        path = ensure_synthetic(args.persons, args.seed, say=say, force=True)
+        say(f"synthetic database written to {path}")
+        return 0
+    engine = engine_for(args.url, readonly=False)
+    say(f"writing the synthetic database ({args.persons:,} persons, seed {args.seed}) "
+        f"to {config.mask_url(args.url)}")
+    try:
+        rows = synth.build(engine, persons=args.persons, seed=args.seed,
+                           progress=synth.default_progress)
+    finally:
+        engine.dispose()
+    say(f"done: {sum(rows.values()):,} rows in {len(rows)} tables")
+    return 0
+
+
+def cmd_describe(args) -> int:
+    session = _open(args)
+    try:
+        if args.table:
+            print(describe_table(session.catalog, args.table))
+        else:
+            print(describe_tables(session.catalog))
+    finally:
+        session.close()
+    return 0
+
+
+def describe_tables(catalog) -> str:
+    """A listing of every table: name, kind, approximate rows, description."""
+    tables = catalog.tables()
+    width = max([len(t.name) for t in tables] + [10])
+    lines = [f"{'table'.ljust(width)}  {'kind':5}  {'~rows':>11}  description",
+             "-" * (width + 40)]
+    for t in tables:
+        rows = f"{t.approx_rows:,}" if t.approx_rows is not None else "."
+        lines.append(f"{t.name.ljust(width)}  {t.kind:5}  {rows:>11}  {t.description}")
+    return "\n".join(lines)
+
+
+def describe_table(catalog, name: str) -> str:
+    """Columns of one table: name, SQL type, description (Stata's describe)."""
+    table = catalog.table(name)
+    rows = f"{table.approx_rows:,}" if table.approx_rows is not None else "unknown"
+    width = max([len(c.name) for c in table.columns] + [8])
+    lines = [f"table {table.name} ({table.kind}; approx. rows {rows})"]
+    if table.description:
+        lines.append(f"  {table.description}")
+    lines += ["", f"{'variable'.ljust(width)}  {'SQL type':24}  description", "-" * (width + 60)]
+    for c in table.columns:
+        lines.append(f"{c.name.ljust(width)}  {c.sql_type.raw[:24]:24}  {c.description}")
+    return "\n".join(lines)
+
+
+def cmd_demo(args) -> int:
+    session = _open(args)
+    try:
+        print(f"leostata {__version__} demo on {session.setting.shown}\n")
+        print(describe_tables(session.catalog))
+        print()
+        print(describe_table(session.catalog, "earnings"))
+    finally:
+        session.close()
+    return 0
+
+
+# --- entry point --------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="leostata",
+        description="Query the LEO extract with Stata semantics, pushed down as SQL.")
+    parser.add_argument("--version", action="version", version=f"leostata {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name, func, help_text):
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        p.add_argument("--url", help="SQLAlchemy URL (default: LEOSTATA_URL, the config "
+                                     "file, then the synthetic database)")
+        return p
+
+    p = add("synth", cmd_synth, "build the synthetic LEO-shaped database")
+    p.add_argument("--persons", type=int, default=config.SYNTH_PERSONS)
+    p.add_argument("--seed", type=int, default=config.SYNTH_SEED)
+    p = add("describe", cmd_describe, "list tables, or the columns of one table")
+    p.add_argument("table", nargs="?")
+    p.add_argument("--schema")
+    add("demo", cmd_demo, "build the synthetic database if needed and show what is in it")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except LeostataError as exc:
+        print(exc.render(), file=sys.stderr)
+        print(f"r({exc.rc});", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("--Break--\nr(1);", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

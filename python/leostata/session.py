@@ -1,0 +1,83 @@
+"""Open the database a command should use: resolve the setting, build the
+synthetic database when it is the target and missing, return engine + catalog.
+
+Takes the ``--url``/``leoset`` URL (or None); returns a ``Session``.  Shared by
+the CLI and the bridge, so both say the same thing about synthetic data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+from . import config
+from .catalog import Catalog
+from .connection import engine_for
+from .errors import ConnectionFailed
+
+SYNTHETIC_NOTE = "(using the embedded SYNTHETIC database: the numbers are fake)"
+
+
+@dataclass
+class Session:
+    setting: config.Setting
+    engine: object
+    catalog: Catalog
+
+    @property
+    def synthetic(self) -> bool:
+        return self.setting.synthetic
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def ensure_synthetic(persons: int = config.SYNTH_PERSONS, seed: int = config.SYNTH_SEED,
+                     say: Optional[Callable[[str], None]] = None, force: bool = False) -> Path:
+    """Build the synthetic DuckDB file for ``persons``/``seed`` unless it exists."""
+    path = config.synthetic_path(persons, seed)
+    if path.exists() and not force:
+        return path
+    from . import synth
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".building.duckdb")
+    tmp.unlink(missing_ok=True)
+    if say:
+        say(f"building the synthetic LEO-shaped database ({persons:,} persons, seed {seed}) in {path}")
+    engine = engine_for("duckdb:///" + tmp.as_posix(), readonly=False)
+    try:
+        synth.build(engine, persons=persons, seed=seed,
+                    progress=synth.default_progress if say else None)
+    finally:
+        engine.dispose()
+    tmp.replace(path)
+    return path
+
+
+def open_session(url: str | None = None, schema: str | None = None,
+                 say: Optional[Callable[[str], None]] = None) -> Session:
+    """Resolve the connection and open it; the synthetic database is built on
+    first use."""
+    setting = config.resolve(url, schema)
+    if setting.source == "synthetic":
+        ensure_synthetic(say=say)
+    elif setting.synthetic:
+        if not Path(setting.url[len("duckdb:///"):]).exists():
+            raise ConnectionFailed(f"synthetic database file not found: {setting.shown}",
+                                   hint="run leoset synthetic (or leostata synth) to build it")
+    engine = engine_for(setting)
+    try:
+        with engine.connect():
+            pass
+    except Exception as exc:
+        engine.dispose()
+        raise ConnectionFailed(f"could not connect to {setting.shown}",
+                               hint=_reason(exc)) from exc
+    return Session(setting, engine, Catalog(engine, setting.schema))
+
+
+def _reason(exc: Exception) -> str:
+    """A one-line reason for a failed connection, with secrets masked."""
+    text = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]
+    return "reason: " + config.mask_url(text)

@@ -1,0 +1,126 @@
+"""catalog.py: tables, columns, types and descriptions from each database's
+own catalog views, on DuckDB, SQLite and PostgreSQL over ODBC."""
+
+import pytest
+from sqlalchemy import (CHAR, BigInteger, Column, Date, DateTime, Integer, MetaData, Numeric,
+                        SmallInteger, String, Table, Text, text)
+
+from leostata.catalog import INTERNAL_TABLES, Catalog, normalize_type
+from leostata.errors import NotFound
+
+
+def build_fixture_tables(engine):
+    md = MetaData()
+    Table("leo_earnings", md,
+          Column("Edukey", String(14), nullable=False),
+          Column("TaxYear", Integer),
+          Column("Earnings", Integer),
+          Column("Big", BigInteger),
+          Column("Small", SmallInteger),
+          Column("Amount", Numeric(10, 2)),
+          Column("Started", Date),
+          Column("Stamp", DateTime),
+          Column("Note", Text),
+          Column("Code", CHAR(3)))
+    meta = Table("leostata_metadata", md,
+                 Column("table_name", String(128), nullable=False),
+                 Column("column_name", String(128), nullable=False),
+                 Column("description", String(1000)),
+                 Column("documented", SmallInteger),
+                 Column("person_key", SmallInteger),
+                 Column("sort_key", SmallInteger))
+    md.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE VIEW hesa_2005 AS SELECT * FROM leo_earnings WHERE 1 = 0"))
+        conn.execute(meta.insert(), [  # executemany: every row names every column
+            dict(table_name="leo_earnings", column_name="", description="PAYE earnings per tax year",
+                 person_key=None, sort_key=None),
+            dict(table_name="leo_earnings", column_name="Edukey", description="person key",
+                 person_key=1, sort_key=1),
+            dict(table_name="leo_earnings", column_name="TaxYear", description="tax year, 200405 = 2004/05",
+                 person_key=None, sort_key=2),
+        ])
+
+
+@pytest.fixture
+def catalog(any_db):
+    writer = any_db.writer()
+    build_fixture_tables(writer)
+    writer.dispose()
+    engine = any_db.reader()
+    yield Catalog(engine)
+    engine.dispose()
+
+
+def test_lists_tables_and_views_without_internal_tables(catalog):
+    kinds = {t.name: t.kind for t in catalog.tables()}
+    assert kinds == {"leo_earnings": "table", "hesa_2005": "view"}
+    assert not set(kinds) & set(INTERNAL_TABLES)
+
+
+def test_table_description_comes_from_the_metadata_table(catalog):
+    info = {t.name: t for t in catalog.tables()}["leo_earnings"]
+    assert info.description == "PAYE earnings per tax year"
+
+
+def test_columns_in_order_with_types_and_nullability(catalog):
+    table = catalog.table("leo_earnings")
+    assert [c.name for c in table.columns] == [
+        "Edukey", "TaxYear", "Earnings", "Big", "Small", "Amount", "Started", "Stamp", "Note", "Code"]
+    kinds = {c.name: c.sql_type.kind for c in table.columns}
+    assert kinds == {"Edukey": "string", "TaxYear": "int32", "Earnings": "int32", "Big": "int64",
+                     "Small": "int16", "Amount": "decimal", "Started": "date",
+                     "Stamp": "datetime", "Note": "string", "Code": "string"}
+    assert [c.position for c in table.columns] == list(range(10))
+    assert table.column("Edukey").nullable is False
+    assert table.column("TaxYear").nullable is True
+    amount = table.column("Amount").sql_type
+    assert (amount.precision, amount.scale) == (10, 2)
+
+
+def test_declared_string_lengths_where_the_engine_keeps_them(catalog):
+    edukey = catalog.table("leo_earnings").column("Edukey").sql_type
+    if catalog.dialect == "duckdb":  # DuckDB drops varchar(n) lengths
+        assert edukey.length is None
+    else:
+        assert edukey.length == 14
+
+
+def test_descriptions_person_key_and_sort_key_from_metadata(catalog):
+    table = catalog.table("leo_earnings")
+    assert table.column("TaxYear").description == "tax year, 200405 = 2004/05"
+    assert table.person_key == "Edukey"
+    assert table.key == ("Edukey", "TaxYear")
+
+
+@pytest.mark.parametrize("typed", ["leo_earnings", "LEO_EARNINGS", "earnings", "Earnings",
+                                   "main.leo_earnings"])
+def test_table_names_resolve_like_the_srs_views(catalog, typed):
+    assert catalog.table(typed).name == "leo_earnings"
+
+
+def test_unknown_table_is_r111_with_a_suggestion(catalog):
+    with pytest.raises(NotFound) as err:
+        catalog.table("earnigs")
+    assert err.value.rc == 111
+    assert err.value.render() == "table earnigs not found\ndid you mean leo_earnings?"
+
+
+@pytest.mark.parametrize("raw, kind, length, precision, scale", [
+    ("varchar(14)", "string", 14, None, None),
+    ("NVARCHAR(max)", "string", None, None, None),
+    ("character varying(43)", "string", 43, None, None),
+    ("decimal(5,3)", "decimal", None, 5, 3),
+    ("money", "decimal", None, 19, 4),
+    ("tinyint", "uint8", None, None, None),
+    ("bit", "bool", None, None, None),
+    ("datetime2", "datetime", None, None, None),
+    ("timestamp without time zone", "datetime", None, None, None),
+    ("double precision", "float64", None, None, None),
+    ("real", "float32", None, None, None),
+    ("uniqueidentifier", "string", 36, None, None),
+    ("geography", "unknown", None, None, None),
+])
+def test_normalize_type(raw, kind, length, precision, scale):
+    t = normalize_type(raw)
+    assert (t.kind, t.length, t.precision, t.scale) == (kind, length, precision, scale)
