@@ -124,3 +124,17 @@ def test_unknown_table_is_r111_with_a_suggestion(catalog):
 def test_normalize_type(raw, kind, length, precision, scale):
     t = normalize_type(raw)
     assert (t.kind, t.length, t.precision, t.scale) == (kind, length, precision, scale)
+
+
+def test_load_all_reads_every_table_in_one_go(catalog):
+    tables = {t.name: t for t in catalog.load_all()}
+    assert [c.name for c in tables["hesa_2005"].columns][:2] == ["Edukey", "TaxYear"]
+    assert tables["leo_earnings"].key == ("Edukey", "TaxYear")
+
+
+def test_search_finds_columns_by_description_and_name_case_insensitively(catalog):
+    hits = catalog.search("TAX year")
+    assert ("leo_earnings", "TaxYear") in [(h.table, h.column) for h in hits]
+    assert all("tax" in f"{h.table} {h.column} {h.description}".lower() for h in hits)
+    assert catalog.search("edukey")[0].column == "Edukey"
+    assert catalog.search("no-such-word") == []

@@ -194,17 +194,20 @@ TABLE_QUERIES = {
 
 COLUMN_QUERIES = {
     "duckdb": """
-        SELECT column_name, data_type, is_nullable = 'YES', ordinal_position - 1,
+        SELECT table_name, column_name, data_type, is_nullable = 'YES', ordinal_position - 1,
                character_maximum_length, numeric_precision, numeric_scale, NULL, NULL
         FROM information_schema.columns
         WHERE table_catalog = current_database()
-          AND table_schema = coalesce(:schema, current_schema()) AND table_name = :table
-        ORDER BY ordinal_position""",
+          AND table_schema = coalesce(:schema, current_schema())
+          AND (:table IS NULL OR table_name = :table)
+        ORDER BY table_name, ordinal_position""",
     "sqlite": """
-        SELECT name, type, "notnull" = 0, cid, NULL, NULL, NULL, NULL, NULL
-        FROM pragma_table_info(:table) ORDER BY cid""",
+        SELECT m.name, p.name, p.type, p."notnull" = 0, p.cid, NULL, NULL, NULL, NULL, NULL
+        FROM sqlite_master m JOIN pragma_table_info(m.name) p
+        WHERE m.type IN ('table', 'view') AND (:table IS NULL OR m.name = :table)
+        ORDER BY m.name, p.cid""",
     "postgresql": """
-        SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),
+        SELECT c.relname, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),
                CASE WHEN a.attnotnull THEN 0 ELSE 1 END,
                a.attnum - 1, NULL, NULL, NULL, co.collname,
                pg_catalog.col_description(c.oid, a.attnum)
@@ -212,11 +215,13 @@ COLUMN_QUERIES = {
         JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation AND a.attcollation <> 0
-        WHERE c.relname = :table AND n.nspname = coalesce(:schema, current_schema())
+        WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f')
+          AND n.nspname = coalesce(:schema, current_schema())
+          AND (CAST(:table AS text) IS NULL OR c.relname = :table)
           AND a.attnum > 0 AND NOT a.attisdropped
-        ORDER BY a.attnum""",
+        ORDER BY c.relname, a.attnum""",
     "mssql": """
-        SELECT c.name, t.name, c.is_nullable, c.column_id - 1,
+        SELECT o.name, c.name, t.name, c.is_nullable, c.column_id - 1,
                CASE WHEN c.max_length = -1 THEN NULL
                     WHEN t.name IN ('nchar', 'nvarchar') THEN c.max_length / 2
                     ELSE c.max_length END,
@@ -229,8 +234,9 @@ COLUMN_QUERIES = {
         LEFT JOIN sys.extended_properties ep
           ON ep.major_id = c.object_id AND ep.minor_id = c.column_id
              AND ep.class = 1 AND ep.name = 'MS_Description'
-        WHERE o.name = :table AND s.name = coalesce(:schema, SCHEMA_NAME())
-        ORDER BY c.column_id""",
+        WHERE o.type IN ('U', 'V') AND s.name = coalesce(:schema, SCHEMA_NAME())
+          AND (:table IS NULL OR o.name = :table)
+        ORDER BY o.name, c.column_id""",
 }
 
 #: SQLite keeps row counts only in sqlite_stat1, written by ANALYZE (first number).
@@ -299,7 +305,6 @@ class Catalog:
         info = self._match(name, tables)
         if info.name not in self._loaded:
             self._load_columns(info)
-            self._loaded.add(info.name)
         return info
 
     def _match(self, name: str, tables: dict[str, TableInfo]) -> TableInfo:
@@ -317,26 +322,66 @@ class Catalog:
                        hint=f"did you mean {hint}?" if hint else "type leodescribe to list the tables")
 
     # -- columns -----------------------------------------------------------------
-    def _load_columns(self, info: TableInfo) -> None:
+    def _load_columns(self, info: TableInfo | None) -> None:
+        """Load the columns of ``info`` (or of every table when None) in one query."""
         from sqlalchemy import text
         with self.engine.connect() as conn:
             rows = conn.execute(text(COLUMN_QUERIES[self.dialect]),
-                                {**self._params(), "table": info.name}).fetchall()
+                                {**self._params(), "table": info.name if info else None}).fetchall()
         meta = self._metadata or {}
-        columns, sort_key = [], []
-        for name, raw, nullable, position, length, precision, scale, collation, desc in rows:
-            m = meta.get((info.name, name))
-            description = (m[0] if m and m[0] else desc) or ""
-            if m and m[1]:
-                info.person_key = name
-            if m and m[2]:
-                sort_key.append((int(m[2]), name))
-            columns.append(ColumnInfo(
-                name=name, sql_type=normalize_type(raw or "", length, precision, scale),
-                nullable=bool(int(nullable)), position=int(position), description=description,
-                collation=collation))
-        info.columns = columns
-        info.key = tuple(n for _, n in sorted(sort_key))
+        grouped: dict[str, list] = {}
+        for row in rows:
+            grouped.setdefault(row[0], []).append(row[1:])
+        for table_name, table_rows in grouped.items():
+            target = self._tables.get(table_name) if self._tables is not None else None
+            if target is None or (info is not None and target is not info):
+                continue
+            columns, sort_key = [], []
+            for name, raw, nullable, position, length, precision, scale, collation, desc in table_rows:
+                m = meta.get((table_name, name))
+                if m and m[1]:
+                    target.person_key = name
+                if m and m[2]:
+                    sort_key.append((int(m[2]), name))
+                columns.append(ColumnInfo(
+                    name=name, sql_type=normalize_type(raw or "", length, precision, scale),
+                    nullable=bool(int(nullable)), position=int(position),
+                    description=(m[0] if m and m[0] else desc) or "", collation=collation))
+            target.columns = columns
+            target.key = tuple(n for _, n in sorted(sort_key))
+            self._loaded.add(table_name)
+
+    def load_all(self) -> list[TableInfo]:
+        """Every table with its columns (one catalog query; cached)."""
+        tables = self.tables()
+        if len(self._loaded) < len(tables):
+            self._load_columns(None)
+        return tables
+
+    def search(self, words: str) -> list["SearchHit"]:
+        """Tables and columns whose name or description contains the words.
+
+        Case-insensitive; every word must match somewhere in the hit's table
+        name, column name or description.  Ranked: name matches before
+        description matches, exact names first.
+        """
+        terms = [w.lower() for w in words.split() if w.strip()]
+        hits: list[SearchHit] = []
+        if not terms:
+            return hits
+        for table in self.load_all():
+            items = [(table, None)] + [(table, c) for c in table.columns]
+            for tbl, col in items:
+                name = (col.name if col else tbl.name).lower()
+                desc = (col.description if col else tbl.description).lower()
+                where = f"{tbl.name.lower()} {name} {desc}"
+                if not all(t in where for t in terms):
+                    continue
+                score = sum(3 * (t == name) + 2 * (t in name) + (t in desc) for t in terms)
+                hits.append(SearchHit(tbl.name, col.name if col else "",
+                                      col.description if col else tbl.description, score))
+        hits.sort(key=lambda h: (-h.score, h.table, h.column))
+        return hits
 
     def _load_metadata(self) -> None:
         from sqlalchemy import text
@@ -351,6 +396,17 @@ class Catalog:
 
     def _params(self) -> dict:
         return {} if self.dialect == "sqlite" else {"schema": self.schema}
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One search result: the table, the column ("" for the table itself),
+    its description and a relevance score."""
+
+    table: str
+    column: str
+    description: str
+    score: int
 
 
 def suggest(name: str, candidates: list[str]) -> str | None:
