@@ -101,6 +101,16 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_doctor(args) -> int:
+    from .doctor import examine
+    session = _open(args)
+    try:
+        print(examine(session).render())
+    finally:
+        session.close()
+    return 0
+
+
 # --- entry point --------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("describe", cmd_describe, "list tables, or the columns of one table")
     p.add_argument("table", nargs="?")
     p.add_argument("--schema")
+    add("doctor", cmd_doctor, "probe the server for the semantics leostata must guard")
     add("demo", cmd_demo, "build the synthetic database if needed and show what is in it")
     return parser
 
