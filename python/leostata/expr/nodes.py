@@ -107,7 +107,12 @@ def children(node: Node) -> Tuple[Node, ...]:
 
 
 def walk(node: Node):
-    """Yield ``node`` and every node below it, parents first."""
-    yield node
-    for child in children(node):
-        yield from walk(child)
+    """Yield ``node`` and every node below it, parents first (left to right).
+
+    Iterative: Stata's limits allow trees about 1,050 levels deep (800
+    operators inside 249 calls), deeper than Python's recursion limit."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(children(current)))
