@@ -256,9 +256,11 @@ class Catalog:
     with its columns, key and descriptions.
     """
 
-    def __init__(self, engine, schema: str | None = None):
+    def __init__(self, engine, schema: str | None = None, metadata_files: list | None = None):
         self.engine = engine
         self.schema = schema
+        self.metadata_files = list(metadata_files or [])
+        self._file_index = None
         self.dialect = engine.dialect.name
         if self.dialect not in TABLE_QUERIES:
             from .errors import ConnectionFailed
@@ -329,6 +331,7 @@ class Catalog:
             rows = conn.execute(text(COLUMN_QUERIES[self.dialect]),
                                 {**self._params(), "table": info.name if info else None}).fetchall()
         meta = self._metadata or {}
+        files = self.file_index()
         grouped: dict[str, list] = {}
         for row in rows:
             grouped.setdefault(row[0], []).append(row[1:])
@@ -346,10 +349,19 @@ class Catalog:
                 columns.append(ColumnInfo(
                     name=name, sql_type=normalize_type(raw or "", length, precision, scale),
                     nullable=bool(int(nullable)), position=int(position),
-                    description=(m[0] if m and m[0] else desc) or "", collation=collation))
+                    description=(m[0] if m and m[0] else desc) or files.describe(table_name, name),
+                    collation=collation))
             target.columns = columns
             target.key = tuple(n for _, n in sorted(sort_key))
             self._loaded.add(table_name)
+
+    def file_index(self):
+        """Descriptions from the user's metadata files (read once)."""
+        if self._file_index is None:
+            from .metadata import MetadataIndex, read_metadata_file
+            rows = [r for path in self.metadata_files for r in read_metadata_file(path)]
+            self._file_index = MetadataIndex(rows)
+        return self._file_index
 
     def load_all(self) -> list[TableInfo]:
         """Every table with its columns (one catalog query; cached)."""

@@ -34,6 +34,7 @@ class Setting:
     source: str
     synthetic: bool = False
     schema: str | None = None
+    metadata_files: tuple[str, ...] = ()
 
     @property
     def shown(self) -> str:
@@ -76,14 +77,33 @@ def synthetic_url(persons: int = SYNTH_PERSONS, seed: int = SYNTH_SEED) -> str:
     return "duckdb:///" + synthetic_path(persons, seed).as_posix()
 
 
+def _parser() -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(interpolation=None)
+    if config_file().is_file():
+        parser.read(config_file(), encoding="utf-8")
+    return parser
+
+
 def read_config() -> dict[str, str]:
     """The ``[connection]`` section of the user config file ({} if none)."""
-    path = config_file()
-    if not path.is_file():
-        return {}
-    parser = configparser.ConfigParser(interpolation=None)
-    parser.read(path, encoding="utf-8")
+    parser = _parser()
     return dict(parser["connection"]) if parser.has_section("connection") else {}
+
+
+def metadata_files() -> tuple[str, ...]:
+    """Metadata files registered with ``leoset metadata`` (in order)."""
+    parser = _parser()
+    if not parser.has_section("metadata"):
+        return ()
+    return tuple(f for f in parser["metadata"].get("files", "").split("\n") if f.strip())
+
+
+def add_metadata_file(path: str) -> Path:
+    """Register a metadata file (absolute path) in the user config file."""
+    parser = _parser()
+    files = [f for f in metadata_files() if f != path] + [path]
+    parser["metadata"] = {"files": "\n".join(files)}
+    return _save(parser)
 
 
 def write_config(url: str, schema: str | None = None) -> Path:
@@ -91,10 +111,14 @@ def write_config(url: str, schema: str | None = None) -> Path:
 
     The file is created readable by the user only where the platform allows.
     """
+    parser = _parser()
+    parser["connection"] = {"url": url, **({"schema": schema} if schema else {})}
+    return _save(parser)
+
+
+def _save(parser: configparser.ConfigParser) -> Path:
     path = config_file()
     path.parent.mkdir(parents=True, exist_ok=True)
-    parser = configparser.ConfigParser(interpolation=None)
-    parser["connection"] = {"url": url, **({"schema": schema} if schema else {})}
     with open(path, "w", encoding="utf-8") as fh:
         parser.write(fh)
     try:
@@ -106,16 +130,17 @@ def write_config(url: str, schema: str | None = None) -> Path:
 
 def resolve(url: str | None = None, schema: str | None = None) -> Setting:
     """Apply the precedence rule and return the ``Setting`` to connect with."""
+    files = metadata_files()
     if url:
-        return Setting(url, "option", is_synthetic_url(url), schema)
+        return Setting(url, "option", is_synthetic_url(url), schema, files)
     if os.environ.get(ENV_URL):
         env = os.environ[ENV_URL]
-        return Setting(env, "environment", is_synthetic_url(env), schema)
+        return Setting(env, "environment", is_synthetic_url(env), schema, files)
     saved = read_config()
     if saved.get("url"):
         return Setting(saved["url"], "config file", is_synthetic_url(saved["url"]),
-                       schema or saved.get("schema"))
-    return Setting(synthetic_url(), "synthetic", True, schema)
+                       schema or saved.get("schema"), files)
+    return Setting(synthetic_url(), "synthetic", True, schema, files)
 
 
 def is_synthetic_url(url: str) -> bool:

@@ -74,7 +74,7 @@ def open_session(url: str | None = None, schema: str | None = None,
         engine.dispose()
         raise ConnectionFailed(f"could not connect to {setting.shown}",
                                hint=_reason(exc)) from exc
-    return Session(setting, engine, Catalog(engine, setting.schema))
+    return Session(setting, engine, Catalog(engine, setting.schema, list(setting.metadata_files)))
 
 
 def _reason(exc: Exception) -> str:

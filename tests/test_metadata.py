@@ -1,0 +1,97 @@
+"""metadata.py: user metadata files (CSV/XLSX) merged into the catalog."""
+
+import csv
+
+import pytest
+from sqlalchemy import text
+
+from leostata import config
+from leostata.catalog import Catalog
+from leostata.connection import engine_for
+from leostata.errors import NotFound, StataSyntaxError
+from leostata.metadata import MetadataIndex, read_metadata_file, table_matches
+
+
+def write_csv(path, rows, header=("Table", "Variable", "Description", "Type", "Years")):
+    with open(path, "w", newline="", encoding="utf-8-sig") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def test_csv_with_bom_and_request_form_headers(tmp_path):
+    path = write_csv(tmp_path / "m.csv", [("LEO.Earnings", "TaxYear", "Tax year", "int", "0304-2021"),
+                                          ("HESA", "HE_XMODE01", "Mode of study", "", "")])
+    rows = read_metadata_file(path)
+    assert [(r.table, r.variable, r.description) for r in rows] == [
+        ("LEO.Earnings", "TaxYear", "Tax year"), ("HESA", "HE_XMODE01", "Mode of study")]
+    assert rows[0].years == "0304-2021"
+
+
+def test_xlsx_first_sheet(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Table name", "Variable name", "Variable description"])
+    sheet.append(["hesa_*", "HE_XCLASS01", "Degree class"])
+    book.save(tmp_path / "m.xlsx")
+    rows = read_metadata_file(tmp_path / "m.xlsx")
+    assert rows[0].description == "Degree class"
+
+
+def test_missing_columns_and_files_are_clear_errors(tmp_path):
+    with pytest.raises(StataSyntaxError, match="no column for description"):
+        read_metadata_file(write_csv(tmp_path / "bad.csv", [("t", "v")], header=("table", "variable")))
+    with pytest.raises(NotFound):
+        read_metadata_file(tmp_path / "absent.csv")
+
+
+@pytest.mark.parametrize("pattern, table, expected", [
+    ("LEO.Earnings", "leo_earnings", True), ("earnings", "leo_earnings", True),
+    ("hesa_*", "hesa_2015", True), ("HESA_20??", "hesa_2015", True),
+    ("hesa_*", "leo_earnings", False), ("", "x", False),
+])
+def test_table_matching(pattern, table, expected):
+    assert table_matches(pattern, table) is expected
+
+
+def test_ten_thousand_rows_merge_into_the_catalog(tmp_path):
+    url = f"duckdb:///{tmp_path}/m.duckdb"
+    writer = engine_for(url, readonly=False)
+    with writer.begin() as conn:
+        conn.execute(text("CREATE TABLE hesa_2015 (HE_XMODE01 INTEGER, HE_V9999 INTEGER, own INTEGER)"))
+        conn.execute(text("CREATE TABLE leo_earnings (\"TaxYear\" INTEGER)"))
+        conn.execute(text("CREATE TABLE leostata_metadata (table_name VARCHAR, column_name VARCHAR, "
+                          "description VARCHAR, documented SMALLINT, person_key SMALLINT, sort_key SMALLINT)"))
+        conn.execute(text("INSERT INTO leostata_metadata VALUES ('hesa_2015', 'own', 'from the database', 0, 0, NULL)"))
+    writer.dispose()
+    rows = [("hesa_*", f"HE_V{i:04d}", f"description {i}") for i in range(9_997)]
+    rows += [("HESA_2015", "HE_XMODE01", "Mode of study"), ("hesa_2015", "own", "from the file"),
+             ("LEO.Earnings", "TaxYear", "Tax year (file)")]
+    path = write_csv(tmp_path / "big.csv", rows)
+    assert len(read_metadata_file(path)) == 10_000
+    catalog = Catalog(engine_for(url), metadata_files=[str(path)])
+    hesa = catalog.table("hesa_2015")
+    assert hesa.column("HE_XMODE01").description == "Mode of study"
+    assert hesa.column("HE_V9999").description == ""  # only 0..9996 are in the file
+    assert hesa.column("own").description == "from the database"  # the database wins
+    assert catalog.table("earnings").column("TaxYear").description == "Tax year (file)"
+    assert [h.column for h in catalog.search("mode of study")] == ["HE_XMODE01"]
+
+
+def test_leoset_metadata_registers_files_in_the_config(tmp_path, monkeypatch):
+    monkeypatch.setenv(config.ENV_HOME, str(tmp_path))
+    config.add_metadata_file("/a/one.csv")
+    config.add_metadata_file("/b/two.xlsx")
+    config.add_metadata_file("/a/one.csv")
+    assert config.metadata_files() == ("/b/two.xlsx", "/a/one.csv")
+    config.write_config("sqlite:///x.sqlite")
+    assert config.resolve().metadata_files == ("/b/two.xlsx", "/a/one.csv")
+
+
+def test_index_prefers_exact_rows_over_patterns():
+    from leostata.metadata import MetaRow
+    index = MetadataIndex([MetaRow("hesa_*", "X", "pattern"), MetaRow("hesa_2015", "X", "exact")])
+    assert index.describe("hesa_2015", "x") == "exact"
+    assert index.describe("hesa_2016", "X") == "pattern"
