@@ -10,6 +10,7 @@ does; see ``synth``).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Optional
@@ -112,6 +113,7 @@ _TYPE_PATTERNS: list[tuple[str, str]] = [
 ]
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize_type(raw: str, length: int | None = None, precision: int | None = None,
                    scale: int | None = None) -> SqlType:
     """Map a database's type text (``varchar(14)``, ``DECIMAL(5,3)``,
