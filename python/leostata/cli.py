@@ -54,7 +54,9 @@ def cmd_synth(args) -> int:
 def cmd_describe(args) -> int:
     session = _open(args)
     try:
-        if args.table:
+        if args.search:
+            print(describe_search(session.catalog, args.search))
+        elif args.table:
             print(describe_table(session.catalog, args.table))
         else:
             print(describe_tables(session.catalog))
@@ -86,6 +88,21 @@ def describe_table(catalog, name: str) -> str:
     lines += ["", f"{'variable'.ljust(width)}  {'SQL type':24}  description", "-" * (width + 60)]
     for c in table.columns:
         lines.append(f"{c.name.ljust(width)}  {c.sql_type.raw[:24]:24}  {c.description}")
+    return "\n".join(lines)
+
+
+def describe_search(catalog, words: str, limit: int = 50) -> str:
+    """Ranked search hits: table, variable, description."""
+    hits = catalog.search(words)
+    if not hits:
+        return f"no table or variable matches {words!r}"
+    shown = hits[:limit]
+    tw = max(len(h.table) for h in shown)
+    cw = max([len(h.column) for h in shown] + [8])
+    lines = [f"{'table'.ljust(tw)}  {'variable'.ljust(cw)}  description", "-" * (tw + cw + 40)]
+    lines += [f"{h.table.ljust(tw)}  {h.column.ljust(cw)}  {h.description}" for h in shown]
+    if len(hits) > limit:
+        lines.append(f"({len(hits) - limit:,} more; refine the search words)")
     return "\n".join(lines)
 
 
@@ -132,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=config.SYNTH_SEED)
     p = add("describe", cmd_describe, "list tables, or the columns of one table")
     p.add_argument("table", nargs="?")
+    p.add_argument("--search", metavar="WORDS", help="find tables and variables by keyword")
     p.add_argument("--schema")
     add("doctor", cmd_doctor, "probe the server for the semantics leostata must guard")
     add("demo", cmd_demo, "build the synthetic database if needed and show what is in it")
