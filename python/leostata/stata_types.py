@@ -1,0 +1,452 @@
+"""SQL types -> Stata storage types, display formats and variable names.
+
+Takes the catalog's ``SqlType`` (and, where the SQL type alone cannot decide,
+what the loaded values turned out to be) and returns the Stata storage type
+and display format; turns SQL column names into valid, unique Stata names and
+descriptions into variable labels.  No I/O, no ``sfi``.
+
+Type policy (design.md: "the smallest Stata type that holds the SQL type's
+range"; ranges from stata.md §2.1):
+
+========================  ===============  ==============================
+SQL kind                  Stata type       display format
+========================  ===============  ==============================
+bool (bit)                byte             %8.0g
+int8 (-128..127)          int              %8.0g   (-128 is not a byte)
+uint8 (tinyint 0..255)    int              %8.0g   (byte stops at 100)
+int16 (smallint)          long             %12.0g  (int stops at 32,740)
+int32 (int)               double           %12.0g  (long stops at 2,147,483,620)
+int64 (bigint)            by the values:   long %12.0g if they fit long,
+                                           double %20.0g while |x| <= 2^53,
+                                           else str# of the digits (+ note)
+decimal / money           double           %10.0g  (cast to float on the server)
+float32 (real)            float            %9.0g
+float64 (float)           double           %10.0g
+date                      long             %td     (days since 01jan1960)
+datetime / datetime2      double           %tc     (ms since 01jan1960, never %tC)
+time                      double           %tcHH:MM:SS  (ms since midnight)
+string                    str# (# = max UTF-8 bytes, 1..2045) else strL; %#s
+binary                    str#/strL of hexadecimal text "0x..." (+ note)
+unknown                   cast to text, then as string
+========================  ===============  ==============================
+
+Decision (declared vs observed): integer kinds whose SQL range fits a Stata
+type get that type whatever the values are, so the same do-file gets the same
+types on the synthetic and the real database and on every sample.  The values
+are still checked: a value outside the chosen type (SQLite stores any integer
+in an ``INTEGER`` column) promotes the column - long, then double while exact,
+then a string - and is never clamped or rounded.  ``bigint`` has no Stata
+type that holds its range, so there the values decide, as the issue asks.
+Strings are sized by the values (exact ``str#``), as Stata's ``compress``
+would.  Dates before 0100-01-01 or after 9999-12-31 (outside %td) load as
+missing, with a note.  A forced ``stata_type``/``format`` on an
+``OutputColumn`` (collapse rules) wins over all of this, except that a value
+that does not fit the forced type still promotes it (never silently wrong).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Iterable, Optional
+
+import numpy as np
+
+from .catalog import SqlType
+
+# --- Stata's limits (stata.md §2.1-§2.5) -------------------------------------
+BYTE_MIN, BYTE_MAX = -127, 100
+INT_MIN, INT_MAX = -32_767, 32_740
+LONG_MIN, LONG_MAX = -2_147_483_647, 2_147_483_620
+FLOAT_MAX = 1.70141173319e38
+DOUBLE_MAX = 8.98846567431157e307  # largest nonmissing double (below 2^1023)
+EXACT_DOUBLE = 2 ** 53  # every integer with |x| <= 2^53 is exact in a double
+MAX_STR = 2045  # str# maximum, in bytes
+MAX_NAME = 32
+MAX_LABEL = 80
+MAX_CHAR = 67_784  # bytes in one characteristic
+TD_MIN, TD_MAX = -679_350, 2_936_549  # 01jan0100 .. 31dec9999 in %td days
+TC_MIN, TC_MAX = -58_695_840_000_000, 253_717_919_999_999
+
+#: Missing codes as stored in .dta files (and the double value of ``.``).
+MISSING_BYTE, MISSING_INT, MISSING_LONG = 101, 32_741, 2_147_483_621
+MISSING_FLOAT = float(np.float32(2.0 ** 127))
+MISSING_DOUBLE = 2.0 ** 1023  # 8.98846567431158e+307, sfi.Missing.getValue()
+
+NUMERIC_TYPES = ("byte", "int", "long", "float", "double")
+#: Integer storage types in widening order, with their ranges.
+INT_RANGES = {"byte": (BYTE_MIN, BYTE_MAX), "int": (INT_MIN, INT_MAX),
+              "long": (LONG_MIN, LONG_MAX)}
+
+DEFAULT_FORMATS = {"byte": "%8.0g", "int": "%8.0g", "long": "%12.0g",
+                   "float": "%9.0g", "double": "%10.0g", "strL": "%9s"}
+
+RESERVED_NAMES = frozenset(
+    "_all _b byte _coef _cons double float if in int long _n _N _pi _pred _rc "
+    "_se _skip strL using with".split())
+_STR_NAME = re.compile(r"^str([1-9][0-9]{0,3})$")
+
+#: How stream delivers a column's values (see stream.py "Batch arrays").
+#:   int      int64 numpy.ma.MaskedArray (mask = NULL); bool and date too
+#:   float    float64 with NaN for NULL; datetime/time (ms) too
+#:   string   bytes: 'S#' array (UTF-8) or object array of bytes beyond 2045
+FAMILY = {
+    "bool": "int", "int8": "int", "uint8": "int", "int16": "int", "int32": "int",
+    "int64": "int", "decimal": "float", "float32": "float", "float64": "float",
+    "string": "string", "date": "date", "datetime": "datetime", "time": "time",
+    "binary": "binary", "unknown": "string",
+}
+
+
+def declared_type(sql_type: SqlType) -> tuple[str, str]:
+    """Stata (storage type, format) from the SQL type alone.
+
+    Strings return ``("str1", "%1s")`` as a placeholder: their width comes
+    from the values (``final_type``).  ``int64`` returns ``long``, the start of
+    its values-based ladder.
+    """
+    kind = sql_type.kind
+    if kind == "bool":
+        return "byte", "%8.0g"
+    if kind in ("int8", "uint8"):
+        return "int", "%8.0g"
+    if kind == "int16":
+        return "long", "%12.0g"
+    if kind == "int32":
+        return "double", "%12.0g"
+    if kind == "int64":
+        return "long", "%12.0g"
+    if kind == "decimal" or kind == "float64":
+        return "double", "%10.0g"
+    if kind == "float32":
+        return "float", "%9.0g"
+    if kind == "date":
+        return "long", "%td"
+    if kind == "datetime":
+        return "double", "%tc"
+    if kind == "time":
+        return "double", "%tcHH:MM:SS"
+    return "str1", "%1s"
+
+
+def int_type_for(lo: int, hi: int) -> str:
+    """The smallest Stata type holding every integer in [lo, hi] exactly:
+    byte, int, long, double (|x| <= 2^53) or ``"str"`` (digits as text)."""
+    for name, (tmin, tmax) in INT_RANGES.items():
+        if tmin <= lo and hi <= tmax:
+            return name
+    if -EXACT_DOUBLE <= lo and hi <= EXACT_DOUBLE:
+        return "double"
+    return "str"
+
+
+def str_type(max_bytes: int) -> str:
+    """``str#`` for a maximum UTF-8 byte length (at least str1), else strL."""
+    return f"str{max(1, int(max_bytes))}" if max_bytes <= MAX_STR else "strL"
+
+
+def str_format(stata_type: str) -> str:
+    if stata_type == "strL":
+        return "%9s"
+    return f"%{int(stata_type[3:])}s"
+
+
+def is_string_type(stata_type: str) -> bool:
+    return stata_type.startswith("str")
+
+
+def type_width(stata_type: str) -> int:
+    """Bytes per observation in a .dta row (strL: an 8-byte reference)."""
+    widths = {"byte": 1, "int": 2, "long": 4, "float": 4, "double": 8, "strL": 8}
+    if stata_type in widths:
+        return widths[stata_type]
+    return int(stata_type[3:])
+
+
+def _rank(stata_type: str) -> int:
+    order = {"byte": 0, "int": 1, "long": 2, "float": 3, "double": 4}
+    return order.get(stata_type, 5)
+
+
+# --- observed values -------------------------------------------------------------
+
+
+@dataclass
+class Observed:
+    """What the loaded values of one column turned out to be; updated batch by
+    batch (``update``), bounded memory.  ``stream`` fills it; writers read
+    ``final_type`` when the result is complete."""
+
+    family: str
+    rows: int = 0
+    nulls: int = 0
+    lo: Optional[int] = None  # integer families: min / max of non-missing
+    hi: Optional[int] = None
+    max_bytes: int = 0  # string families: longest value in UTF-8 bytes
+    abs_max: float = 0.0  # float families: largest finite |x|
+    out_of_range: int = 0  # values that became missing (dates outside %td...)
+    nonfinite: int = 0  # +-inf / values beyond Stata's double range -> missing
+
+    def update(self, values: np.ndarray) -> None:
+        """Record one batch of values in this column's family array form."""
+        n = len(values)
+        self.rows += n
+        if n == 0:
+            return
+        if isinstance(values, np.ma.MaskedArray):
+            mask = np.ma.getmaskarray(values)
+            data = values.data
+            nn = int(mask.sum())
+            self.nulls += nn
+            if nn < n:
+                valid = data[~mask] if nn else data
+                lo, hi = int(valid.min()), int(valid.max())
+                self.lo = lo if self.lo is None else min(self.lo, lo)
+                self.hi = hi if self.hi is None else max(self.hi, hi)
+                self.abs_max = max(self.abs_max, float(max(abs(lo), abs(hi))))
+        elif values.dtype.kind == "f":
+            finite = np.isfinite(values)
+            nan = np.isnan(values)
+            self.nulls += int(nan.sum())
+            if finite.any():
+                self.abs_max = max(self.abs_max, float(np.abs(values[finite]).max()))
+            self.nonfinite += int((~finite & ~nan).sum())
+        elif values.dtype.kind == "S":
+            if values.dtype.itemsize > self.max_bytes:  # itemsize bounds the max
+                longest = int(np.char.str_len(values).max())
+                self.max_bytes = max(self.max_bytes, longest)
+        elif values.dtype == object:  # bytes beyond str# (strL)
+            self.max_bytes = max(self.max_bytes, max((len(v) for v in values), default=0))
+        else:  # pragma: no cover - stream only delivers the forms above
+            raise TypeError(f"unexpected batch array {values.dtype}")
+
+
+@dataclass
+class ResultColumn:
+    """One result column as the writers see it.
+
+    ``name`` is the valid Stata name; ``source`` the SQL name it came from;
+    ``stata_type``/``format`` the type and format decided so far (final after
+    ``finalize``); ``family`` how stream delivers its values; ``chars`` the
+    characteristics to attach (original name, SQL type, full description,
+    notes); ``forced`` True when the plan forced the type.
+    """
+
+    name: str
+    source: str
+    sql_type: SqlType
+    label: str = ""
+    stata_type: str = "double"
+    format: str = "%10.0g"
+    family: str = "float"
+    forced: bool = False
+    chars: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+    observed: Observed | None = None
+
+    @property
+    def is_string(self) -> bool:
+        return is_string_type(self.stata_type)
+
+    def finalize(self) -> "ResultColumn":
+        """Set ``stata_type``/``format`` from the observed values (see the
+        module docstring); adds notes to ``notes`` and ``chars['leo_note']``."""
+        stype, fmt, notes = final_type(self.sql_type, self.observed or Observed(self.family),
+                                       forced_type=self.stata_type if self.forced else None,
+                                       forced_format=self.format if self.forced else None)
+        self.stata_type, self.format = stype, fmt
+        for note in notes:
+            if note not in self.notes:
+                self.notes.append(note)
+        if self.notes:
+            self.chars["leo_note"] = "; ".join(self.notes)
+        return self
+
+
+def final_type(sql_type: SqlType, obs: Observed, *, forced_type: str | None = None,
+               forced_format: str | None = None) -> tuple[str, str, list[str]]:
+    """(storage type, display format, notes) from the SQL type and the values."""
+    notes: list[str] = []
+    family = obs.family
+    if family in ("string", "binary"):
+        stype = str_type(obs.max_bytes)
+        if forced_type and is_string_type(forced_type) and forced_type != "strL" \
+                and stype != "strL" and int(forced_type[3:]) >= obs.max_bytes:
+            stype = forced_type
+        elif forced_type == "strL":
+            stype = "strL"
+        if family == "binary":
+            notes.append("binary value loaded as hexadecimal text")
+        fmt = forced_format if forced_format and forced_format.endswith("s") else str_format(stype)
+        return stype, fmt, notes
+    if obs.out_of_range:
+        notes.append(f"{obs.out_of_range} value(s) outside Stata's date range loaded as missing")
+    if obs.nonfinite:
+        notes.append(f"{obs.nonfinite} value(s) infinite or beyond Stata's double range "
+                     "loaded as missing")
+    if family in ("float", "datetime", "time"):
+        stype, fmt = declared_type(sql_type) if sql_type.kind not in ("unknown", "string") \
+            else ("double", "%10.0g")
+        if family == "datetime":
+            stype, fmt = "double", "%tc"
+        elif family == "time":
+            stype, fmt = "double", "%tcHH:MM:SS"
+        elif stype not in ("float", "double"):  # an integer SQL type that held fractions
+            stype, fmt = "double", "%10.0g"
+            notes.append("non-integer values in an integer column: loaded as double")
+        if stype == "float" and obs.abs_max > FLOAT_MAX:
+            stype, fmt = "double", "%10.0g"
+        if sql_type.kind == "decimal" and (sql_type.precision or 0) > 15:
+            notes.append(f"{sql_type.raw}: loaded as double (about 15-16 significant digits)")
+        if forced_type in ("float", "double"):  # collapse rules win while values fit
+            if not (forced_type == "float" and obs.abs_max > FLOAT_MAX):
+                stype = forced_type
+        if forced_format and family == "float":
+            fmt = forced_format
+        return stype, fmt, notes
+    # integer families: int, date
+    lo = obs.lo if obs.lo is not None else 0
+    hi = obs.hi if obs.hi is not None else 0
+    if family == "date":
+        return "long", forced_format or "%td", notes
+    if sql_type.kind in ("bool", "int8", "uint8", "int16", "int32"):
+        base = declared_type(sql_type)[0]  # the SQL type's range decides
+    elif sql_type.kind == "int64":
+        base = "long"  # bigint: long when the values fit (issue 5 §2)
+    else:
+        base = "byte"  # no integer SQL type known (raw SQL): the values decide
+    if forced_type in NUMERIC_TYPES:
+        base = forced_type
+    need = int_type_for(lo, hi)
+    if need == "str":
+        notes.append("integers beyond +-2^53 cannot be held exactly by a Stata double: "
+                     "loaded as a string of digits")
+        stype = str_type(max(len(str(lo)), len(str(hi))))
+        return stype, str_format(stype), notes
+    stype = base if _rank(base) >= _rank(need) else need
+    if stype != base and sql_type.kind in ("bool", "int8", "uint8", "int16", "int32"):
+        notes.append(f"values outside the range of {sql_type.raw or sql_type.kind}: "
+                     f"loaded as {stype}")
+    if stype == "float" and not (-2 ** 24 <= lo and hi <= 2 ** 24):
+        stype = "double"  # a forced float must not round integers
+    if forced_format and forced_type == stype:
+        fmt = forced_format
+    elif stype == "double":
+        fmt = "%12.0g" if -LONG_MAX <= lo and hi <= 2 ** 31 else "%20.0g"
+    else:
+        fmt = DEFAULT_FORMATS[stype]
+    return stype, fmt, notes
+
+
+# --- names and labels --------------------------------------------------------------
+
+_NAME_OK = re.compile(r"[A-Za-z0-9_]")
+
+
+def is_valid_name(name: str) -> bool:
+    """True for a valid Stata variable name that leostata would produce."""
+    return (1 <= len(name) <= MAX_NAME
+            and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) is not None
+            and not is_reserved(name))
+
+
+def is_reserved(name: str) -> bool:
+    if name in RESERVED_NAMES:
+        return True
+    m = _STR_NAME.match(name)
+    return bool(m and 1 <= int(m.group(1)) <= MAX_STR)
+
+
+def stata_name(sql_name: str, taken: Iterable[str] = ()) -> str:
+    """A valid Stata variable name for ``sql_name``, unique among ``taken``.
+
+    Accents are stripped (``é`` -> ``e``), every other character outside
+    ``A-Z a-z 0-9 _`` becomes ``_`` (``"Last Name"`` -> ``Last_Name``, as
+    ``odbc load`` does), a leading digit gets a ``v`` prefix, an empty name
+    becomes ``v``, reserved words get a trailing ``_`` (``if`` -> ``if_``),
+    the result is cut to 32 characters, and a clash with ``taken``
+    (case-sensitive, as Stata names are) appends ``_2``, ``_3``...
+    ``taken`` is not modified.
+    """
+    taken = set(taken)
+    text = unicodedata.normalize("NFKD", str(sql_name))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    name = "".join(ch if _NAME_OK.match(ch) else "_" for ch in text)
+    if not name:
+        name = "v"
+    if name[0].isdigit():
+        name = "v" + name
+    name = name[:MAX_NAME]
+    if is_reserved(name):
+        suffixed = (name + "_")[:MAX_NAME]
+        name = suffixed if not is_reserved(suffixed) else "v" + name[:31]
+    if name not in taken:
+        return name
+    i = 2
+    while True:
+        suffix = f"_{i}"
+        candidate = name[:MAX_NAME - len(suffix)] + suffix
+        if candidate not in taken and not is_reserved(candidate):
+            return candidate
+        i += 1
+
+
+def stata_names(sql_names: Iterable[str]) -> list[str]:
+    """``stata_name`` over a list, each name unique among the earlier ones.
+    Names already valid are kept as they are when they do not clash."""
+    out: list[str] = []
+    taken: set[str] = set()
+    for n in sql_names:
+        name = n if is_valid_name(n) and n not in taken else stata_name(n, taken)
+        out.append(name)
+        taken.add(name)
+    return out
+
+
+def variable_label(text: str) -> tuple[str, bool]:
+    """(label of at most 80 characters, truncated?).  Newlines become spaces;
+    a cut label ends in ``...``; keep the full text in a characteristic."""
+    flat = " ".join(str(text or "").split())
+    if len(flat) <= MAX_LABEL:
+        return flat, False
+    return flat[:MAX_LABEL - 3].rstrip() + "...", True
+
+
+def clip_char(text: str, limit: int = MAX_CHAR - 1) -> str:
+    """``text`` cut to fit one characteristic (UTF-8 bytes, on a character
+    boundary)."""
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    return data[:limit].decode("utf-8", errors="ignore")
+
+
+def result_columns(outputs, *, table: str | None = None) -> list[ResultColumn]:
+    """``ResultColumn``s for the plan's ``OutputColumn``s: valid unique names,
+    labels cut to 80 characters, characteristics with the original name, SQL
+    type, full description and source table, provisional types."""
+    names = stata_names([o.name for o in outputs])
+    cols = []
+    for out, name in zip(outputs, names):
+        st = out.sql_type
+        family = FAMILY.get(st.kind, "string")
+        stype, fmt = declared_type(st)
+        if out.stata_type:
+            stype = out.stata_type
+        if out.format:
+            fmt = out.format
+        label, cut = variable_label(out.label)
+        chars = {"leo_sqlname": clip_char(str(out.source or out.name)),
+                 "leo_sqltype": clip_char(st.raw or st.kind)}
+        if name != out.name:
+            chars["leo_name"] = clip_char(out.name)
+        if cut:
+            chars["leo_description"] = clip_char(" ".join(str(out.label).split()))
+        if table:
+            chars["leo_table"] = clip_char(table)
+        cols.append(ResultColumn(name=name, source=str(out.source or out.name), sql_type=st,
+                                 label=label, stata_type=stype, format=fmt, family=family,
+                                 forced=bool(out.stata_type), chars=chars,
+                                 observed=Observed(family)))
+    return cols

@@ -1,0 +1,243 @@
+"""The sfi Writer against the sfi double: clear/frame() rules, atomicity under
+failures and Break, metadata, progress, the size guard and result locals."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from leostata import bridge
+from leostata.bridge import LoadOptions, SfiWriter, load_into_stata, set_result_locals
+from leostata.catalog import Catalog
+from leostata.errors import (AlreadyDefined, BreakPressed, DataInMemoryChanged,
+                             ResultTooLarge, ServerError)
+from leostata.plan import OutputColumn
+from leostata.stream import stream
+
+N = 3000
+
+
+@pytest.fixture
+def people(tmp_path):
+    url = f"duckdb:///{tmp_path}/p.duckdb"
+    w = sa.create_engine(url)
+    with w.begin() as conn:
+        conn.execute(sa.text(
+            "CREATE TABLE people AS SELECT range AS pid, "
+            "CAST(range * 1.25 AS DECIMAL(10,2)) AS pay, "
+            "DATE '1950-01-01' + CAST(range AS INTEGER) AS born, "
+            "CASE WHEN range % 4 = 0 THEN NULL ELSE 'n' || range END AS \"first name\", "
+            f"CAST(range % 3 AS SMALLINT) AS grp FROM range({N})"))
+    w.dispose()
+    engine = sa.create_engine(url, connect_args={"read_only": True})
+    info = Catalog(engine).table("people")
+    outs = [OutputColumn(c.name, c.name, c.sql_type, label=f"the {c.name}") for c in info.columns]
+    table = sa.table("people", *[sa.column(c.name) for c in info.columns])
+    return engine, outs, sa.select(table).order_by(table.c.pid)
+
+
+def put_old_data(sfi, changed=1):
+    sfi.Data.addVarDouble("old")
+    sfi.Data.addObs(2)
+    sfi.Data.store("old", None, [1.5, 2.5])
+    sfi._set_changed(changed)
+
+
+def opts(**kw):
+    kw.setdefault("table", "people")
+    return LoadOptions(**kw)
+
+
+def test_load_into_current_data(fake_sfi, people):
+    engine, outs, sel = people
+    res = load_into_stata(sel, engine, outs, opts(synthetic=True), batch_rows=1000)
+    snap = fake_sfi.snapshot()
+    assert snap["cwf"] == "default" and list(snap["frames"]) == ["default"]
+    data = snap["frames"]["default"]
+    assert data["nobs"] == N == res.nobs
+    names = [v["name"] for v in data["vars"]]
+    assert names == ["pid", "pay", "born", "first_name", "grp"]
+    v = {x["name"]: x for x in data["vars"]}
+    assert v["pid"]["type"] == "long" and v["grp"]["type"] == "long"
+    assert v["pay"]["type"] == "double" and v["born"]["format"] == "%td"
+    assert v["born"]["values"][0] == -3652  # 01jan1950
+    assert v["first_name"]["values"][:2] == ["", "n1"]
+    assert v["first_name"]["chars"]["leo_sqlname"] == "first name"
+    assert v["pay"]["label"] == "the pay"
+    assert data["label"].startswith("SYNTHETIC") and "people" in data["label"]
+    assert "leo_synthetic" in data["chars"] and "people" in data["chars"]["leo_sql"]
+    assert fake_sfi.Macro.getLocal("leo_N") == str(N)
+    assert fake_sfi.Macro.getLocal("leo_k") == "5"
+    assert "people" in fake_sfi.Macro.getLocal("leo_sql")
+    assert "SYNTHETIC" in fake_sfi.transcript("out")
+
+
+def test_changed_data_needs_clear(fake_sfi, people):
+    engine, outs, sel = people
+    put_old_data(fake_sfi, changed=1)
+    before = fake_sfi.snapshot()
+    with pytest.raises(DataInMemoryChanged) as info:
+        load_into_stata(sel, engine, outs, opts())
+    assert info.value.rc == 4 and "data in memory would be lost" in info.value.message
+    assert fake_sfi.snapshot() == before
+    load_into_stata(sel, engine, outs, opts(clear=True))
+    after = fake_sfi.snapshot()
+    assert after["cwf"] == "default" and list(after["frames"]) == ["default"]
+    assert after["frames"]["default"]["nobs"] == N
+
+
+def test_unchanged_data_is_replaced_without_clear(fake_sfi, people):
+    engine, outs, sel = people
+    put_old_data(fake_sfi, changed=0)
+    load_into_stata(sel, engine, outs, opts())
+    assert fake_sfi.snapshot()["frames"]["default"]["nobs"] == N
+
+
+def test_frame_rules(fake_sfi, people):
+    engine, outs, sel = people
+    put_old_data(fake_sfi, changed=1)
+    before_default = fake_sfi.snapshot()["frames"]["default"]
+    load_into_stata(sel, engine, outs, opts(frame="res"))
+    snap = fake_sfi.snapshot()
+    assert snap["cwf"] == "default" and snap["frames"]["default"] == before_default
+    assert snap["frames"]["res"]["nobs"] == N
+    before = fake_sfi.snapshot()
+    with pytest.raises(AlreadyDefined) as info:
+        load_into_stata(sel, engine, outs, opts(frame="res"))
+    assert info.value.rc == 110
+    assert fake_sfi.snapshot() == before
+    small = sel.where(sa.column("pid") < 10)
+    load_into_stata(small, engine, outs, opts(frame="res", replace=True))
+    snap = fake_sfi.snapshot()
+    assert snap["frames"]["res"]["nobs"] == 10 and set(snap["frames"]) == {"default", "res"}
+    # frame(name, replace) naming the current frame: the new data become current
+    fake_sfi.Frame.connect("res").changeToCWF()
+    load_into_stata(sel, engine, outs, opts(frame="res", replace=True))
+    snap = fake_sfi.snapshot()
+    assert snap["cwf"] == "res" and snap["frames"]["res"]["nobs"] == N
+    assert set(snap["frames"]) == {"default", "res"}
+
+
+@pytest.mark.parametrize("after_polls", range(7))
+def test_break_leaves_memory_exactly_as_before(fake_sfi, people, after_polls):
+    engine, outs, sel = people
+    put_old_data(fake_sfi, changed=0)
+    fake_sfi.Frame.create("other")
+    before = fake_sfi.snapshot()
+    fake_sfi._arm_break(after_polls=after_polls)
+    with pytest.raises(BreakPressed) as info:
+        # 7 polls in all (DuckDB fetches 2,048-row chunks: 2 batches): before
+        # the query, per fetched batch, after the fetch, per batch while
+        # filling the temporary frame, and before the swap
+        load_into_stata(sel, engine, outs, opts(), batch_rows=1000)
+    assert info.value.rc == 1
+    assert fake_sfi.snapshot() == before
+    assert engine.pool.checkedout() == 0
+    assert fake_sfi.poll_count() == after_polls + 1
+
+
+def test_failure_mid_stream_leaves_memory_as_before(fake_sfi, people, monkeypatch):
+    engine, outs, sel = people
+    put_old_data(fake_sfi, changed=0)
+    before = fake_sfi.snapshot()
+    # a database error while fetching
+    with pytest.raises(ServerError):
+        load_into_stata("SELECT 1/0 AS x, 'a' AS y UNION ALL SELECT error('boom'), 'b'",
+                        engine, None, opts())
+    assert fake_sfi.snapshot() == before
+    # a failure while the temporary frame is being filled
+    real = fake_sfi.Frame.store
+    calls = {"n": 0}
+
+    def flaky(self, var, obs, val, selectvar=None):
+        calls["n"] += 1
+        if calls["n"] == 7:
+            raise ValueError("injected")
+        return real(self, var, obs, val, selectvar)
+
+    monkeypatch.setattr(fake_sfi.Frame, "store", flaky)
+    with pytest.raises(ValueError, match="injected"):
+        load_into_stata(sel, engine, outs, opts(clear=True), batch_rows=1000)
+    assert fake_sfi.snapshot() == before
+
+
+def test_swap_failure_restores(fake_sfi, people, monkeypatch):
+    engine, outs, sel = people
+    put_old_data(fake_sfi, changed=0)
+    before = fake_sfi.snapshot()
+    real = fake_sfi.Frame.rename
+    calls = {"n": 0}
+
+    def failing_second_rename(self, new):
+        calls["n"] += 1
+        if calls["n"] == 2:  # the temporary frame taking the target's name
+            raise fake_sfi.FrameError("injected")
+        return real(self, new)
+
+    monkeypatch.setattr(fake_sfi.Frame, "rename", failing_second_rename)
+    with pytest.raises(fake_sfi.FrameError):
+        load_into_stata(sel, engine, outs, opts())
+    assert fake_sfi.snapshot() == before
+
+
+def test_progress_is_displayed(fake_sfi, people):
+    engine, outs, sel = people
+    load_into_stata(sel, engine, outs, opts(approx_rows=N), batch_rows=1000,
+                    progress_after=0.0)
+    out = fake_sfi.transcript("out")
+    assert "rows/s" in out and f"{N:,} rows loaded" in out
+
+
+def test_size_guard_refuses_before_touching_memory(fake_sfi, people):
+    engine, outs, sel = people
+    put_old_data(fake_sfi, changed=0)
+    before = fake_sfi.snapshot()
+    with pytest.raises(ResultTooLarge) as info:
+        load_into_stata(sel, engine, outs, opts(maxobs=100))
+    assert info.value.rc == 5105 and "maxobs() is 100" in info.value.message
+    assert fake_sfi.snapshot() == before
+    load_into_stata(sel, engine, outs, opts(maxobs=100, force=True))
+    assert fake_sfi.snapshot()["frames"]["default"]["nobs"] == N
+
+
+def test_frame_limit(fake_sfi, people):
+    engine, outs, sel = people
+    for i in range(99):
+        fake_sfi.Frame.create(f"f{i}")
+    before = fake_sfi.snapshot()
+    with pytest.raises(Exception, match="100 frames"):
+        load_into_stata(sel, engine, outs, opts(frame="new"))
+    assert fake_sfi.snapshot() == before
+
+
+def test_writer_directly_and_locals(fake_sfi, people):
+    engine, outs, sel = people
+    res = stream(sel.where(sa.column("pid") < 5), engine, outs,
+                 SfiWriter(frame="direct", poll=bridge.make_poll()))
+    assert res.nobs == 5
+    assert fake_sfi.snapshot()["frames"]["direct"]["nobs"] == 5
+    set_result_locals({"leo_x": 3, "leo_y": None})
+    assert fake_sfi.Macro.getLocal("leo_x") == "3" and fake_sfi.Macro.getLocal("leo_y") == ""
+
+
+def test_every_type_into_stata_on_every_engine(fake_sfi, any_db):
+    """The round-trip table of test_dta, through the sfi Writer (the double
+    enforces Stata's ranges, str# widths in bytes and the missing code)."""
+    from tests.test_dta import ROWS, S2046, build_table, light_table, outputs_for
+    w = any_db.writer()
+    build_table(w)
+    w.dispose()
+    engine = any_db.reader()
+    table = light_table(engine, "types_t")
+    outs = outputs_for(engine, "types_t")
+    load_into_stata(sa.select(table).order_by(table.c.id), engine, outs, opts(table="types_t"))
+    v = {x["name"]: x for x in fake_sfi.snapshot()["frames"]["default"]["vars"]}
+    assert v["big_str"]["type"] == "str17" and v["big_str"]["values"][:2] == [
+        str(2 ** 53 + 1), str(-(2 ** 53 + 1))]
+    assert v["big_dbl"]["type"] == "double" and v["big_dbl"]["values"][1] == 2 ** 53
+    assert v["big_long"]["type"] == "long" and v["s2046"]["type"] == "strL"
+    assert v["s2045"]["type"] == "str2045" and v["s2046"]["values"][0] == S2046
+    assert v["day"]["values"][0] == -1 and v["day"]["format"] == "%td"
+    assert v["amount"]["values"][0] == 1234567.89
+    assert v["flag"]["type"] == "byte" and v["flag"]["values"][:3] == [1, 0, 2.0 ** 1023]
+    assert len(v["id"]["values"]) == len(ROWS)

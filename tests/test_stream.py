@@ -1,0 +1,206 @@
+"""stream: batches, conversions, server casts, progress, Break, errors, the
+size guard and the Spool."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.dialects import mssql
+
+from leostata import stata_types as st
+from leostata.catalog import Catalog, SqlType
+from leostata.errors import BreakPressed, ResultTooLarge, ServerError
+from leostata.plan import OutputColumn
+from leostata.stream import (MemoryWriter, ProgressInfo, Spool, batch_rows_for, check_size,
+                             server_casts, stream)
+
+
+def make_people(engine, n=2500):
+    md = sa.MetaData()
+    t = sa.Table("people", md,
+                 sa.Column("pid", sa.BigInteger), sa.Column("pay", sa.Numeric(10, 2)),
+                 sa.Column("born", sa.Date), sa.Column("seen", sa.DateTime),
+                 sa.Column("name", sa.String(20)), sa.Column("ok", sa.Boolean))
+    md.create_all(engine)
+    rows = [dict(pid=i, pay=None if i % 10 == 0 else decimal.Decimal(i) / 4,
+                 born=dt.date(1940, 1, 1) + dt.timedelta(days=i * 7),
+                 seen=None if i % 9 == 0 else dt.datetime(2001, 2, 3, 4, 5, 6) + dt.timedelta(minutes=i),
+                 name=None if i % 11 == 0 else f"nom{i}é", ok=(i % 2 == 0))
+            for i in range(n)]
+    with engine.begin() as conn:
+        conn.execute(t.insert(), rows)
+    return rows
+
+
+def setup(db, n=2500):
+    w = db.writer()
+    rows = make_people(w, n)
+    w.dispose()
+    engine = db.reader()
+    info = Catalog(engine).table("people")
+    outs = [OutputColumn(c.name, c.name, c.sql_type) for c in info.columns]
+    table = sa.table("people", *[sa.column(c.name) for c in info.columns])
+    return engine, outs, table, rows, info
+
+
+def test_values_same_with_and_without_server_casts(any_db):
+    engine, outs, table, rows, _ = setup(any_db)
+    sel = sa.select(table).order_by(table.c.pid)
+    a, b = MemoryWriter(), MemoryWriter()
+    stream(sel, engine, outs, a, batch_rows=1000)
+    stream(sel, engine, outs, b, batch_rows=1000, casts=False)
+    assert a.data == b.data
+    assert a.nobs == len(rows)
+    r = rows[17]
+    assert a.data["pid"][17] == 17
+    assert a.data["pay"][17] == float(r["pay"])
+    assert a.data["pay"][10] is None
+    assert a.data["born"][17] == (r["born"] - dt.date(1960, 1, 1)).days
+    assert a.data["seen"][17] == (r["seen"] - dt.datetime(1960, 1, 1)).total_seconds() * 1000
+    assert a.data["seen"][9] is None
+    assert a.data["name"][17] == "nom17é" and a.data["name"][11] == ""
+    assert a.data["ok"][:2] == [1, 0]
+    types = {c.name: c.stata_type for c in a.columns}
+    assert types == {"pid": "long", "pay": "double", "born": "long", "seen": "double",
+                     "name": f"str{len('nom2499é'.encode())}", "ok": "byte"}
+
+
+def test_progress_break_and_cleanup(any_db):
+    engine, outs, table, rows, _ = setup(any_db)
+    seen: list[ProgressInfo] = []
+    w = MemoryWriter()
+    stream(sa.select(table), engine, outs, w, batch_rows=500, progress=seen.append,
+           progress_after=0.0, total=len(rows))
+    assert seen and seen[-1].done and seen[-1].rows == len(rows)
+    assert all(p.total == len(rows) for p in seen)
+    assert "rows" in seen[0].text() and "rows/s" in seen[0].text()
+
+    polls = {"n": 0}
+
+    def poll():
+        polls["n"] += 1
+        if polls["n"] == 3:
+            raise BreakPressed("--Break--")
+
+    w = MemoryWriter()
+    with pytest.raises(BreakPressed) as info:
+        stream(sa.select(table), engine, outs, w, batch_rows=500, poll=poll)
+    assert info.value.rc == 1
+    assert w.aborted and not w.committed and w.data == {}
+    assert engine.pool.checkedout() == 0
+
+
+def test_writer_failure_mid_stream_aborts(any_db):
+    engine, outs, table, _, _ = setup(any_db, 5000)
+
+    class Failing(MemoryWriter):
+        def write(self, batch):
+            if self.nobs >= 1000:
+                raise RuntimeError("disk full")
+            super().write(batch)
+
+    w = Failing()
+    with pytest.raises(RuntimeError):
+        stream(sa.select(table), engine, outs, w, batch_rows=1000)
+    assert w.aborted and not w.committed
+    assert engine.pool.checkedout() == 0
+
+
+def test_server_error_rc(any_db):
+    engine = any_db.reader()
+    with pytest.raises(ServerError) as info:
+        stream("SELECT * FROM no_such_table", engine, None, MemoryWriter())
+    assert info.value.rc == 5102
+
+
+def test_size_guard(any_db):
+    engine, outs, table, rows, _ = setup(any_db, 300)
+    cols = st.result_columns(outs)
+    with pytest.raises(ResultTooLarge) as info:
+        check_size(engine, sa.select(table), cols, maxobs=100, approx_rows=300)
+    assert info.value.rc == 5105
+    text = info.value.render()
+    assert "about 300 observations" in text and "maxobs() is 100" in text
+    assert "sample(#)" in text and "collapse()" in text and "force" in text
+    # filtered: counted exactly on the server
+    sel = sa.select(table).where(table.c.pid < 50)
+    ok = check_size(engine, sel, cols, maxobs=100, approx_rows=300)
+    assert ok.rows == 50 and ok.exact and ok.source == "count"
+    with pytest.raises(ResultTooLarge, match="300 observations"):
+        check_size(engine, sa.select(table), cols, maxobs=100)  # no estimate: count
+    with pytest.raises(ResultTooLarge, match="memory"):
+        check_size(engine, sa.select(table), cols, approx_rows=300, available=1000)
+    assert check_size(engine, sa.select(table), cols, maxobs=1, force=True).source == "skipped"
+    assert check_size(engine, sa.select(table), cols, maxobs=1, aggregated=True).source == "skipped"
+
+
+def test_server_casts_sql_and_safety():
+    t = sa.table("t", sa.column("d"), sa.column("x"))
+    outs = [OutputColumn("d", "d", SqlType("date", "date")),
+            OutputColumn("x", "x", SqlType("decimal(9,2)", "decimal", precision=9, scale=2))]
+    sel = sa.select(t).where(t.c.x > 1).order_by(t.c.d)
+    sql = str(server_casts(sel, outs, "mssql").compile(dialect=mssql.dialect()))
+    assert "datediff(day, '19600101', t.d)" in sql.lower()
+    assert "CAST(t.x AS DOUBLE PRECISION)" in sql and "ORDER BY t.d" in sql
+    distinct = sa.select(t).distinct().order_by(t.c.d)
+    assert server_casts(distinct, outs, "mssql") is distinct  # no ORDER BY in a subquery
+    days = sa.type_coerce(t.c.d, sa.Integer).label("d")  # already %td days upstream
+    keep = sa.select(days, sa.cast(t.c.x, sa.Double).label("x"))
+    assert server_casts(keep, outs, "mssql") is keep
+    wrapped = server_casts(sa.select(t).distinct(), outs, "postgresql")
+    assert "DISTINCT" in str(wrapped) and "leo_q" in str(wrapped)
+
+
+def test_raw_sql_and_duckdb_native_path_agree(tmp_path):
+    eng = sa.create_engine(f"duckdb:///{tmp_path}/n.duckdb")
+    sql = ("SELECT range AS i, CASE WHEN range % 5 = 0 THEN NULL ELSE range * 0.25 END AS f, "
+           "CASE WHEN range % 3 = 0 THEN NULL ELSE 'v' || range END AS s, "
+           "DATE '1955-01-01' + CAST(range AS INTEGER) AS d, "
+           "CAST(range AS DECIMAL(10,2)) / 3 AS m, range % 2 = 0 AS b, "
+           "CAST(170141183460469231731687303715884105727 AS HUGEINT) + 0 * range AS h "
+           "FROM range(6000)")
+    a, b = MemoryWriter(), MemoryWriter()
+    stream(sql, eng, None, a, native=True)
+    stream(sql, eng, None, b, native=False)
+    assert a.data == b.data
+    assert a.data["d"][0] == (dt.date(1955, 1, 1) - dt.date(1960, 1, 1)).days
+    assert a.data["h"][0] == "170141183460469231731687303715884105727"
+    types = {c.name: c.stata_type for c in a.columns}
+    assert types["i"] == "long" and types["d"] == "long" and types["h"].startswith("str")
+    assert types["b"] == "byte" and types["m"] == "double"
+
+
+def test_spool_memory_and_disk():
+    batches = [{"a": np.ma.MaskedArray(np.arange(5, dtype=np.int64), mask=[0, 1, 0, 0, 0]),
+                "b": np.array([b"x", b"yy", b"", b"z", b"w"]),
+                "c": np.array([1.5, np.nan, 2, 3, 4]),
+                "d": np.array([b"q" * 3000, b"", b"r", b"s", b"t"], dtype=object)}
+               for _ in range(3)]
+    for limit in (1 << 30, 10):
+        sp = Spool(limit)
+        for b in batches:
+            sp.append(b)
+        assert sp.on_disk == (limit == 10) and sp.rows == 15
+        for _ in range(2):  # iterable more than once
+            out = list(sp)
+            assert len(out) == 3
+            for got, want in zip(out, batches):
+                assert got["a"].tolist() == want["a"].tolist()
+                assert got["b"].tolist() == want["b"].tolist()
+                np.testing.assert_array_equal(got["c"], want["c"])
+                assert list(got["d"]) == list(want["d"])
+        sp.close()
+
+
+def test_batch_rows_bounds():
+    many = st.result_columns([OutputColumn(f"c{i}", f"c{i}", SqlType("int", "int32"))
+                              for i in range(2000)])
+    assert batch_rows_for(many) == 1000
+    one = st.result_columns([OutputColumn("c", "c", SqlType("int", "int32"))])
+    assert batch_rows_for(one) == 100_000
+    wide = st.result_columns([OutputColumn("s", "s", SqlType("varchar(max)", "string"))])
+    assert 1000 <= batch_rows_for(wide) < 100_000
