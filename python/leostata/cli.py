@@ -13,7 +13,7 @@ import sys
 from typing import Sequence
 
 from . import __version__, config
-from .errors import LeostataError, RETURN_CODES
+from .errors import LeostataError, StataSyntaxError
 
 
 def say(text: str) -> None:
@@ -106,6 +106,86 @@ def describe_search(catalog, words: str, limit: int = 50) -> str:
     return "\n".join(lines)
 
 
+def _command_text(args) -> str:
+    text = " ".join(args.text).strip()
+    if not text:
+        raise StataSyntaxError("nothing to do: give the command text after --",
+                               hint="e.g. leostata load -- 'earnings if TaxYear >= 201516'")
+    return text
+
+
+def cmd_sql(args) -> int:
+    from .sql import sql_text
+    text = _command_text(args)
+    url = args.url
+    if url is None and args.dialect:
+        url = config.synthetic_url()  # names resolve in the embedded synthetic catalog
+    session = _open_url(url)
+    try:
+        print(sql_text(text, session.catalog, args.dialect))
+    finally:
+        session.close()
+    return 0
+
+
+def cmd_load(args) -> int:
+    from . import commands
+    from .dta import DtaWriter
+    from .stream import MemoryWriter, stream
+    session = _open(args)
+    try:
+        job = commands.prepare_load(_command_text(args), session)
+        if job.option("showsql") or job.option("sqlonly"):
+            print(job.sql)
+        if job.option("sqlonly"):
+            return 0
+        if job.plan.count_only:
+            print(f"{commands.count(job, session):,}")
+            return 0
+        writer = DtaWriter(args.out) if args.out else MemoryWriter(max_rows=args.rows)
+        result = stream(job.statement, session.engine, job.plan.outputs, writer,
+                        meta=job.meta(), casts=False, require_rows=job.require_rows,
+                        progress=lambda info: say(info.text()))
+        for note in result.notes:
+            say(f"note: {note}")
+        if args.out:
+            say(f"{result.nobs:,} observations, {result.k} variables written to {args.out}")
+        else:
+            print(writer.preview(args.rows))
+    finally:
+        session.close()
+    return 0
+
+
+def cmd_query(args) -> int:
+    from . import commands
+    from .dta import DtaWriter
+    from .stream import MemoryWriter, stream
+    statement = commands.query_statement(_command_text(args))
+    session = _open(args)
+    try:
+        writer = DtaWriter(args.out) if args.out else MemoryWriter(max_rows=args.rows)
+        from .stream import DatasetMeta
+        result = stream(statement, session.engine, None, writer,
+                        meta=DatasetMeta(synthetic=session.synthetic),
+                        progress=lambda info: say(info.text()))
+        if args.out:
+            say(f"{result.nobs:,} observations, {result.k} variables written to {args.out}")
+        else:
+            print(writer.preview(args.rows))
+    finally:
+        session.close()
+    return 0
+
+
+def _open_url(url):
+    from .session import SYNTHETIC_NOTE, open_session
+    session = open_session(url, say=say)
+    if session.synthetic:
+        say(SYNTHETIC_NOTE)
+    return session
+
+
 def cmd_demo(args) -> int:
     session = _open(args)
     try:
@@ -151,6 +231,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("table", nargs="?")
     p.add_argument("--search", metavar="WORDS", help="find tables and variables by keyword")
     p.add_argument("--schema")
+    p = add("sql", cmd_sql, "print the SQL a leoload command would run")
+    p.add_argument("--dialect", choices=["mssql", "postgresql", "sqlite", "duckdb"],
+                   help="write the SQL for this database (names resolve in --url, else in "
+                        "the synthetic catalog)")
+    p.add_argument("text", nargs=argparse.REMAINDER, help="-- 'TABLE [varlist] [if] [in] [, options]'")
+    for name, func, help_text in (
+            ("load", cmd_load, "run a leoload command; write a .dta file or show the first rows"),
+            ("query", cmd_query, "run a read-only SELECT (leoquery); write a .dta or show rows")):
+        p = add(name, func, help_text)
+        p.add_argument("--out", metavar="FILE.dta", help="write the result as a Stata .dta file")
+        p.add_argument("--rows", type=int, default=10, help="rows to show without --out")
+        p.add_argument("text", nargs=argparse.REMAINDER, help="-- 'command text'")
     add("doctor", cmd_doctor, "probe the server for the semantics leostata must guard")
     add("demo", cmd_demo, "build the synthetic database if needed and show what is in it")
     return parser
@@ -159,6 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "text", None) and args.text[0] == "--":
+        args.text = args.text[1:]
     try:
         return args.func(args)
     except LeostataError as exc:

@@ -64,7 +64,8 @@ import sqlalchemy as sa
 
 from . import stata_types as st
 from .catalog import SqlType, normalize_type
-from .errors import DataInconsistency, InternalError, ResultTooLarge, ServerError
+from .errors import (DataInconsistency, InternalError, NoObservations, ResultTooLarge,
+                     ServerError)
 from .stata_types import ResultColumn
 
 DEFAULT_MAXOBS = 10_000_000
@@ -708,7 +709,8 @@ def stream(select, engine, outputs, writer: Writer, *, meta: DatasetMeta | None 
            batch_rows: int | None = None, progress: Callable[[ProgressInfo], Any] | None = None,
            poll: Callable[[], Any] | None = None, total: int | None = None,
            casts: bool = True, params: dict | None = None, columns: list | None = None,
-           native: bool = True, progress_after: float = PROGRESS_AFTER) -> LoadResult:
+           native: bool = True, progress_after: float = PROGRESS_AFTER,
+           require_rows: bool = False) -> LoadResult:
     """Run ``select`` on ``engine`` and hand the result to ``writer``.
 
     ``select``: a SQLAlchemy ``Select`` (or any executable) or SQL text.
@@ -721,6 +723,8 @@ def stream(select, engine, outputs, writer: Writer, *, meta: DatasetMeta | None 
     discarded, ``writer.abort()`` called, and the exception
     re-raised (database errors as ``ServerError``, rc 5102).  ``native``
     lets DuckDB deliver batches column-wise (``fetch_df_chunk``).
+    ``require_rows``: an empty result is r(2000) "no observations" (collapse),
+    raised before the writer commits, so the destination is left as it was.
     """
     t0 = time.perf_counter()
     dialect = engine.dialect
@@ -768,6 +772,8 @@ def stream(select, engine, outputs, writer: Writer, *, meta: DatasetMeta | None 
             poll()
         _close(result, cursor, conn, cancel=False)
         conn = None
+        if require_rows and nobs == 0:
+            raise NoObservations("no observations")
         n = writer.commit()
         tracker.finish(nobs)
     except BaseException as exc:
