@@ -15,6 +15,7 @@ from __future__ import annotations
 RETURN_CODES: dict[int, str] = {
     1: "Break pressed; the query was cancelled and memory left as it was",
     4: "no; data in memory would be lost (specify clear)",
+    109: "type mismatch (a string where a number is required, or the reverse)",
     110: "already defined (a frame of that name exists; specify replace)",
     111: "table or variable not found",
     130: "expression too long (inlist() arguments over Stata's limit)",
@@ -58,6 +59,10 @@ class BreakPressed(LeostataError):
 
 class DataInMemoryChanged(LeostataError):
     rc = 4
+
+
+class TypeMismatch(LeostataError):
+    rc = 109
 
 
 class AlreadyDefined(LeostataError):

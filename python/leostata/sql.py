@@ -1,0 +1,261 @@
+"""Plan -> one SQLAlchemy SELECT, and the SQL text shown to the user.
+
+Public API::
+
+    select_for(plan, dialect)          -> sqlalchemy.Select   what the loader executes
+    row_source(plan, dialect)          -> sqlalchemy.Select   filtered rows, no ORDER BY
+    to_sql(select_or_plan, dialect)    -> str                 literal SQL, for display
+    sql_text(command_text, catalog, dialect_name=None) -> str `leostata sql`
+    offline_dialect(name)              -> sqlalchemy Dialect  (SQL Server pinned to 2016)
+
+``dialect`` is a dialect name (``mssql``, ``postgresql``, ``sqlite``,
+``duckdb``) or a SQLAlchemy ``Dialect`` (an engine's: its server version
+then drives SQL Server's feature gates).
+
+Shape of the statement::
+
+    SELECT <outputs>
+    FROM <table>                                  -- or, with in/sample:
+         (SELECT <needed columns>,
+                 ROW_NUMBER() OVER (ORDER BY <Stata order>) AS leo_obs,
+                 COUNT(*) OVER () AS leo_nobs,        -- only for in -k/...
+                 <person key as a number> AS leo_person
+          FROM <table>) AS leo_rows
+    WHERE <if> AND <in: leo_obs between first and last> AND <sample hash>
+    ORDER BY <sort() or the table key, in Stata's order>
+
+``in`` counts observations in the table's order *before* the if-condition,
+as Stata's ``use ... if ... in ...`` does, so the numbering is computed over
+every row and the ``if`` filters afterwards.  With ``collapse()`` the same
+filtered rows feed ``translate.aggregate.collapse_select``; with ``count``
+they are counted.
+
+**Printed = executed.**  ``to_sql`` compiles the very statement the loader
+runs - for a Plan, ``select_for`` plus the output casts ``stream`` applies
+(``stream.server_casts``) - with bound values rendered inline by
+SQLAlchemy.  The executed statement differs only in carrying ``?`` markers
+(DB-API placeholders) where the printed one shows the values.
+
+**Parameters.**  User values are bound parameters.  SQL Server accepts at
+most 2,100 per statement, so past ``translate.base.MAX_PARAMS`` (2,000)
+values are rendered inline (SQLAlchemy's ``literal_execute``, escaped by the
+dialect's own literal renderer).  Stata caps ``inlist()`` at 250 numbers or
+10 strings, but an expression may hold up to 800 operators and several
+inlist() calls; rendering the overflow inline keeps one statement (no
+temporary table, no extra round trip, no change in the query plan's shape)
+and keeps the printed and executed text the same.  Values never reach SQL
+as text without going through SQLAlchemy's literal rendering.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Union
+
+import sqlalchemy as sa
+from sqlalchemy import types as sat
+
+from .catalog import ColumnInfo
+from .errors import InternalError
+from .expr.nodes import Name, walk
+from .plan import Plan, deep_recursion, plan_load
+
+OBS, NOBS, PERSON = "leo_obs", "leo_nobs", "leo_person"
+
+_SA_TYPES = {
+    "bool": sat.Integer, "int8": sat.SmallInteger, "uint8": sat.SmallInteger,
+    "int16": sat.SmallInteger, "int32": sat.Integer, "int64": sat.BigInteger,
+    "decimal": sat.Numeric, "float32": sat.Float, "float64": sat.Float, "string": sat.String,
+    "date": sat.Date, "datetime": sat.DateTime, "time": sat.Time, "binary": sat.LargeBinary,
+}
+
+
+def sa_type(col: ColumnInfo):
+    """The SQLAlchemy type a column is referenced with."""
+    return _SA_TYPES.get(col.sql_type.kind, sat.NullType)()
+
+
+def offline_dialect(name: str):
+    """A SQLAlchemy dialect for compiling without a connection.  SQL Server
+    is pinned to ``translate.mssql.PINNED_VERSION`` (2016)."""
+    from .translate import spec_for
+    spec_for(name)  # refuses unknown names
+    if name == "mssql":
+        from sqlalchemy.dialects import mssql as ms
+        from .translate.mssql import PINNED_VERSION
+        d = ms.dialect()
+        d.server_version_info = PINNED_VERSION
+        d._setup_version_attributes()
+        return d
+    if name == "postgresql":
+        from .connection import PGDialect_pyodbc
+        return PGDialect_pyodbc()
+    if name == "sqlite":
+        from sqlalchemy.dialects import sqlite
+        return sqlite.dialect()
+    import duckdb_engine
+    return duckdb_engine.Dialect(paramstyle="named")
+
+
+def _dialect(dialect):
+    return offline_dialect(dialect) if isinstance(dialect, str) else dialect
+
+
+# --- building the statement -------------------------------------------------------------
+
+
+def _needed(plan: Plan) -> list[ColumnInfo]:
+    """Every column the statement reads, in table order."""
+    wanted: dict[str, ColumnInfo] = {}
+    if plan.collapse is not None:
+        for c in list(plan.collapse.by) + list(plan.collapse.sources()):
+            wanted[c.name] = c
+        for c in plan.collapse.order or []:
+            wanted[c.name] = c
+    else:
+        for c in plan.columns:
+            wanted[c.name] = c
+    if plan.where is not None:
+        for node in walk(plan.where):
+            if isinstance(node, Name) and node.column is not None:
+                wanted[node.column.name] = node.column
+    for c in plan.order_by:
+        wanted[c.name] = c
+    if plan.sample is not None:
+        wanted[plan.sample.key.name] = plan.sample.key
+    order = {c.name: i for i, c in enumerate(plan.table.columns)}
+    return sorted(wanted.values(), key=lambda c: order.get(c.name, len(order)))
+
+
+def _build(plan: Plan, dialect, *, for_output: bool):
+    """(translator, row source, WHERE conditions, ORDER BY terms)."""
+    from .translate import translator_for
+    d = _dialect(dialect)
+    needed = _needed(plan)
+    table = sa.table(plan.table.name, *[sa.column(c.name, sa_type(c)) for c in needed],
+                     schema=plan.table.schema)
+    tr = translator_for(d, columns=lambda col: table.c[col.name])
+
+    helpers = []
+    if plan.in_range is not None:
+        if not plan.order_by:
+            raise InternalError("in-range without a row order reached sql.select_for")
+        helpers.append(sa.func.row_number().over(order_by=tr.order_keys(plan.order_by))
+                       .label(OBS))
+        if min(plan.in_range) < 0:
+            helpers.append(tr.sql("count_all", type_=sat.BigInteger()).over().label(NOBS))
+    if plan.sample is not None:
+        helpers.append(tr.key_residue(plan.sample.key).label(PERSON))
+
+    if helpers:
+        src = sa.select(*[table.c[c.name] for c in needed], *helpers).subquery("leo_rows")
+        tr.columns = lambda col: src.c[col.name]
+    else:
+        src = table
+
+    conditions = []
+    if plan.where is not None:
+        where = tr.predicate(plan.where)
+        if where is not None:
+            conditions.append(where)
+    if plan.in_range is not None:
+        conditions.extend(_in_conditions(tr, src, plan.in_range))
+    if plan.sample is not None:
+        conditions.append(tr.sample_predicate(src.c[PERSON], plan.sample.percent,
+                                              plan.sample.seed))
+    order = []
+    if for_output:
+        if plan.in_range is not None:
+            order = [src.c[OBS]]
+        elif plan.order_by:
+            order = tr.order_keys(plan.order_by)
+    return tr, src, needed, conditions, order
+
+
+def _in_conditions(tr, src, in_range: tuple[int, int]) -> list:
+    """Stata's ``in first/last`` on the row numbers; a negative number counts
+    from the end (-1 = the last row, -k = row N - k + 1)."""
+    obs, nobs = src.c[OBS], src.c.get(NOBS)
+    first, last = in_range
+    out = []
+    if first > 1:
+        out.append(obs >= tr.bind(first, sat.BigInteger()))
+    elif first < 0:
+        out.append(obs > nobs - tr.bind(-first, sat.BigInteger()))
+    if last > 0:
+        out.append(obs <= tr.bind(last, sat.BigInteger()))
+    elif last < -1:
+        out.append(obs <= nobs - tr.bind(-last - 1, sat.BigInteger()))
+    return out
+
+
+def row_source(plan: Plan, dialect) -> sa.Select:
+    """The rows the plan keeps (if, in, sample applied), with every needed
+    column under its SQL name, without ORDER BY (to be wrapped, e.g. by
+    collapse or count)."""
+    with deep_recursion():
+        tr, src, needed, conditions, _ = _build(plan, dialect, for_output=False)
+        return sa.select(*[src.c[c.name] for c in needed]).where(*conditions)
+
+
+def select_for(plan: Plan, dialect) -> sa.Select:
+    """The SELECT for ``plan`` on ``dialect`` (see the module doc): the plan's
+    outputs, in Stata's row order; a collapse or a count when asked."""
+    with deep_recursion():
+        if plan.collapse is not None:
+            from .translate.aggregate import collapse_select
+            return collapse_select(row_source(plan, dialect), plan.collapse,
+                                   _dialect(dialect).name)
+        if plan.count_only:
+            from .translate.aggregate import count_select
+            return count_select(row_source(plan, dialect))
+        tr, src, needed, conditions, order = _build(plan, dialect, for_output=True)
+        outputs = []
+        for out in plan.outputs:
+            col = src.c[out.source]
+            outputs.append(col if out.name == out.source else col.label(out.name))
+        return sa.select(*outputs).where(*conditions).order_by(*order)
+
+
+def executed_statement(plan: Plan, dialect):
+    """What the loader runs for ``plan``: ``select_for`` plus the output
+    casts ``stream.stream`` applies by default (``stream.server_casts``)."""
+    from .stream import server_casts
+    d = _dialect(dialect)
+    if plan.count_only and plan.collapse is None:
+        return select_for(plan, d)
+    return server_casts(select_for(plan, d), plan.outputs, d.name)
+
+
+# --- text -------------------------------------------------------------------------------
+
+
+def _display_dialect(d):
+    """``d`` for display: format-style DB-APIs double every ``%`` in the
+    statement they are sent; the printed text shows it once."""
+    if getattr(d, "paramstyle", None) in ("format", "pyformat"):
+        shown = type(d)(paramstyle="named")
+        shown.server_version_info = getattr(d, "server_version_info", None)
+        return shown
+    return d
+
+
+def to_sql(stmt: Union[sa.Select, Plan], dialect) -> str:
+    """The SQL text of ``stmt`` (a Select, or a Plan: the statement the loader
+    executes) on ``dialect``, with every value rendered inline."""
+    d = _dialect(dialect)
+    if isinstance(stmt, Plan):
+        stmt = executed_statement(stmt, d)
+    with deep_recursion():
+        compiled = stmt.compile(dialect=_display_dialect(d),
+                                compile_kwargs={"literal_binds": True})
+    return str(compiled)
+
+
+def sql_text(command_text: str, catalog, dialect_name: Optional[str] = None) -> str:
+    """``leostata sql``: the SQL for ``TABLE [varlist] [if] [in] [, options]``,
+    names resolved in ``catalog``, written for ``dialect_name`` (default: the
+    catalog's own database, with its server version)."""
+    plan = plan_load(command_text, catalog)
+    if dialect_name is None or dialect_name == catalog.dialect:
+        return to_sql(plan, catalog.engine.dialect)
+    return to_sql(plan, dialect_name)

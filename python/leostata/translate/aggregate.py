@@ -1,0 +1,404 @@
+"""A ``CollapseSpec`` over a filtered row source -> the aggregated SELECT.
+
+``collapse_select(source, spec, dialect_name)`` wraps the row source (a
+``Select`` or subquery exposing the needed columns by their SQL names, with
+if/in/sample already applied) and returns one SELECT that computes every
+statistic on the server, one row per by() group, sorted as Stata sorts.
+Dialects: ``mssql`` (SQL Server 2016+), ``postgresql``, ``sqlite``, ``duckdb``.
+``count_select(source)`` returns the number of rows (``leoload ..., count``).
+
+Shape of the query (three levels; the middle one only when needed)::
+
+    SELECT <by keys>, <aggregates>            -- one row per group
+    FROM (SELECT <base columns>, <windows>    -- ranks, group counts, means
+          FROM (SELECT <by keys normalised>, <values>, <order keys>
+                FROM (<source>) AS src
+                [WHERE <every clist value> IS NOT NULL])   -- cw
+               AS agg_base) AS agg_rows
+    GROUP BY <by keys> ORDER BY <by keys, Stata's order>
+
+Stata semantics and the SQL that keeps them:
+
+* Percentiles (``p#``, ``median``, ``iqr``) by Stata's rule, not
+  PERCENTILE_CONT.  For the n nonmissing sorted values of a group and
+  g = n*p/100: if g is an integer k the result is (x_k + x_{k+1})/2, else
+  x_ceil(g).  Both cases are "the rows with 100*(i-1) <= n*p <= 100*i"
+  (one row, or the two rows k and k+1), so each percentile is
+  ``AVG(CASE WHEN 100*(rn-1) <= n*p AND n*p <= 100*rn THEN x END)`` with
+  ``rn = ROW_NUMBER() OVER (PARTITION BY <by> ORDER BY x <missing last>)``
+  and ``n = COUNT(x) OVER (PARTITION BY <by>)``: integer arithmetic only
+  (no division, no floating point in the choice of rows), one sort per
+  summarised variable, no rows fetched.  Missing values are ranked after
+  every value, so they are never chosen.
+* ``iqr`` = p75 - p25; when the result is a Stata ``float`` the two
+  percentiles are first rounded to single precision, as collapse stores them
+  in float variables before subtracting (SQLite has no single precision: a
+  gap noted in ``SEMANTIC_GAPS``).
+* ``mean`` = ``AVG(CAST(x AS DOUBLE PRECISION))``: never integer AVG.
+  ``sum``/``rawsum`` = ``COALESCE(SUM(CAST(x AS DOUBLE PRECISION)), 0)``: 0
+  for an all-missing group.  ``count`` = ``COUNT_BIG(x)`` on SQL Server
+  (``COUNT`` is a 32-bit int there), ``COUNT(x)`` elsewhere.
+* ``sd`` two-pass, as collapse computes it: the group mean by a window
+  ``AVG``, then ``SQRT(SUM((x-m)*(x-m)) / (n-1))`` with ``n-1 = 0`` ->
+  missing (n = 1); no reliance on STDEV/stddev_samp (SQLite has none).
+  ``semean`` = ``(1/SQRT(n)) * sd``.  ``sebinomial`` = ``SQRT(m*(1-m)/n)``,
+  missing when a value is not 0/1; ``sepoisson`` =
+  ``SQRT(FLOOR(m*n + 0.5)) / n``, missing when a value is negative.
+* ``percent`` = ``(COUNT(x) / SUM(COUNT(x)) OVER ()) * 100`` in double.
+* ``min``/``max`` = ``MIN``/``MAX``; ``first``/``last``/``firstnm``/
+  ``lastnm`` = the value on the row numbered 1 by ``ROW_NUMBER()`` over the
+  explicit order (ascending / descending; for the ``nm`` versions the
+  nonmissing rows are numbered separately).
+* Values as Stata holds them: booleans as 0/1, decimals as double, dates as
+  %td day numbers (days since 1960-01-01; before 0100-01-01 -> missing).
+* by() groups: NULL keys form their own group; string keys are
+  ``COALESCE(s, '')`` (Stata's missing string is "", so NULL and '' are one
+  group) under a binary collation (``Latin1_General_100_BIN2`` on SQL
+  Server, ``"C"`` on PostgreSQL/DuckDB, ``BINARY`` on SQLite), and on SQL
+  Server also ``DATALENGTH`` (its ``=`` ignores trailing blanks; Stata does
+  not).  Decimal keys are grouped as doubles, as Stata would hold them.
+  Boolean keys are grouped as 0/1 and dates before 0100-01-01 (outside
+  %td) join the missing group, as in Stata.
+  Rows are ordered by the by() keys: numeric missing last
+  (``k NULLS LAST``; on SQL Server, which sorts NULL first and has no NULLS
+  LAST, ``CASE WHEN k IS NULL THEN 1 ELSE 0 END, k``), strings in byte order
+  with "" first.
+* No observations: the query returns zero rows (with no by(), it groups on a
+  constant column of the base level, so an empty source gives no group);
+  the loader raises r(2000) via ``collapse.require_observations``.
+
+The returned SELECT carries ORDER BY: execute it as the final statement (SQL
+Server refuses ORDER BY in a derived table).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from ..collapse import ORDER_STATS, CollapseSpec
+from ..errors import InternalError
+
+DIALECTS = ("mssql", "postgresql", "sqlite", "duckdb")
+
+#: Binary (byte / code point order, case- and blank-exact) collation per dialect.
+BINARY_COLLATION = {"mssql": "Latin1_General_100_BIN2", "postgresql": "C",
+                    "duckdb": "C", "sqlite": "BINARY"}
+
+#: %td domain (01jan0100 .. 31dec9999); dates outside load as missing.
+TD_MIN = -679_350
+
+#: What this module cannot do exactly, per dialect (shown by ``leostata sql``).
+SEMANTIC_GAPS = {
+    "sqlite": ["iqr of a float-typed result subtracts double percentiles (SQLite has no "
+               "single precision); Stata subtracts the float-rounded p75 and p25"],
+    "mssql": ["string by() keys are grouped and sorted by the server's code page order "
+              "under Latin1_General_100_BIN2 (Stata: UTF-8 bytes); differs only for "
+              "non-ASCII varchar text"],
+}
+
+
+class count_big(FunctionElement):
+    """``COUNT_BIG(x)`` on SQL Server (bigint: no overflow at 2^31-1),
+    ``count(x)`` elsewhere.  Usable with ``.over()``."""
+
+    type = sa.BigInteger()
+    name = "count_big"
+    inherit_cache = True
+
+
+@compiles(count_big)
+def _count_default(element, compiler, **kw):
+    return "count(%s)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(count_big, "mssql")
+def _count_mssql(element, compiler, **kw):
+    return "COUNT_BIG(%s)" % compiler.process(element.clauses, **kw)
+
+
+# --- small builders ----------------------------------------------------------------------
+
+
+def _lit(n: int):
+    """An integer constant written into the SQL (never user text)."""
+    return sa.literal_column(str(int(n)), sa.BigInteger())
+
+
+def _double(x):
+    return sa.cast(x, sa.Double())
+
+
+def _div(a, b):
+    """Floating-point division ``a / b`` written as is (SQLAlchemy's ``/``
+    adds ``+ 0.0`` on some dialects, turning it into decimal arithmetic)."""
+    return _double(a).op("/", return_type=sa.Double())(_double(b))
+
+
+def _missing_last(x):
+    return sa.case((x.is_(None), _lit(1)), else_=_lit(0))
+
+
+def _ascending_missing_last(x, dialect: str) -> list:
+    """Sort terms for ``x`` ascending with NULL last (Stata's numeric order).
+    SQL Server has no NULLS LAST (NULL sorts first): a CASE flag goes first."""
+    if dialect == "mssql":
+        return [_missing_last(x), x]
+    return [x.asc().nulls_last()]
+
+
+def _check_dialect(name: str) -> str:
+    if name not in DIALECTS:
+        raise InternalError(f"collapse: unknown SQL dialect {name!r} (expected one of "
+                            f"{', '.join(DIALECTS)})")
+    return name
+
+
+def _column(src, name: str):
+    try:
+        return src.c[name]
+    except KeyError:
+        raise InternalError(f"collapse: the row source has no column {name!r}") from None
+
+
+def td_days(expr, dialect: str):
+    """A SQL date as a Stata %td day number (days since 1960-01-01), missing
+    before 0100-01-01 (outside %td)."""
+    if dialect == "mssql":
+        days = sa.func.DATEDIFF(sa.literal_column("day"),
+                                sa.func.DATEFROMPARTS(_lit(1960), _lit(1), _lit(1)), expr)
+    elif dialect == "sqlite":
+        days = sa.cast(sa.func.julianday(expr).op("-")(sa.literal_column("2436934.5")),
+                       sa.Integer())
+    else:  # postgresql, duckdb: date - date is a whole number of days
+        days = expr.op("-", return_type=sa.Integer())(sa.literal_column("DATE '1960-01-01'"))
+    return sa.case((days >= _lit(TD_MIN), days))
+
+
+def stata_value(expr, sql_type, dialect: str):
+    """A source column's values as Stata holds them (numbers only)."""
+    kind = sql_type.kind
+    if kind == "bool":
+        return sa.cast(expr, sa.Integer())
+    if kind == "decimal":
+        return _double(expr)
+    if kind == "date":
+        return td_days(expr, dialect)
+    return expr
+
+
+def _td_floor(dialect: str):
+    """01jan0100, the first date Stata's %td holds, as a SQL date."""
+    if dialect == "mssql":
+        return sa.func.DATEFROMPARTS(_lit(100), _lit(1), _lit(1))
+    if dialect == "sqlite":  # dates are ISO text: compared as strings
+        return sa.literal_column("'0100-01-01'")
+    return sa.literal_column("DATE '0100-01-01'")
+
+
+def _key(expr, sql_type, dialect: str):
+    """(group/sort key, SQL Server DATALENGTH companion or None), with the
+    key's values as Stata would hold them: strings with NULL = '', booleans
+    as 0/1, decimals as double, dates before 0100 missing."""
+    if sql_type.is_string:
+        blanked = sa.func.coalesce(expr, sa.literal_column("''", sa.String()))
+        key = blanked.collate(BINARY_COLLATION[dialect])
+        length = sa.func.DATALENGTH(blanked) if dialect == "mssql" else None
+        return key, length
+    if sql_type.kind == "decimal":
+        return _double(expr), None
+    if sql_type.kind == "bool":
+        return sa.cast(expr, sa.Integer()), None
+    if sql_type.kind == "date":
+        return sa.case((expr >= _td_floor(dialect), expr)), None
+    return expr, None
+
+
+def _order_terms(keys, dialect: str, descending: bool = False) -> list:
+    """Stata's sort order over ``[(column, length column or None, is_string)]``:
+    numeric missing last, strings by bytes ("" first, shorter first); or its
+    exact reverse."""
+    terms = []
+    for col, length, is_string in keys:
+        if is_string:
+            parts = [col] + ([length] if length is not None else [])
+            terms.extend(p.desc() if descending else p for p in parts)
+        elif dialect == "mssql":
+            parts = [_missing_last(col), col]
+            terms.extend(p.desc() if descending else p for p in parts)
+        else:
+            terms.append(col.desc().nulls_first() if descending else col.asc().nulls_last())
+    return terms
+
+
+# --- the queries --------------------------------------------------------------------------
+
+
+def count_select(source) -> sa.Select:
+    """``SELECT COUNT_BIG(*) AS N FROM (<source>)``: the number of rows the
+    source returns (``leoload ..., count`` -> r(N))."""
+    src = source.subquery("src") if isinstance(source, sa.Select) else source
+    return sa.select(count_big(sa.literal_column("*")).label("N")).select_from(src)
+
+
+def collapse_select(source, spec: CollapseSpec, dialect_name: str) -> sa.Select:
+    """The aggregated SELECT for ``spec`` over ``source`` on ``dialect_name``.
+
+    Output columns: the by() variables (labelled with their Stata names, in
+    table order), then one column per clist target labelled with the target
+    name: exactly ``spec.outputs()``.  Rows: one per group, in Stata's sort
+    order; zero rows when the source (after ``cw``) has none.
+    """
+    d = _check_dialect(dialect_name)
+    src = source.subquery("src") if isinstance(source, sa.Select) else source
+    sources = spec.sources()
+    index = {c.name: j for j, c in enumerate(sources)}
+
+    # -- level 1: keys, values, order keys; casewise deletion --------------------------------
+    base_cols, by_keys = [], []  # by_keys: (name, length name or None, is_string)
+    for i, col in enumerate(spec.by):
+        key, length = _key(_column(src, col.name), col.sql_type, d)
+        base_cols.append(key.label(f"_k{i}"))
+        if length is not None:
+            base_cols.append(length.label(f"_kl{i}"))
+        by_keys.append((f"_k{i}", f"_kl{i}" if length is not None else None,
+                        col.sql_type.is_string))
+    if not spec.by:
+        base_cols.append(_lit(1).label("_g"))
+    values = []
+    for j, col in enumerate(sources):
+        v = stata_value(_column(src, col.name), col.sql_type, d)
+        values.append(v)
+        base_cols.append(v.label(f"_v{j}"))
+    uses_order = any(item.stat in ORDER_STATS for item in spec.items)
+    order_keys = []
+    if uses_order:
+        for m, col in enumerate(spec.order or []):
+            key, length = _key(_column(src, col.name), col.sql_type, d)
+            base_cols.append(key.label(f"_o{m}"))
+            if length is not None:
+                base_cols.append(length.label(f"_ol{m}"))
+            order_keys.append((f"_o{m}", f"_ol{m}" if length is not None else None,
+                               col.sql_type.is_string))
+    base_q = sa.select(*base_cols).select_from(src)
+    if spec.cw:
+        base_q = base_q.where(sa.and_(*(v.is_not(None) for v in values)))
+    base = base_q.subquery("agg_base")
+
+    # -- level 2: windows (ranks, group counts, group means) -----------------------------------
+    B = base.c
+    partition = [B[name] for k in by_keys for name in (k[0], k[1]) if name] or None
+    ranked = sorted({index[i.source.name] for i in spec.items
+                     if i.percentile is not None or i.stat == "iqr"})
+    centred = sorted({index[i.source.name] for i in spec.items if i.stat in ("sd", "semean")})
+    nm_first = sorted({index[i.source.name] for i in spec.items if i.stat == "firstnm"})
+    nm_last = sorted({index[i.source.name] for i in spec.items if i.stat == "lastnm"})
+    windows = []
+    for j in ranked:
+        v = B[f"_v{j}"]
+        windows.append(sa.func.row_number().over(partition_by=partition,
+                                                 order_by=_ascending_missing_last(v, d))
+                       .label(f"_r{j}"))
+        windows.append(count_big(v).over(partition_by=partition).label(f"_n{j}"))
+    for j in centred:
+        windows.append(sa.func.avg(_double(B[f"_v{j}"])).over(partition_by=partition)
+                       .label(f"_m{j}"))
+    if uses_order:
+        okeys = [(B[c], B[l] if l else None, s) for c, l, s in order_keys]
+        asc, desc = _order_terms(okeys, d), _order_terms(okeys, d, descending=True)
+        stats = {i.stat for i in spec.items}
+        if "first" in stats:
+            windows.append(sa.func.row_number().over(partition_by=partition, order_by=asc)
+                           .label("_rf"))
+        if "last" in stats:
+            windows.append(sa.func.row_number().over(partition_by=partition, order_by=desc)
+                           .label("_rl"))
+        for j, label, terms in ([(j, f"_rfn{j}", asc) for j in nm_first]
+                                + [(j, f"_rln{j}", desc) for j in nm_last]):
+            part = (partition or []) + [_missing_last(B[f"_v{j}"])]
+            windows.append(sa.func.row_number().over(partition_by=part, order_by=terms)
+                           .label(label))
+    rows = sa.select(*B, *windows).subquery("agg_rows") if windows else base
+    R = rows.c
+
+    # -- level 3: one row per group ---------------------------------------------------------
+    out_cols = []
+    for i in spec.by_output_order():
+        out_cols.append(R[f"_k{i}"].label(spec.by_names[i]))
+    for item in spec.items:
+        j = index[item.source.name]
+        out_cols.append(_statistic(item, j, R, d).label(item.target))
+    group = ([R[name] for k in by_keys for name in (k[0], k[1]) if name] if spec.by
+             else [R["_g"]])
+    order = _order_terms([(R[c], R[l] if l else None, s) for c, l, s in by_keys], d)
+    stmt = sa.select(*out_cols).select_from(rows).group_by(*group)
+    if order:
+        stmt = stmt.order_by(*order)
+    return stmt
+
+
+def _percentile(p: int, j: int, R):
+    """Stata's p-th percentile of ``_v{j}``: the mean of the rows with
+    ``100*(rn-1) <= n*p <= 100*rn`` (see the module docstring)."""
+    rn, n, v = R[f"_r{j}"], R[f"_n{j}"], R[f"_v{j}"]
+    chosen = sa.and_((rn - _lit(1)) * _lit(100) <= n * _lit(p), n * _lit(p) <= rn * _lit(100))
+    return sa.func.avg(sa.case((chosen, _double(v))))
+
+
+def _sd(j: int, R):
+    v, m = _double(R[f"_v{j}"]), R[f"_m{j}"]
+    dev = v - m
+    ss = sa.func.sum(dev * dev)
+    return sa.func.sqrt(_div(ss, sa.func.nullif(count_big(R[f"_v{j}"]) - _lit(1), _lit(0))))
+
+
+def _statistic(item, j: int, R, dialect: str):
+    v = R[f"_v{j}"]
+    stat = item.stat
+    n = count_big(v)
+    if stat == "mean":
+        return sa.func.avg(_double(v))
+    if stat in ("sum", "rawsum"):
+        return sa.func.coalesce(sa.func.sum(_double(v)), _double(_lit(0)))
+    if stat == "count":
+        return n
+    if stat == "percent":
+        total = sa.func.sum(count_big(v)).over()
+        return _div(n, sa.func.nullif(total, _lit(0))) * _lit(100)
+    if stat == "min":
+        return sa.func.min(v)
+    if stat == "max":
+        return sa.func.max(v)
+    if item.percentile is not None:
+        return _percentile(item.percentile, j, R)
+    if stat == "iqr":
+        p75, p25 = _percentile(75, j, R), _percentile(25, j, R)
+        if item.stata_type == "float" and dialect != "sqlite":
+            p75, p25 = (_double(sa.cast(p, sa.REAL())) for p in (p75, p25))
+        return p75 - p25
+    if stat == "sd":
+        return _sd(j, R)
+    if stat == "semean":
+        return _div(_lit(1), sa.func.sqrt(_double(sa.func.nullif(n, _lit(0))))) * _sd(j, R)
+    if stat == "sebinomial":
+        m = sa.func.avg(_double(v))
+        bad = count_big(sa.case((sa.and_(v != _lit(0), v != _lit(1)), _lit(1))))
+        return sa.case((bad == _lit(0),
+                        sa.func.sqrt(_div(m * (_lit(1) - m), sa.func.nullif(n, _lit(0))))))
+    if stat == "sepoisson":
+        m = sa.func.avg(_double(v))
+        bad = count_big(sa.case((v < _lit(0), _lit(1))))
+        # COALESCE: no NULL reaches FLOOR (SQLAlchemy's SQLite driver defines
+        # floor() as a Python function that fails on NULL); n = 0 gives NULL below
+        k = sa.func.floor(sa.func.coalesce(m * _double(n), _double(_lit(0)))
+                          + sa.literal_column("0.5"))
+        return sa.case((bad == _lit(0), _div(sa.func.sqrt(k), sa.func.nullif(n, _lit(0)))))
+    if stat in ("first", "last"):
+        rn = R["_rf" if stat == "first" else "_rl"]
+        return sa.func.max(sa.case((rn == _lit(1), v)))
+    if stat in ("firstnm", "lastnm"):
+        rn = R[f"_rfn{j}" if stat == "firstnm" else f"_rln{j}"]
+        return sa.func.max(sa.case((sa.and_(rn == _lit(1), v.is_not(None)), v)))
+    raise InternalError(f"collapse: statistic {stat!r} has no SQL translation")  # pragma: no cover
+

@@ -1,0 +1,95 @@
+"""DuckDB - the embedded default (the synthetic database) and a test engine.
+
+Gaps between DuckDB and Stata, each closed in the SQL below:
+
+* Collation: the default is binary, but a column or the database may be
+  declared ``NOCASE``/``NOACCENT`` - and then ``LIKE``, ``INSTR`` and ``=``
+  ignore case.  String comparisons, ``IN``, ``LIKE`` and ``INSTR`` run
+  under ``COLLATE "C"`` (DuckDB's alias of its binary collation).
+* NULL strings: ``COALESCE(s, '')``.
+* Division: ``/`` is already floating, but ``x/0`` is ``inf`` (not NULL):
+  ``a / NULLIF(b, 0)``.  ``+ - *`` cast integer columns (``INTEGER``
+  overflow raises).
+* Domain errors give ``NaN``/``inf`` instead of NULL (``SQRT(-1)``,
+  ``LN(0)``, ``EXP(1000)``, ``POW(-8, 1/3)``): every call is guarded with
+  ``CASE``.  ``TRY_CAST('1e400' AS DOUBLE)`` is ``inf``, ``'inf'``/``'nan'``
+  and ``'1_000'`` are numbers to DuckDB: ``real()`` checks the grammar with
+  ``REGEXP_FULL_MATCH`` and the range.
+* Bytes: ``strlen`` = ``STRLEN`` (bytes); ``strpos`` = the byte length of
+  the text before ``INSTR``'s character position; ``substr`` takes the
+  character substring of ASCII text and cuts the UTF-8 bytes (via ``HEX``)
+  otherwise (a cut through a multibyte character is an error, never a
+  wrong row).
+* ``UNICODE('')`` is -1 (not NULL): the ``sample()`` hash uses
+  ``GREATEST(UNICODE(...), 0)``.
+* ``strlower``/``strupper``: ``TRANSLATE`` of A-Z only.
+* Dates: ``d - DATE '1960-01-01'`` is the %td number.
+
+Refused here: nothing beyond the functions no database gets
+(``base.UNSUPPORTED``).
+"""
+
+from __future__ import annotations
+
+from .base import DialectSpec
+from .constructs import TABLES
+
+NAME = "duckdb"
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_NUMBER = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?"
+
+
+def _real(args, consts):
+    t = f"TRIM({args[0]}, ' ')"
+    value = f"TRY_CAST({t} AS DOUBLE)"
+    return (f"CASE WHEN REGEXP_FULL_MATCH({t}, '{_NUMBER}') AND ABS({value}) <= {consts['max']} "
+            f"THEN {value} END")
+
+
+SQL = {
+    "double": "CAST({0} AS DOUBLE)",
+    "bool_to_int": "CAST({0} AS INTEGER)",
+    "nullif_zero": "NULLIF({0}, 0)",
+    "coalesce_str": "COALESCE({0}, '')",
+    "floor": "FLOOR({0})",
+    "ceil": "CEIL({0})",
+    "trunc": "TRUNC({0})",
+    "abs": "ABS({0})",
+    "sqrt": "SQRT({0})",
+    "ln": "LN({0})",
+    "log10": "LOG10({0})",
+    "exp": "EXP({0})",
+    "power": "POWER({0}, {1})",
+    "days_from_date": "({0} - DATE '1960-01-01')",
+    "ms_from_datetime": "CAST(EPOCH_MS(CAST({0} AS TIMESTAMP)) + 315619200000 AS DOUBLE)",
+    "date_from_days": "(DATE '1960-01-01' + {0})",
+    "year_of_date": "YEAR({0})",
+    "month_of_date": "MONTH({0})",
+    "day_of_date": "DAY({0})",
+    "make_date": "MAKE_DATE({0}, {1}, {2})",
+    "date_const": "DATE '{v}'",
+    "byte_length": "STRLEN({0})",
+    "char_length": "LENGTH({0})",
+    "byte_pos": ('CASE WHEN INSTR({0} COLLATE "C", {1}) = 0 THEN 0 '
+                 'ELSE STRLEN(SUBSTRING({0}, 1, INSTR({0} COLLATE "C", {1}) - 1)) + 1 END'),
+    "char_pos": 'INSTR({0} COLLATE "C", {1})',
+    "byte_substr": ("CASE WHEN STRLEN({0}) = LENGTH({0}) THEN SUBSTRING({0}, {1}, {2}) "
+                    "ELSE DECODE(UNHEX(SUBSTRING(HEX(ENCODE({0})), 2 * {1} - 1, 2 * {2}))) END"),
+    "char_substr": "SUBSTRING({0}, {1}, {2})",
+    "lower_ascii": f"TRANSLATE({{0}}, '{_UPPER}', '{_UPPER.lower()}')",
+    "upper_ascii": f"TRANSLATE({{0}}, '{_UPPER.lower()}', '{_UPPER}')",
+    "trim": "TRIM({0}, ' ')",
+    "ltrim": "LTRIM({0}, ' ')",
+    "rtrim": "RTRIM({0}, ' ')",
+    "replace": "REPLACE({0}, '{old}', '{new}')",
+    "real": _real,
+    "least": lambda args, consts: f"LEAST({', '.join(args)})",
+    "greatest": lambda args, consts: f"GREATEST({', '.join(args)})",
+    "char_code": "GREATEST(UNICODE(SUBSTRING({0}, {i}, 1)), 0)",
+    "count_all": "COUNT(*)",
+}
+
+UNSUPPORTED: dict = {}
+
+TABLES[NAME] = SQL
+SPEC = DialectSpec(name=NAME, sql=SQL, unsupported=UNSUPPORTED, collation="C")

@@ -1,0 +1,171 @@
+"""SQL Server (T-SQL) - the production database.  Semantic gaps and how they are closed.
+
+Pinned target: **SQL Server 2016 (13.x), database compatibility level 130**,
+the oldest version leostata supports.  The printed SQL (``leostata sql
+--dialect mssql``) is written for it; with a live connection the server's
+own version is used.  Features of newer versions are gated (``GATES``):
+
+* SQL Server 2017 (14): ``TRANSLATE`` - ``strlower``/``strupper`` use it;
+  on 2016 they are 26 nested ``REPLACE`` calls (same result).
+* SQL Server 2022 (16): ``LEAST``/``GREATEST`` - ``min()``/``max()`` use
+  them; on 2016 a correlated ``(SELECT MIN(v) FROM (VALUES (a), (b)) ...)``,
+  which ignores NULLs exactly as Stata's min()/max() ignore missing values.
+* Not used at any version: ``IS [NOT] DISTINCT FROM`` (2022), UTF-8
+  collations (2019), ``DATETRUNC`` (2022), regular expressions (2025).
+* Used, available since 2012/2016: ``TRY_CAST``, ``DATEFROMPARTS``,
+  ``DATEDIFF_BIG``, ``OFFSET ... FETCH``.
+
+Gaps between T-SQL and Stata, each closed in the SQL below:
+
+* Collation: the server's default (``Latin1_General_CI_AS`` on UK installs)
+  is case-insensitive.  Every string comparison, ``IN``, ``LIKE``,
+  ``CHARINDEX`` and ``REPLACE`` runs under ``COLLATE Latin1_General_100_BIN2``
+  (code-point order = Stata's byte order for UTF-8 text).
+* Trailing spaces: ``=``, ``<`` and ``LIKE`` ignore them (ANSI padding),
+  Stata does not (``"a" != "a "``).  Both operands get ``CHAR(1)`` appended
+  before comparing - ``(s + CHAR(1)) COLLATE Latin1_General_100_BIN2 =
+  (? + CHAR(1))`` - so padding can never make two different strings equal,
+  and a string sorts before its extensions as in Stata.  ``s == "x"`` is
+  preceded by a plain ``s = ?`` the column's index can serve.
+  ``s == ""`` is ``s IS NULL OR DATALENGTH(s) = 0`` (``'  ' = ''`` is true
+  in T-SQL).
+* NULL strings: ``ISNULL(s, '')`` (Stata's missing string is "").
+* Division: ``CAST(a AS FLOAT) / NULLIF(CAST(b AS FLOAT), 0)`` - T-SQL
+  truncates int/int and raises on /0; Stata divides in double and gives
+  missing.  ``+ - *`` cast integer columns to FLOAT too (no int overflow).
+  ``POWER`` returns the type of its first argument: cast to FLOAT.
+* Domain errors raise in T-SQL (``SQRT(-1)``, ``LOG(0)``, ``POWER(-8,
+  1./3)``, ``EXP(1000)``, ``DATEFROMPARTS(2020, 2, 30)``); each call is
+  guarded with ``CASE`` so the result is NULL (Stata's missing) instead.
+* ``LN`` is ``LOG``; ``int()`` is ``ROUND(x, 0, 1)`` (truncation).
+* Dates: ``DATEDIFF(day, '19600101', d)`` is the %td number (as the loader
+  computes it); date constants are bound ``date`` parameters or
+  ``CAST('yyyy-mm-dd' AS DATE)`` (ISO format, independent of DATEFORMAT).
+* ``real()``: ``TRY_CAST(t AS FLOAT)`` after checking the text has a digit
+  and only ``0-9 . e E + -`` (``CAST('' AS FLOAT)`` is 0 in T-SQL).
+  Unverified on a live server: how T-SQL's float parser treats odd strings
+  such as ``'.'`` or ``'+'`` (the cert do-file checks).
+* Booleans are not values in T-SQL: a comparison used as a number is
+  ``CASE WHEN ... THEN 1 ELSE 0 END``; no ``IS 1``, no bare bit in WHERE.
+* ``COUNT_BIG(*)`` (``COUNT`` overflows at 2^31).
+* ``sample()`` hash: BIGINT arithmetic (below 2^63) and ``UNICODE()`` code
+  points, identical to the other databases.
+
+Refused here (``UNSUPPORTED``), with the reason shown to the user:
+``strlen()``, ``strpos()``, ``substr()`` - Stata counts bytes of UTF-8
+text, and SQL Server 2016 cannot see UTF-8 bytes (varchar is stored in a
+code page, nvarchar in UTF-16); ``ustrlen()``, ``ustrpos()``,
+``usubstr()`` count characters and are translated - identical for plain
+ASCII text.
+
+Known gap (documented, not closed): characters outside the Basic
+Multilingual Plane (emoji) count as two characters in ``ustrlen()``,
+``usubstr()`` and ``ustrpos()`` (UTF-16 code units); varchar text in a code
+page orders its non-ASCII characters by code-page byte, not by UTF-8 byte.
+"""
+
+from __future__ import annotations
+
+from .base import DialectSpec
+from .constructs import TABLES
+
+NAME = "mssql"
+#: SQL Server 2016, compatibility level 130.
+PINNED_VERSION = (13, 0)
+BIN2 = "Latin1_General_100_BIN2"
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _nested_replace(frm: str, to: str):
+    def render(args, consts):
+        sql = f"{args[0]} COLLATE {BIN2}"
+        for a, b in zip(frm, to):
+            sql = f"REPLACE({sql}, '{a}', '{b}')"
+        return sql
+    return render
+
+
+def _values_extreme(fn: str):
+    def render(args, consts):
+        rows = ", ".join(f"({a})" for a in args)
+        return f"(SELECT {fn}(leo_v) FROM (VALUES {rows}) AS leo_values(leo_v))"
+    return render
+
+
+def _native_extreme(fn: str):
+    return lambda args, consts: f"{fn}({', '.join(args)})"
+
+
+def _real(args, consts):
+    t = f"LTRIM(RTRIM({args[0]}))"
+    value = f"TRY_CAST({t} AS FLOAT)"
+    return (f"CASE WHEN {t} COLLATE {BIN2} LIKE '%[0-9]%' "
+            f"AND {t} COLLATE {BIN2} NOT LIKE '%[^0-9eE.+-]%' "
+            f"AND ABS({value}) <= {consts['max']} THEN {value} END")
+
+
+SQL = {
+    "double": "CAST({0} AS FLOAT)",
+    "bool_to_int": "CAST({0} AS INT)",
+    "nullif_zero": "NULLIF({0}, 0)",
+    "coalesce_str": "ISNULL({0}, '')",
+    "str_key": "({0} + CHAR(1))",
+    "byte_count": "DATALENGTH({0})",
+    "floor": "FLOOR({0})",
+    "ceil": "CEILING({0})",
+    "trunc": "ROUND({0}, 0, 1)",
+    "abs": "ABS({0})",
+    "sqrt": "SQRT({0})",
+    "ln": "LOG({0})",
+    "log10": "LOG10({0})",
+    "exp": "EXP({0})",
+    "power": "POWER({0}, {1})",
+    "days_from_date": "DATEDIFF(day, '19600101', {0})",
+    "ms_from_datetime": "CAST(DATEDIFF_BIG(millisecond, '19600101', {0}) AS FLOAT)",
+    "date_from_days": "DATEADD(day, {0}, CAST('19600101' AS DATE))",
+    "year_of_date": "YEAR({0})",
+    "month_of_date": "MONTH({0})",
+    "day_of_date": "DAY({0})",
+    "make_date": "DATEFROMPARTS({0}, {1}, {2})",
+    "date_const": "CAST('{v}' AS DATE)",
+    "char_length": "(LEN({0} + 'x') - 1)",
+    "char_pos": "CHARINDEX({1}, {0} COLLATE " + BIN2 + ")",
+    "char_substr": "SUBSTRING({0}, {1}, {2})",
+    "lower_ascii": _nested_replace(_UPPER, _UPPER.lower()),
+    "upper_ascii": _nested_replace(_UPPER.lower(), _UPPER),
+    "lower_ascii_2017": f"TRANSLATE({{0}} COLLATE {BIN2}, '{_UPPER}', '{_UPPER.lower()}')",
+    "upper_ascii_2017": f"TRANSLATE({{0}} COLLATE {BIN2}, '{_UPPER.lower()}', '{_UPPER}')",
+    "trim": "LTRIM(RTRIM({0}))",
+    "ltrim": "LTRIM({0})",
+    "rtrim": "RTRIM({0})",
+    "replace": "REPLACE({0} COLLATE " + BIN2 + ", '{old}', '{new}')",
+    "real": _real,
+    "least": _values_extreme("MIN"),
+    "greatest": _values_extreme("MAX"),
+    "least_2022": _native_extreme("LEAST"),
+    "greatest_2022": _native_extreme("GREATEST"),
+    "char_code": "ISNULL(UNICODE(SUBSTRING({0}, {i}, 1)), 0)",
+    "count_all": "COUNT_BIG(*)",
+}
+
+#: SQL key -> (first server version with the feature, key to use from then on).
+GATES = {
+    "lower_ascii": ((14,), "lower_ascii_2017"),
+    "upper_ascii": ((14,), "upper_ascii_2017"),
+    "least": ((16,), "least_2022"),
+    "greatest": ((16,), "greatest_2022"),
+}
+
+_BYTES = ("Stata counts bytes of UTF-8 text, and SQL Server 2016 stores text in a code page "
+          "(varchar) or UTF-16 (nvarchar), so byte counts differ for non-ASCII text")
+
+UNSUPPORTED = {
+    "strlen": _BYTES + "; use ustrlen(), which counts characters (the same for plain ASCII)",
+    "strpos": _BYTES + "; use ustrpos(), which counts characters (the same for plain ASCII)",
+    "substr": _BYTES + "; use usubstr(), which counts characters (the same for plain ASCII)",
+}
+
+TABLES[NAME] = SQL
+SPEC = DialectSpec(name=NAME, sql=SQL, unsupported=UNSUPPORTED, collation=BIN2,
+                   strmatch="like", like_brackets=True, gates=GATES,
+                   default_version=PINNED_VERSION, prefilter_equality=True)

@@ -1,0 +1,104 @@
+"""PostgreSQL - a test engine (reached over ODBC, like SQL Server in the SRS).
+
+Gaps between PostgreSQL and Stata, each closed in the SQL below:
+
+* Collation: columns and databases may use a linguistic or ICU collation
+  (even a nondeterministic, case-insensitive one).  Every string comparison,
+  ``IN``, ``LIKE`` and ``STRPOS`` runs under ``COLLATE "C"`` - byte order of
+  UTF-8 = Stata's order.  Comparisons of ``text``/``varchar`` never ignore
+  trailing spaces.
+* NULL strings: ``COALESCE(s, '')``.
+* Division: ``a / NULLIF(b, 0)`` in ``DOUBLE PRECISION`` (integer division
+  truncates; ``x/0`` raises).  ``+ - *`` cast integer columns (``int4``
+  overflows raise).
+* Domain errors raise (``SQRT(-1)``, ``LN(0)``, ``EXP(1000)`` overflow,
+  ``EXP(-1000)`` underflow, ``POWER(-8, 1/3)``, ``MAKE_DATE(2020, 2, 30)``,
+  a cast of an out-of-range numeric): every call is guarded with ``CASE``.
+* ``LOG(x)`` is base 10 here; ``ln()`` is ``LN``.
+* Bytes: ``strlen`` = ``OCTET_LENGTH``; ``strpos`` searches
+  ``CONVERT_TO(s, 'UTF8')`` byte strings; ``substr`` takes the character
+  substring when the text is ASCII and cuts ``CONVERT_TO(s, 'UTF8')``
+  otherwise (a cut through a multibyte character - where Stata would keep
+  half a character - is an error from PostgreSQL, never a wrong row).
+* ``strlower``/``strupper``: ``TRANSLATE`` of A-Z only (``LOWER`` would
+  also change non-ASCII letters; Stata's does not).
+* ``real()``: a regular-expression check of the number grammar, then a
+  ``NUMERIC`` range check before the cast to double (a bare cast raises on
+  bad text and on overflow).  Exponents of more than 4 significant digits
+  are not read (missing).
+* Dates: ``d - DATE '1960-01-01'`` is the %td number.  Timestamps with a
+  time zone are read in the session's zone (the loader converts to UTC: a
+  gap for ``timestamptz`` columns).
+* ``char(n)`` (``bpchar``) columns drop trailing spaces in comparisons
+  while the driver returns them padded: a gap (LEO tables use varchar).
+
+Refused here: nothing beyond the functions no database gets
+(``base.UNSUPPORTED``).
+"""
+
+from __future__ import annotations
+
+from .base import DialectSpec
+from .constructs import TABLES
+
+NAME = "postgresql"
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?0*[0-9]{1,4})?$"
+
+
+def _real(args, consts):
+    t = f"BTRIM({args[0]}, ' ')"
+    n = f"CAST({t} AS NUMERIC)"
+    return (f"CASE WHEN {t} ~ '{_NUMBER}' THEN CASE WHEN ABS({n}) > {consts['max']} THEN NULL "
+            f"WHEN ABS({n}) < 2.5e-324 THEN CAST(0 AS DOUBLE PRECISION) "
+            f"ELSE CAST({n} AS DOUBLE PRECISION) END END")
+
+
+SQL = {
+    "double": "CAST({0} AS DOUBLE PRECISION)",
+    "bool_to_int": "CAST({0} AS INTEGER)",
+    "nullif_zero": "NULLIF({0}, 0)",
+    "coalesce_str": "COALESCE({0}, '')",
+    "floor": "FLOOR({0})",
+    "ceil": "CEIL({0})",
+    "trunc": "TRUNC({0})",
+    "abs": "ABS({0})",
+    "sqrt": "SQRT({0})",
+    "ln": "LN({0})",
+    "log10": "LOG({0})",
+    "exp": "EXP({0})",
+    "power": "POWER({0}, {1})",
+    "days_from_date": "({0} - DATE '1960-01-01')",
+    "ms_from_datetime": "CAST(EXTRACT(EPOCH FROM {0} - TIMESTAMP '1960-01-01') * 1000 "
+                        "AS DOUBLE PRECISION)",
+    "date_from_days": "(DATE '1960-01-01' + {0})",
+    "year_of_date": "CAST(EXTRACT(YEAR FROM {0}) AS INTEGER)",
+    "month_of_date": "CAST(EXTRACT(MONTH FROM {0}) AS INTEGER)",
+    "day_of_date": "CAST(EXTRACT(DAY FROM {0}) AS INTEGER)",
+    "make_date": "MAKE_DATE({0}, {1}, {2})",
+    "date_const": "DATE '{v}'",
+    "byte_length": "OCTET_LENGTH({0})",
+    "char_length": "CHAR_LENGTH({0})",
+    "byte_pos": "POSITION(CONVERT_TO({1}, 'UTF8') IN CONVERT_TO({0}, 'UTF8'))",
+    "char_pos": 'STRPOS({0} COLLATE "C", {1})',
+    "byte_substr": ("CASE WHEN OCTET_LENGTH({0}) = CHAR_LENGTH({0}) THEN SUBSTR({0}, {1}, {2}) "
+                    "ELSE CONVERT_FROM(SUBSTRING(CONVERT_TO({0}, 'UTF8') FROM {1} FOR {2}), "
+                    "'UTF8') END"),
+    "char_substr": "SUBSTR({0}, {1}, {2})",
+    "lower_ascii": f"TRANSLATE({{0}}, '{_UPPER}', '{_UPPER.lower()}')",
+    "upper_ascii": f"TRANSLATE({{0}}, '{_UPPER.lower()}', '{_UPPER}')",
+    "trim": "BTRIM({0}, ' ')",
+    "ltrim": "LTRIM({0}, ' ')",
+    "rtrim": "RTRIM({0}, ' ')",
+    "replace": "REPLACE({0}, '{old}', '{new}')",
+    "real": _real,
+    "least": lambda args, consts: f"LEAST({', '.join(args)})",
+    "greatest": lambda args, consts: f"GREATEST({', '.join(args)})",
+    "char_code": "COALESCE(ASCII(SUBSTR({0}, {i}, 1)), 0)",
+    "count_all": "COUNT(*)",
+}
+
+UNSUPPORTED: dict = {}
+
+TABLES[NAME] = SQL
+SPEC = DialectSpec(name=NAME, sql=SQL, unsupported=UNSUPPORTED, collation="C")

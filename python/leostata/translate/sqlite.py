@@ -1,0 +1,110 @@
+"""SQLite - a test engine (a second opinion next to DuckDB and PostgreSQL).
+
+Gaps between SQLite and Stata, each closed in the SQL below:
+
+* Collation: columns may be declared ``COLLATE NOCASE`` or ``RTRIM``.
+  String comparisons and ``IN`` run under ``COLLATE "BINARY"`` (memcmp of
+  UTF-8 = Stata's byte order).
+* ``LIKE`` is case-insensitive for ASCII: ``strmatch()`` uses ``GLOB``,
+  whose ``*`` and ``?`` are Stata's wildcards (``[`` is escaped as ``[[]``).
+* NULL strings: ``COALESCE(s, '')``.
+* Division: integer/integer truncates and ``x/0`` is NULL: the translation
+  casts to ``REAL`` and uses ``NULLIF`` as everywhere.
+* ``EXP(1000)`` is ``inf``; ``MIN(a, b)``/``MAX(a, b)`` return NULL when
+  an argument is NULL, so ``min()``/``max()`` read NULL as +/-infinity and
+  turn an infinite result back into NULL.
+* Bytes: ``strlen``/``strpos``/``substr`` work on ``CAST(s AS BLOB)`` - the
+  UTF-8 bytes, exactly as Stata.
+* ``LOWER``/``UPPER`` change ASCII letters only (without the ICU
+  extension), as Stata's ``strlower``/``strupper``.
+* No regular expressions, no ``TRY_CAST``: ``real()`` checks the number
+  grammar with ``GLOB`` and ``INSTR`` before ``CAST(t AS REAL)``.
+* Dates are ISO text: ``JULIANDAY`` gives the %td number; date constants
+  are ``'yyyy-mm-dd'`` text.
+* No single precision: a ``REAL``-declared column holds doubles, so
+  ``x == 0.1`` is true where Stata (float storage) says false: a gap.
+* Math functions (``CEIL``, ``LN``, ``POWER``...) need SQLite 3.35+ built
+  with them (Python's usual builds are).  ``floor(x)`` is ``-CEIL(-x)``:
+  SQLAlchemy's pysqlite driver replaces SQLite's ``FLOOR`` with Python's
+  ``math.floor``, which fails on NULL.
+
+Refused here: nothing beyond the functions no database gets
+(``base.UNSUPPORTED``).
+"""
+
+from __future__ import annotations
+
+from .base import DialectSpec
+from .constructs import TABLES
+
+NAME = "sqlite"
+
+
+def _real(args, consts):
+    t = f"TRIM({args[0]}, ' ')"
+    e = f"INSTR(LOWER({t}), 'e')"
+    mant = f"(CASE WHEN {e} > 0 THEN SUBSTR({t}, 1, {e} - 1) ELSE {t} END)"
+    mant = f"(CASE WHEN SUBSTR({mant}, 1, 1) IN ('+', '-') THEN SUBSTR({mant}, 2) ELSE {mant} END)"
+    expo = f"SUBSTR({t}, {e} + 1)"
+    expo = f"(CASE WHEN SUBSTR({expo}, 1, 1) IN ('+', '-') THEN SUBSTR({expo}, 2) ELSE {expo} END)"
+    value = f"CAST({t} AS REAL)"
+    return (f"CASE WHEN {t} NOT GLOB '*[^0-9eE.+-]*' AND {mant} GLOB '*[0-9]*' "
+            f"AND {mant} NOT GLOB '*[^0-9.]*' AND {mant} NOT GLOB '*.*.*' "
+            f"AND ({e} = 0 OR ({expo} <> '' AND {expo} NOT GLOB '*[^0-9]*')) "
+            f"AND ABS({value}) <= {consts['max']} THEN {value} END")
+
+
+def _extreme(fn: str, infinity: str):
+    def render(args, consts):
+        inner = ", ".join(f"COALESCE({a}, {infinity})" for a in args)
+        return f"NULLIF({fn}({inner}), {infinity})"
+    return render
+
+
+SQL = {
+    "double": "CAST({0} AS REAL)",
+    "bool_to_int": "CAST({0} AS INTEGER)",
+    "nullif_zero": "NULLIF({0}, 0)",
+    "coalesce_str": "COALESCE({0}, '')",
+    "floor": "(-CEIL(-{0}))",
+    "ceil": "CEIL({0})",
+    "trunc": "TRUNC({0})",
+    "abs": "ABS({0})",
+    "sqrt": "SQRT({0})",
+    "ln": "LN({0})",
+    "log10": "LOG10({0})",
+    "exp": "EXP({0})",
+    "power": "POWER({0}, {1})",
+    "days_from_date": "CAST(ROUND(JULIANDAY(DATE({0})) - 2436934.5) AS INTEGER)",
+    "ms_from_datetime": ("((CAST(STRFTIME('%s', {0}) AS INTEGER) + 315619200) * 1000.0 "
+                         "+ CAST(SUBSTR(STRFTIME('%f', {0}), 4) AS INTEGER))"),
+    "date_from_days": "DATE('1960-01-01', {0} || ' days')",
+    "year_of_date": "CAST(STRFTIME('%Y', {0}) AS INTEGER)",
+    "month_of_date": "CAST(STRFTIME('%m', {0}) AS INTEGER)",
+    "day_of_date": "CAST(STRFTIME('%d', {0}) AS INTEGER)",
+    "make_date": "DATE(PRINTF('%04d-%02d-%02d', {0}, {1}, {2}))",
+    "date_const": "'{v}'",
+    "byte_length": "LENGTH(CAST({0} AS BLOB))",
+    "char_length": "LENGTH({0})",
+    "byte_pos": "INSTR(CAST({0} AS BLOB), CAST({1} AS BLOB))",
+    "char_pos": "INSTR({0}, {1})",
+    "byte_substr": "CAST(SUBSTR(CAST({0} AS BLOB), {1}, {2}) AS TEXT)",
+    "char_substr": "SUBSTR({0}, {1}, {2})",
+    "lower_ascii": "LOWER({0})",
+    "upper_ascii": "UPPER({0})",
+    "trim": "TRIM({0}, ' ')",
+    "ltrim": "LTRIM({0}, ' ')",
+    "rtrim": "RTRIM({0}, ' ')",
+    "replace": "REPLACE({0}, '{old}', '{new}')",
+    "real": _real,
+    "least": _extreme("MIN", "9e999"),
+    "greatest": _extreme("MAX", "-9e999"),
+    "char_code": "COALESCE(UNICODE(SUBSTR({0}, {i}, 1)), 0)",
+    "count_all": "COUNT(*)",
+}
+
+UNSUPPORTED: dict = {}
+
+TABLES[NAME] = SQL
+SPEC = DialectSpec(name=NAME, sql=SQL, unsupported=UNSUPPORTED, collation="BINARY",
+                   strmatch="glob")

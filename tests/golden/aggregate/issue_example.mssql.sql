@@ -1,0 +1,6 @@
+SELECT agg_rows._k0 AS [TaxYear], avg(CASE WHEN ((agg_rows._r0 - 1) * 100 <= agg_rows._n0 * 50 AND agg_rows._n0 * 50 <= agg_rows._r0 * 100) THEN CAST(agg_rows._v0 AS DOUBLE PRECISION) END) AS [Earnings], avg(CASE WHEN ((agg_rows._r0 - 1) * 100 <= agg_rows._n0 * 25 AND agg_rows._n0 * 25 <= agg_rows._r0 * 100) THEN CAST(agg_rows._v0 AS DOUBLE PRECISION) END) AS lq, COUNT_BIG(agg_rows._v0) AS n
+FROM (SELECT agg_base._k0 AS _k0, agg_base._v0 AS _v0, row_number() OVER (PARTITION BY agg_base._k0 ORDER BY CASE WHEN (agg_base._v0 IS NULL) THEN 1 ELSE 0 END, agg_base._v0) AS _r0, COUNT_BIG(agg_base._v0) OVER (PARTITION BY agg_base._k0) AS _n0
+FROM (SELECT src.[TaxYear] AS _k0, src.[Earnings] AS _v0
+FROM (SELECT leo_earnings.[EDUKEY] AS [EDUKEY], leo_earnings.[TaxYear] AS [TaxYear], leo_earnings.[Earnings] AS [Earnings], leo_earnings.[Sex] AS [Sex], leo_earnings.[Subject] AS [Subject], leo_earnings.[Region] AS [Region], leo_earnings.[StartDate] AS [StartDate], leo_earnings.[Amount] AS [Amount], leo_earnings.[Ratio] AS [Ratio], leo_earnings.[Flag] AS [Flag], leo_earnings.[Hours] AS [Hours]
+FROM leo_earnings
+WHERE leo_earnings.[TaxYear] >= 201516) AS src) AS agg_base) AS agg_rows GROUP BY agg_rows._k0 ORDER BY CASE WHEN (agg_rows._k0 IS NULL) THEN 1 ELSE 0 END, agg_rows._k0

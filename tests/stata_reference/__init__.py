@@ -1,0 +1,1 @@
+"""Independent Python evaluations of Stata's documented rules, used as test oracles."""

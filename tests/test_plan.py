@@ -1,0 +1,295 @@
+"""plan.py: variable lists, type checking, the option table, plan_load -
+every refusal with its message and Stata return code."""
+
+from __future__ import annotations
+
+import pytest
+
+from leostata.errors import (ExpressionTooLong, LeostataError, NotFound, StataSyntaxError,
+                             TypeMismatch, UnknownFunction, Untranslatable, caret)
+from leostata.expr import parse, parse_command
+from leostata.expr.nodes import Binary, Call, Name, walk
+from leostata.plan import (OPTIONS, SIGNATURES, check_expression, find_option, plan_load,
+                           resolve_varlist)
+from tests.translate.leo_table import catalog, leo_table
+
+TABLE = leo_table()
+BRIEF = ("leo_earnings Edukey TaxYear Earnings if TaxYear >= 201516 & !missing(Earnings) "
+         "in 1/100, sample(10, seed(3)) clear")
+
+
+def names(cols):
+    return [c.name for c in cols]
+
+
+def refused(fn, cls, rc, message):
+    with pytest.raises(cls) as info:
+        fn()
+    assert info.value.rc == rc
+    assert message in info.value.message, info.value.render()
+    return info.value
+
+
+# --- variable lists ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tokens, expected", [
+    (["Edukey"], ["Edukey"]),
+    (["Earn"], ["Earnings"]),                          # unique abbreviation
+    (["KS4_*"], ["KS4_APS", "KS4_Level2", "KS4_English"]),
+    (["KS4_Level?"], ["KS4_Level2"]),
+    (["*Start"], ["EmpStart"]),
+    (["Reg~"], ["Region"]),                            # ~: one variable only
+    (["TaxYear-EmpStart"], ["TaxYear", "Earnings", "EmpStart"]),
+    (["TaxYear", "-", "EmpStart"], ["TaxYear", "Earnings", "EmpStart"]),  # spaced range
+    (["Ta-Earn"], ["TaxYear", "Earnings"]),            # abbreviations in a range
+    (["Region", "Edukey", "Region"], ["Region", "Edukey"]),  # named twice: kept once
+    (["*"], [c.name for c in TABLE.columns]),
+])
+def test_resolve_varlist(tokens, expected):
+    assert names(resolve_varlist(tokens, TABLE)) == expected
+
+
+@pytest.mark.parametrize("token, cls, message", [
+    ("edukey", NotFound, "variable edukey not found"),        # case-sensitive
+    ("Income", NotFound, "variable Income not found"),
+    ("KS4_", NotFound, "KS4_ ambiguous abbreviation"),
+    ("E", NotFound, "E ambiguous abbreviation"),
+    ("KS4_~", NotFound, "KS4_~ ambiguous abbreviation"),
+    ("Zip*", NotFound, "variable Zip* not found"),
+    ("EmpStart-TaxYear", StataSyntaxError, "invalid range (variables out of order)"),
+    ("KS4_*-Region", StataSyntaxError, "wildcards are not allowed in a range"),
+])
+def test_resolve_varlist_refusals(token, cls, message):
+    err = refused(lambda: resolve_varlist([token], TABLE), cls, cls.rc, message)
+    assert err.rc in (111, 198)
+
+
+def test_unknown_variable_suggests_a_name_and_points_at_it():
+    text = "leo_earnings Edukey Earnigs"
+    cmd = parse_command(text)
+    err = refused(lambda: resolve_varlist(cmd.varlist, TABLE, text=text), NotFound, 111,
+                  "variable Earnigs not found")
+    assert caret(text, 20, 27) in err.hint
+    assert "did you mean Earnings?" in err.hint
+    err = refused(lambda: resolve_varlist(["edukey"], TABLE), NotFound, 111, "edukey")
+    assert "did you mean Edukey?" in err.hint
+
+
+# --- type checking -----------------------------------------------------------------------
+
+
+def checked(text):
+    return check_expression(parse(text), TABLE, text=text)
+
+
+def test_check_expression_fills_types_and_columns():
+    node = checked('TaxYear >= 201516 & Region + "x" == "Londonx" & year(EmpStart) > 2000')
+    for n in walk(node):
+        assert n.stype in ("num", "str")
+        if isinstance(n, Name):
+            assert n.column is not None and n.column.name == n.name
+    assert node.stype == "num"
+    region = node.left.right.left.left
+    assert region.stype == "str" and region.column.name == "Region"
+
+
+def test_check_expression_expands_abbreviations_and_keeps_the_input():
+    source = parse("Earn > 5")
+    node = check_expression(source, TABLE)
+    assert node.left.column.name == "Earnings"
+    assert source.left.column is None and source.stype is None  # input untouched
+
+
+def test_aliases_and_optional_arguments():
+    assert checked("mi(Region) | lower(Region) == upper(Sex) | trim(Region) == \"\"").stype == "num"
+    assert checked("round(KS4_APS)").stype == "num"
+    assert checked("cond(FSM, Region, Sex)").stype == "str"
+    assert checked('cond(FSM, 1, 2, 3)').stype == "num"
+
+
+@pytest.mark.parametrize("text, message", [
+    ('Region > 5', "type mismatch"),
+    ('TaxYear + Region', "type mismatch"),
+    ('-Region', "type mismatch"),
+    ('!Region', "type mismatch"),
+    ('Region & 1', "type mismatch"),
+    ('Region * 2', "type mismatch"),
+    ('abs(Region)', "type mismatch"),
+    ('substr(TaxYear, 1, 2) == "a"', "type mismatch"),
+    ('inlist(TaxYear, 1, "a")', "type mismatch"),
+    ('inrange(Region, 1, 2)', "type mismatch"),
+    ('cond(Region, 1, 2)', "type mismatch"),
+    ('cond(FSM, 1, "a")', "type mismatch"),
+    ('strmatch(Region, 5)', "type mismatch"),
+])
+def test_type_mismatch_is_r109(text, message):
+    err = refused(lambda: checked(text), TypeMismatch, 109, message)
+    assert err.hint.startswith("    " + text)  # caret under the offending part
+
+
+def test_unknown_function_is_r133():
+    err = refused(lambda: checked("foo(TaxYear) > 1"), UnknownFunction, 133,
+                  "unknown function foo()")
+    assert "^^^" in err.hint
+
+
+@pytest.mark.parametrize("text, hint", [
+    ("substr(Region, 1)", "substr() takes 3 arguments, not 2"),
+    ("abs(1, 2)", "abs() takes 1 argument, not 2"),
+    ("cond(1, 2)", "cond() takes 3 to 4 arguments, not 2"),
+    ("missing()", "missing() takes at least 1 argument, not 0"),
+    ("inlist(TaxYear)", "inlist() takes at least 2 arguments, not 1"),
+])
+def test_wrong_number_of_arguments_is_r198(text, hint):
+    err = refused(lambda: checked(text), StataSyntaxError, 198, "invalid syntax")
+    assert hint in err.hint
+
+
+def test_inlist_argument_limits_are_statas():
+    ok = "inlist(TaxYear, " + ", ".join(str(i) for i in range(249)) + ")"
+    assert checked(ok).stype == "num"
+    too_many = "inlist(TaxYear, " + ", ".join(str(i) for i in range(250)) + ")"
+    refused(lambda: checked(too_many), ExpressionTooLong, 130, "expression too long")
+    strings = "inlist(Region, " + ", ".join(f'"{i}"' for i in range(9)) + ")"
+    assert checked(strings).stype == "num"
+    too_many = "inlist(Region, " + ", ".join(f'"{i}"' for i in range(10)) + ")"
+    err = refused(lambda: checked(too_many), ExpressionTooLong, 130, "expression too long")
+    assert "at most 10 arguments with strings" in err.hint
+
+
+def test_columns_without_a_stata_value_are_refused():
+    err = refused(lambda: checked("Photo == 1"), Untranslatable, 5104,
+                  "variable Photo (varbinary(100)) cannot be used in an expression")
+    assert "^^^^^" in err.hint
+
+
+def test_every_signature_has_a_translation_or_a_refusal():
+    from leostata.translate import SPECS
+    from leostata.translate.base import FUNCTIONS, UNSUPPORTED
+    for name in SIGNATURES:
+        assert name in FUNCTIONS or name in UNSUPPORTED, name
+        for spec in SPECS.values():
+            assert name in FUNCTIONS or name in UNSUPPORTED or name in spec.unsupported
+
+
+# --- the option table ----------------------------------------------------------------------
+
+
+def test_option_table_minimum_abbreviations():
+    for spec in OPTIONS:
+        assert find_option(spec.name) is spec
+        assert find_option(spec.name[:spec.minimum]) is spec
+        if spec.minimum > 1:
+            with pytest.raises(StataSyntaxError):
+                find_option(spec.name[:spec.minimum - 1])
+    # abbreviations never collide
+    for a in OPTIONS:
+        for b in OPTIONS:
+            if a is not b:
+                assert not b.name.startswith(a.name[:a.minimum])
+
+
+def test_later_issues_options_are_accepted_and_stored():
+    plan = plan_load("leo_earnings, collapse((mean) Earnings) by(TaxYear) cw clear "
+                     "frame(res, replace) count maxobs(1000) force showsql sqlonly sdc",
+                     catalog())
+    opts = plan.options
+    assert opts["collapse"] == "(mean) Earnings"
+    assert names(opts["by"]) == ["TaxYear"]
+    assert opts["cw"] is opts["clear"] is opts["count"] is opts["force"] is True
+    assert opts["showsql"] is opts["sqlonly"] is opts["sdc"] is True
+    assert opts["maxobs"] == 1000
+    assert opts["frame"] == {"name": "res", "replace": True}
+    assert plan.count_only
+
+
+@pytest.mark.parametrize("options, message", [
+    ("foo", "option foo not allowed"),
+    ("sam(5)", "option sam not allowed"),
+    ("clear(1)", "option clear() not allowed"),
+    ("maxobs", "option maxobs() required"),
+    ("maxobs(many)", "maxobs(): 'many' found where integer expected"),
+    ("maxobs(-1)", "maxobs(): # must be at least 0"),
+    ("sample(0)", "sample(): # must be greater than 0 and at most 100"),
+    ("sample(101)", "sample(): # must be greater than 0 and at most 100"),
+    ("sample(ten)", "sample(): 'ten' found where number expected"),
+    ("sample(10, seed(x))", "seed(): 'x' found where integer expected"),
+    ("sample(10, seed(-1))", "seed(): # must be at least 0"),
+    ("sample(10, spread(1))", "option spread not allowed"),
+    ("frame(1x)", "1x invalid frame name"),
+    ("frame(f, keep)", "option keep not allowed"),
+    ("by(TaxYear)", "option by() requires collapse()"),
+    ("cw", "option cw() requires collapse()"),
+    ("clear clear", "option clear() specified twice"),
+    ("sort(Nope)", "variable Nope not found"),
+])
+def test_option_refusals(options, message):
+    text = f"leo_earnings Edukey, {options}"
+    cls, rc = (NotFound, 111) if "not found" in message else (StataSyntaxError, 198)
+    err = refused(lambda: plan_load(text, catalog()), cls, rc, message)
+    assert err.hint and err.hint.startswith("    " + text)
+
+
+# --- plan_load -----------------------------------------------------------------------------
+
+
+def test_plan_for_the_brief_command():
+    plan = plan_load(BRIEF, catalog())
+    assert plan.table.name == "leo_earnings"
+    assert names(plan.columns) == ["Edukey", "TaxYear", "Earnings"]
+    assert isinstance(plan.where, Binary) and plan.where.stype == "num"
+    assert plan.in_range == (1, 100)
+    assert names(plan.order_by) == ["Edukey", "TaxYear"]  # the table's key
+    assert (plan.sample.percent, plan.sample.seed, plan.sample.key.name) == (10.0, 3, "Edukey")
+    assert plan.options["clear"] is True
+    assert [(o.name, o.source, o.label) for o in plan.outputs] == [
+        ("Edukey", "Edukey", "pupil identifier"), ("TaxYear", "TaxYear", "tax year, e.g. 201516"),
+        ("Earnings", "Earnings", "annual earnings")]
+    assert plan_load(parse_command(BRIEF), catalog()).in_range == (1, 100)
+
+
+def test_empty_varlist_means_every_column_and_sort_gives_the_order():
+    plan = plan_load("leo_earnings, sort(Region TaxYear)", catalog())
+    assert names(plan.columns) == [c.name for c in TABLE.columns]
+    assert names(plan.order_by) == ["Region", "TaxYear"]
+    assert plan.sample is None and plan.where is None and plan.in_range is None
+
+
+def test_in_needs_a_row_order():
+    text = "leo_nokey Edukey in 1/10"
+    err = refused(lambda: plan_load(text, catalog()), Untranslatable, 5104,
+                  "in 1/10: table leo_nokey has no row order")
+    assert "add sort(varlist)" in err.hint and caret(text, 20, 24) in err.hint
+    plan = plan_load("leo_nokey Edukey in -5/l, sort(Edukey)", catalog())
+    assert plan.in_range == (-5, -1) and names(plan.order_by) == ["Edukey"]
+
+
+def test_sample_needs_a_person_key():
+    refused(lambda: plan_load("leo_nokey, sample(5)", catalog()), Untranslatable, 5104,
+            "sample(): table leo_nokey has no person key")
+    plan = plan_load("leo_earnings, sample(2.5)", catalog())
+    assert plan.sample.percent == 2.5 and plan.sample.seed == 0
+
+
+def test_if_must_be_numeric_and_names_must_exist():
+    refused(lambda: plan_load('leo_earnings if Region', catalog()), TypeMismatch, 109,
+            "type mismatch")
+    err = refused(lambda: plan_load("leo_earnings if Earnigs > 1", catalog()), NotFound, 111,
+                  "variable Earnigs not found")
+    assert "did you mean Earnings?" in err.hint
+
+
+def test_unknown_table_suggests_one():
+    err = refused(lambda: plan_load("leo_earning Edukey", catalog()), NotFound, 111,
+                  "table leo_earning not found")
+    assert "did you mean leo_earnings?" in err.hint
+
+
+def test_collapse_is_validated_and_gives_the_outputs():
+    plan = plan_load("leo_earnings if TaxYear > 201415, collapse((mean) Earnings "
+                     "(count) n=Earnings) by(Region)", catalog())
+    assert plan.collapse is not None
+    assert [o.name for o in plan.outputs] == ["Region", "Earnings", "n"]
+    refused(lambda: plan_load("leo_earnings, collapse((mean) Region)", catalog()),
+            TypeMismatch, 109, "type mismatch")
