@@ -138,3 +138,11 @@ def test_search_finds_columns_by_description_and_name_case_insensitively(catalog
     assert all("tax" in f"{h.table} {h.column} {h.description}".lower() for h in hits)
     assert catalog.search("edukey")[0].column == "Edukey"
     assert catalog.search("no-such-word") == []
+
+
+@pytest.mark.parametrize("raw, dialect, kind", [
+    ("FLOAT", "duckdb", "float32"), ("FLOAT", None, "float64"), ("float", "mssql", "float64"),
+    ("TINYINT", "duckdb", "int8"), ("tinyint", "mssql", "uint8"), ("UBIGINT", "duckdb", "int64"),
+])
+def test_types_spelled_differently_per_dialect(raw, dialect, kind):
+    assert normalize_type(raw, dialect=dialect).kind == kind

@@ -113,9 +113,17 @@ _TYPE_PATTERNS: list[tuple[str, str]] = [
 ]
 
 
+#: Where a database spells a type differently from SQL Server: DuckDB's FLOAT is
+#: 4 bytes and its TINYINT is signed.
+DIALECT_KINDS: dict[str, dict[str, str]] = {
+    "duckdb": {"float": "float32", "float4": "float32", "tinyint": "int8", "int1": "int8",
+               "ubigint": "int64", "uinteger": "int64", "usmallint": "int32"},
+}
+
+
 @functools.lru_cache(maxsize=4096)
 def normalize_type(raw: str, length: int | None = None, precision: int | None = None,
-                   scale: int | None = None) -> SqlType:
+                   scale: int | None = None, dialect: str | None = None) -> SqlType:
     """Map a database's type text (``varchar(14)``, ``DECIMAL(5,3)``,
     ``character varying``, ``INTEGER``...) to a ``SqlType``.
 
@@ -135,8 +143,8 @@ def normalize_type(raw: str, length: int | None = None, precision: int | None = 
                 scale = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
             else:
                 length = int(parts[0])
-    kind = "unknown"
-    for pattern, k in _TYPE_PATTERNS:
+    kind = DIALECT_KINDS.get(dialect or "", {}).get(base, "unknown")
+    for pattern, k in _TYPE_PATTERNS if kind == "unknown" else ():
         if re.match(pattern, base):
             kind = k
             break
@@ -349,7 +357,7 @@ class Catalog:
                 if m and m[2]:
                     sort_key.append((int(m[2]), name))
                 columns.append(ColumnInfo(
-                    name=name, sql_type=normalize_type(raw or "", length, precision, scale),
+                    name=name, sql_type=normalize_type(raw or "", length, precision, scale, self.dialect),
                     nullable=bool(int(nullable)), position=int(position),
                     description=(m[0] if m and m[0] else desc) or files.describe(table_name, name),
                     collation=collation))
