@@ -52,58 +52,23 @@ def cmd_synth(args) -> int:
 
 
 def cmd_describe(args) -> int:
+    from . import describe
     session = _open(args)
     try:
         if args.search:
-            print(describe_search(session.catalog, args.search))
+            print(describe.format_search(session.catalog, args.search).text)
+        elif args.values:
+            if not args.table:
+                raise StataSyntaxError("--values needs a table")
+            print(describe.format_values(session, args.table, args.values,
+                                         threshold=config.min_cell_count()).text)
         elif args.table:
-            print(describe_table(session.catalog, args.table))
+            print(describe.format_table(session.catalog, args.table, args.varlist or None).text)
         else:
-            print(describe_tables(session.catalog))
+            print(describe.format_tables(session.catalog).text)
     finally:
         session.close()
     return 0
-
-
-def describe_tables(catalog) -> str:
-    """A listing of every table: name, kind, approximate rows, description."""
-    tables = catalog.tables()
-    width = max([len(t.name) for t in tables] + [10])
-    lines = [f"{'table'.ljust(width)}  {'kind':5}  {'~rows':>11}  description",
-             "-" * (width + 40)]
-    for t in tables:
-        rows = f"{t.approx_rows:,}" if t.approx_rows is not None else "."
-        lines.append(f"{t.name.ljust(width)}  {t.kind:5}  {rows:>11}  {t.description}")
-    return "\n".join(lines)
-
-
-def describe_table(catalog, name: str) -> str:
-    """Columns of one table: name, SQL type, description (Stata's describe)."""
-    table = catalog.table(name)
-    rows = f"{table.approx_rows:,}" if table.approx_rows is not None else "unknown"
-    width = max([len(c.name) for c in table.columns] + [8])
-    lines = [f"table {table.name} ({table.kind}; approx. rows {rows})"]
-    if table.description:
-        lines.append(f"  {table.description}")
-    lines += ["", f"{'variable'.ljust(width)}  {'SQL type':24}  description", "-" * (width + 60)]
-    for c in table.columns:
-        lines.append(f"{c.name.ljust(width)}  {c.sql_type.raw[:24]:24}  {c.description}")
-    return "\n".join(lines)
-
-
-def describe_search(catalog, words: str, limit: int = 50) -> str:
-    """Ranked search hits: table, variable, description."""
-    hits = catalog.search(words)
-    if not hits:
-        return f"no table or variable matches {words!r}"
-    shown = hits[:limit]
-    tw = max(len(h.table) for h in shown)
-    cw = max([len(h.column) for h in shown] + [8])
-    lines = [f"{'table'.ljust(tw)}  {'variable'.ljust(cw)}  description", "-" * (tw + cw + 40)]
-    lines += [f"{h.table.ljust(tw)}  {h.column.ljust(cw)}  {h.description}" for h in shown]
-    if len(hits) > limit:
-        lines.append(f"({len(hits) - limit:,} more; refine the search words)")
-    return "\n".join(lines)
 
 
 def _command_text(args) -> str:
@@ -187,12 +152,13 @@ def _open_url(url):
 
 
 def cmd_demo(args) -> int:
+    from . import describe
     session = _open(args)
     try:
         print(f"leostata {__version__} demo on {session.setting.shown}\n")
-        print(describe_tables(session.catalog))
+        print(describe.format_tables(session.catalog).text)
         print()
-        print(describe_table(session.catalog, "earnings"))
+        print(describe.format_table(session.catalog, "earnings").text)
     finally:
         session.close()
     return 0
@@ -229,6 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=config.SYNTH_SEED)
     p = add("describe", cmd_describe, "list tables, or the columns of one table")
     p.add_argument("table", nargs="?")
+    p.add_argument("varlist", nargs="*", help="a subset of the table's variables")
+    p.add_argument("--values", metavar="VAR", help="most frequent values of VAR (disclosure-safe)")
     p.add_argument("--search", metavar="WORDS", help="find tables and variables by keyword")
     p.add_argument("--schema")
     p = add("sql", cmd_sql, "print the SQL a leoload command would run")
@@ -259,6 +227,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc.render(), file=sys.stderr)
         print(f"r({exc.rc});", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # output piped into head: not an error
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("--Break--\nr(1);", file=sys.stderr)
         return 1

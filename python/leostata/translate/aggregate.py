@@ -402,3 +402,19 @@ def _statistic(item, j: int, R, dialect: str):
         return sa.func.max(sa.case((sa.and_(rn == _lit(1), v.is_not(None)), v)))
     raise InternalError(f"collapse: statistic {stat!r} has no SQL translation")  # pragma: no cover
 
+
+
+def frequencies_select(source, column_name: str, sql_type, dialect_name: str,
+                       top: int) -> sa.Select:
+    """The ``top`` most frequent values of one column with their counts
+    (``leodescribe TABLE, values(var)``): values grouped as Stata holds them
+    (string NULL and '' together, byte-exact), most frequent first, ties in
+    Stata's sort order."""
+    dialect = _check_dialect(dialect_name)
+    src = source.subquery("src") if isinstance(source, sa.Select) else source
+    key, length = _key(_column(src, column_name), sql_type, dialect)
+    n = count_big(sa.literal_column("*")).label("n")
+    group = [key] + ([length] if length is not None else [])
+    order = [n.desc()] + _order_terms([(key, length, sql_type.is_string)], dialect)
+    return (sa.select(key.label("value"), n).select_from(src)
+            .group_by(*group).order_by(*order).limit(top))
