@@ -151,14 +151,35 @@ def _open_url(url):
     return session
 
 
+DEMO_COMMANDS = (
+    ("Median and quartiles of PAYE earnings by tax year, computed on the server",
+     "earnings if TaxYear >= 201516, collapse((p25) p25=Earnings (p50) median=Earnings "
+     "(p75) p75=Earnings (count) n=Earnings) by(TaxYear)"),
+    ("Pupils with free school meals at KS4, by sex (mean of the 0/1 indicator)",
+     "ks4_pupil if !missing(KS4_FSM), collapse((mean) fsm=KS4_FSM (count) n=KS4_FSM) by(KS4_GENDER)"),
+    ("Out-of-work benefit spells starting in 2019 (the number of rows only)",
+     "benefit if Out_of_work_benefit == 1 & year(StartDate) == 2019, count"),
+)
+
+
 def cmd_demo(args) -> int:
-    from . import describe
+    from . import commands, describe
+    from .stream import MemoryWriter, stream
     session = _open(args)
     try:
         print(f"leostata {__version__} demo on {session.setting.shown}\n")
         print(describe.format_tables(session.catalog).text)
-        print()
-        print(describe.format_table(session.catalog, "earnings").text)
+        for title, command in DEMO_COMMANDS:
+            print(f"\n== {title}\n   leoload {command}\n")
+            job = commands.prepare_load(command, session)
+            print(job.sql + "\n")
+            if job.plan.count_only:
+                print(f"r(N) = {commands.count(job, session):,}")
+                continue
+            writer = MemoryWriter(max_rows=20)
+            stream(job.statement, session.engine, job.plan.outputs, writer, meta=job.meta(),
+                   casts=False, require_rows=job.require_rows)
+            print(writer.preview(20))
     finally:
         session.close()
     return 0
