@@ -40,13 +40,18 @@ def test_describe_lists_tables_and_says_synthetic(capsys, synth_url):
     assert "SYNTHETIC" in err
 
 
-def test_sql_for_mssql_resolves_names_in_the_synthetic_catalog(capsys, synth_url, monkeypatch):
-    monkeypatch.setenv(config.ENV_HOME, str(config.synthetic_path(400, 7).parent))
-    monkeypatch.setattr(config, "synthetic_url", lambda *a: synth_url)
-    code, out, _ = run(capsys, "sql", "--dialect", "mssql", "--",
-                       'earnings Edukey TaxYear if Main_Section == "Education"')
-    assert code == 0
+def test_sql_for_mssql_resolves_names_in_the_synthetic_catalog(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv(config.ENV_HOME, str(tmp_path))
+    code, out, err = run(capsys, "sql", "--dialect", "mssql", "--",
+                         'earnings Edukey TaxYear if Main_Section == "Education"')
+    assert code == 0 and config.synthetic_path().is_file()  # built on first use
     assert "COLLATE Latin1_General_100_BIN2" in out and "[Edukey]" in out
+
+
+def test_sql_with_url_and_dialect_resolves_there(capsys, synth_url):
+    code, out, _ = run(capsys, "sql", "--url", synth_url, "--dialect", "postgresql", "--",
+                       "earnings TaxYear if TaxYear > 201516")
+    assert code == 0 and '"TaxYear" > 201516 OR' in out and "IS NULL" in out
 
 
 def test_load_collapse_to_dta_round_trips(capsys, synth_url, tmp_path):

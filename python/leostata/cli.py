@@ -83,8 +83,9 @@ def cmd_sql(args) -> int:
     from .sql import sql_text
     text = _command_text(args)
     url = args.url
-    if url is None and args.dialect:
-        url = config.synthetic_url()  # names resolve in the embedded synthetic catalog
+    if url is None and args.dialect:  # names resolve in the embedded synthetic catalog
+        from .session import ensure_synthetic
+        url = "duckdb:///" + ensure_synthetic(say=say).as_posix()
     session = _open_url(url)
     try:
         print(sql_text(text, session.catalog, args.dialect))
@@ -93,10 +94,23 @@ def cmd_sql(args) -> int:
     return 0
 
 
-def cmd_load(args) -> int:
-    from . import commands
+def _deliver(args, session, statement, outputs, meta, *, require_rows=False) -> None:
+    """Stream ``statement`` into ``--out FILE.dta`` or show the first rows."""
     from .dta import DtaWriter
     from .stream import MemoryWriter, stream
+    writer = DtaWriter(args.out) if args.out else MemoryWriter(max_rows=args.rows)
+    result = stream(statement, session.engine, outputs, writer, meta=meta, casts=False,
+                    require_rows=require_rows, progress=lambda info: say(info.text()))
+    for note in result.notes:
+        say(f"note: {note}")
+    if args.out:
+        say(f"{result.nobs:,} observations, {result.k} variables written to {args.out}")
+    else:
+        print(writer.preview(args.rows))
+
+
+def cmd_load(args) -> int:
+    from . import commands
     session = _open(args)
     try:
         job = commands.prepare_load(_command_text(args), session)
@@ -107,16 +121,8 @@ def cmd_load(args) -> int:
         if job.plan.count_only:
             print(f"{commands.count(job, session):,}")
             return 0
-        writer = DtaWriter(args.out) if args.out else MemoryWriter(max_rows=args.rows)
-        result = stream(job.statement, session.engine, job.plan.outputs, writer,
-                        meta=job.meta(), casts=False, require_rows=job.require_rows,
-                        progress=lambda info: say(info.text()))
-        for note in result.notes:
-            say(f"note: {note}")
-        if args.out:
-            say(f"{result.nobs:,} observations, {result.k} variables written to {args.out}")
-        else:
-            print(writer.preview(args.rows))
+        _deliver(args, session, job.statement, job.plan.outputs, job.meta(),
+                 require_rows=job.require_rows)
     finally:
         session.close()
     return 0
@@ -124,20 +130,11 @@ def cmd_load(args) -> int:
 
 def cmd_query(args) -> int:
     from . import commands
-    from .dta import DtaWriter
-    from .stream import MemoryWriter, stream
+    from .stream import DatasetMeta
     statement = commands.query_statement(_command_text(args))
     session = _open(args)
     try:
-        writer = DtaWriter(args.out) if args.out else MemoryWriter(max_rows=args.rows)
-        from .stream import DatasetMeta
-        result = stream(statement, session.engine, None, writer,
-                        meta=DatasetMeta(synthetic=session.synthetic),
-                        progress=lambda info: say(info.text()))
-        if args.out:
-            say(f"{result.nobs:,} observations, {result.k} variables written to {args.out}")
-        else:
-            print(writer.preview(args.rows))
+        _deliver(args, session, statement, None, DatasetMeta(synthetic=session.synthetic))
     finally:
         session.close()
     return 0
