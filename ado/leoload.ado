@@ -1,0 +1,45 @@
+*! version 0.1.0 28nov2026
+* leoload: load a table of the LEO extract, filtered and aggregated on the
+* server, into Stata.  See help leoload.
+*
+* The table, varlist, if and in refer to the remote table, not to the data in
+* memory, so syntax captures them as text (anything with everything: if, in
+* and using are part of it, unevaluated) and Python parses them.  Options are
+* checked and spelled out by syntax (flags) or returned whole (passthru); the
+* backend parses their arguments.  Python reads every local with
+* Macro.getLocal and returns results as leo_* locals and _leo_rc.
+program leoload, rclass
+	version 16
+	local _leo_version 0.1.0
+	syntax anything(name=spec id="table" everything equalok)         ///
+		[, CLEAR               /// replace the data in memory
+		FRAME(passthru)        /// frame(name [, replace]): load into a frame
+		COLLapse(passthru)     /// collapse(clist): aggregate on the server
+		BY(passthru)           /// by(varlist): groups for collapse()
+		CW                     /// casewise deletion for collapse()
+		SAMPle(passthru)       /// sample(# [, seed(#)]): percent of persons
+		SORT(passthru)         /// sort(varlist): row order, also for in
+		COUNT                  /// count the rows only
+		MAXobs(passthru)       /// maxobs(#): refuse more than # rows
+		FORCE                  /// load even past maxobs()
+		SHOWsql                /// show the SQL, then run it
+		SQLOnly                /// show the SQL, run nothing
+		SDC                    /// disclosure-control checks (refused: not yet)
+		DEBUG ]                //  Python traceback of internal errors
+
+	capture noisily _leostata_check
+	local _leo_rc = _rc
+	if !`_leo_rc' {
+		local _leo_rc 5199
+		python: leostata.bridge.run("leoload")
+	}
+	if !`_leo_rc' {
+		foreach s in N k synthetic {
+			if "`leo_`s''" != "" return scalar `s' = `leo_`s''
+		}
+		foreach m in table sql dialect frame notes {
+			return local `m' : copy local leo_`m'
+		}
+	}
+	exit `_leo_rc'
+end

@@ -1,0 +1,250 @@
+{smcl}
+{* *! version 0.1.0 28nov2026}{...}
+{vieweralsosee "leostata" "help leostata"}{...}
+{vieweralsosee "leodescribe" "help leodescribe"}{...}
+{vieweralsosee "leoquery" "help leoquery"}{...}
+{vieweralsosee "leoset" "help leoset"}{...}
+{vieweralsosee "" "--"}{...}
+{vieweralsosee "[D] collapse" "help collapse"}{...}
+{vieweralsosee "[D] odbc" "help odbc"}{...}
+{viewerjumpto "Syntax" "leoload##syntax"}{...}
+{viewerjumpto "Description" "leoload##description"}{...}
+{viewerjumpto "Options" "leoload##options"}{...}
+{viewerjumpto "Remarks" "leoload##remarks"}{...}
+{viewerjumpto "Examples" "leoload##examples"}{...}
+{viewerjumpto "Stored results" "leoload##results"}{...}
+{viewerjumpto "Also see" "leoload##alsosee"}{...}
+{p2colset 1 12 14 2}{...}
+{p2col:{bf:leoload} {hline 2}}Load a table of the LEO extract, filtered and aggregated on the server{p_end}
+{p2colreset}{...}
+
+
+{marker syntax}{...}
+{title:Syntax}
+
+{p 8 16 2}
+{cmd:leoload} {it:table} [{it:varlist}] [{it:{help if}}] [{it:{help in}}]
+[{cmd:,} {it:options}]
+
+{synoptset 26 tabbed}{...}
+{synopthdr}
+{synoptline}
+{syntab:Destination}
+{synopt:{opt clear}}replace the data in memory, even if they have changed{p_end}
+{synopt:{cmd:frame(}{it:name}[{cmd:, replace}]{cmd:)}}load into frame {it:name}; the current frame is left alone{p_end}
+
+{syntab:Aggregation on the server}
+{synopt:{cmdab:coll:apse(}{it:{help leoload##clist:clist}}{cmd:)}}aggregate as {helpb collapse} would, on the server{p_end}
+{synopt:{opth by(varlist)}}groups for {cmd:collapse()}{p_end}
+{synopt:{opt cw}}casewise deletion for {cmd:collapse()}{p_end}
+
+{syntab:Rows}
+{synopt:{cmdab:samp:le(}{it:#}[{cmd:, seed(}{it:#}{cmd:)}]{cmd:)}}keep about {it:#} percent of persons, reproducibly{p_end}
+{synopt:{opth sort(varlist)}}row order of the result, and the order {cmd:in} counts in{p_end}
+{synopt:{opt count}}count the rows that {cmd:if}, {cmd:in} and {cmd:sample()} keep; load nothing{p_end}
+{synopt:{opt max:obs(#)}}refuse results of more than {it:#} observations; default 10,000,000{p_end}
+{synopt:{opt force}}load even past {cmd:maxobs()} or the memory check{p_end}
+
+{syntab:Transparency}
+{synopt:{opt show:sql}}display the SQL, then run it{p_end}
+{synopt:{opt sqlo:nly}}display the SQL and run nothing{p_end}
+{synopt:{opt sdc}}disclosure-control checks; not available in this version (refused){p_end}
+{synopt:{opt debug}}show the Python traceback of an internal error{p_end}
+{synoptline}
+{p2colreset}{...}
+{p 4 6 2}
+{it:table} is a table or view of the database that {helpb leoset} selects;
+{it:varlist}, {cmd:if}, {cmd:in}, {cmd:by()} and {cmd:sort()} refer to
+the variables of {it:table}, not to the data in memory.  As in Stata,
+variable names are case-sensitive and may be abbreviated (a unique
+abbreviation), and wildcards ({cmd:KS4_*}) and ranges ({cmd:a-b}) work.{p_end}
+
+
+{marker description}{...}
+{title:Description}
+
+{pstd}
+{cmd:leoload} loads {it:table}, or the part of it you ask for, into Stata.
+The selection, the {cmd:if} filter, the {cmd:in} range, the sample and the
+aggregation run on the database server as one SQL statement; only the result
+travels to Stata.  The result is what Stata would produce had it loaded the
+whole table and then run the same {cmd:keep}, {cmd:collapse} and {cmd:sort}
+commands (see {help leostata##contract:the semantic contract}).
+
+{pstd}
+The data in memory are never lost: without {cmd:clear}, {cmd:leoload}
+refuses (r(4)) when they have changed since last saved, as {helpb use} does;
+with {cmd:frame()} it loads into another frame.  A failed or interrupted
+load leaves every frame as it was.
+
+{pstd}
+When the database is leostata's embedded synthetic one, {cmd:leoload} says
+so, and the loaded data carry the data label "SYNTHETIC ..." and the
+characteristic {cmd:_dta[leo_synthetic]}.
+
+
+{marker options}{...}
+{title:Options}
+
+{dlgtab:Destination}
+
+{phang}
+{opt clear} replaces the data in memory, even if they have changed since
+they were last saved.  It cannot be abbreviated.
+
+{phang}
+{cmd:frame(}{it:name}[{cmd:, replace}]{cmd:)} loads the result into frame
+{it:name} and leaves the current frame current.  If {it:name} exists,
+{cmd:replace} is required (r(110) otherwise).
+
+{marker clist}{...}
+{dlgtab:Aggregation on the server}
+
+{phang}
+{cmd:collapse(}{it:clist}{cmd:)} aggregates on the server.  {it:clist} is
+{helpb collapse}'s: {cmd:(}{it:stat}{cmd:)} {it:varlist} or
+{cmd:(}{it:stat}{cmd:)} {it:target_var}{cmd:=}{it:varname}, repeated;
+{it:stat} is {cmd:mean} (the default), {cmd:median}, {cmd:p1}-{cmd:p99},
+{cmd:sd}, {cmd:sum}, {cmd:count}, {cmd:percent}, {cmd:max}, {cmd:min},
+{cmd:iqr}, {cmd:first}, {cmd:last}, {cmd:firstnm} or {cmd:lastnm}.  The
+results follow Stata's definitions exactly: percentiles as {cmd:collapse}
+computes them (not SQL's PERCENTILE_CONT), {cmd:(sum)} of an all-missing
+group is 0, {cmd:(count)} counts nonmissing values, {cmd:(sd)} divides by
+N-1.  {cmd:first} and {cmd:last} follow the {cmd:sort()} order or the
+table's key.  Nothing is loaded when no observations are left (r(2000)), as
+with {cmd:collapse}.
+
+{phang}
+{opth by(varlist)} gives the groups of {cmd:collapse()}.
+
+{phang}
+{opt cw} specifies casewise deletion: an observation is used only if none of
+the {cmd:collapse()} variables is missing.
+
+{dlgtab:Rows}
+
+{phang}
+{cmd:sample(}{it:#}[{cmd:, seed(}{it:#}{cmd:)}]{cmd:)} keeps about {it:#}
+percent of persons (0 < {it:#} <= 100): all rows of a selected person, none
+of the others, chosen by a hash of the table's person key and the seed, so
+the same persons are chosen in every table and every run.
+
+{phang}
+{opth sort(varlist)} orders the result; without it, rows come in the order
+of the table's key ({cmd:leodescribe} {it:table} shows it).  {cmd:in} counts
+observations in this order.
+
+{phang}
+{opt count} counts the rows {cmd:if}, {cmd:in} and {cmd:sample()} keep,
+displays the number and stores it in {cmd:r(N)}; nothing is loaded.
+
+{phang}
+{opt maxobs(#)} refuses (r(5105)) a result of more than {it:#}
+observations.  The default is 10,000,000; results that would not fit in
+memory are refused too.  Aggregated results are not checked.
+
+{phang}
+{opt force} loads the result whatever its size.
+
+{dlgtab:Transparency}
+
+{phang}
+{opt showsql} displays the SQL statement before running it.  The statement
+shown is the statement run; it is also stored in {cmd:r(sql)} and in the
+characteristic {cmd:_dta[leo_sql]} of the loaded data.
+
+{phang}
+{opt sqlonly} displays the SQL statement and runs nothing.
+
+{phang}
+{opt sdc} asks for statistical disclosure control on aggregated output.  It
+is not part of this version; {cmd:leoload} refuses it (r(198)) rather than
+ignore it.  Check outputs against your SRS's output rules.
+
+{phang}
+{opt debug} shows the Python traceback if {cmd:leoload} stops with an
+internal error (r(5199)).
+
+
+{marker remarks}{...}
+{title:Remarks}
+
+{pstd}
+{cmd:leoload} translates the command into SQL for the database in use
+(SQL Server in the SRS; DuckDB for the synthetic database; PostgreSQL and
+SQLite also work).  What Stata and SQL disagree on, Stata wins: a missing
+value is larger than any number, so {cmd:if x > 5} keeps missing {cmd:x};
+{cmd:""} and NULL are the same string missing; string comparisons are
+case-sensitive and exact; {cmd:x/0} is missing.  Anything that cannot be
+translated faithfully -- {cmd:regexm()}, for instance -- is refused with a
+message that names it (r(5104)), never approximated.  See
+{help leostata##contract:help leostata}.
+
+{pstd}
+Types: each SQL column becomes the smallest Stata type that holds its range;
+dates arrive as {cmd:%td}, datetimes as {cmd:%tc}; names that are not valid
+Stata names are changed, and the original is kept in the variable's
+characteristic {cmd:leo_sqlname}.
+
+{pstd}
+Press Break to stop a long load; the data in memory are left as they were.
+
+
+{marker examples}{...}
+{title:Examples}
+
+{pstd}These examples run on the embedded synthetic database:{p_end}
+{phang2}{stata "leoset synthetic":. leoset synthetic}{p_end}
+
+{pstd}What is there{p_end}
+{phang2}{stata "leodescribe leo_earnings":. leodescribe leo_earnings}{p_end}
+
+{pstd}Median earnings by tax year since 2015/16, computed on the server{p_end}
+{phang2}{stata "leoload leo_earnings if TaxYear >= 201516, collapse((p50) Earnings) by(TaxYear) clear":. leoload leo_earnings if TaxYear >= 201516, collapse((p50) Earnings) by(TaxYear) clear}{p_end}
+{phang2}{stata "list":. list}{p_end}
+
+{pstd}Quartiles and counts in one pass{p_end}
+{phang2}{stata "leoload leo_earnings, collapse((p25) p25=Earnings (p50) p50=Earnings (p75) p75=Earnings (count) n=Earnings) by(TaxYear) clear":. leoload leo_earnings, collapse((p25) p25=Earnings (p50) p50=Earnings (p75) p75=Earnings (count) n=Earnings) by(TaxYear) clear}{p_end}
+
+{pstd}Some variables of the pupils eligible for free school meals, into a frame{p_end}
+{phang2}{stata "leoload ks4_pupil KS4_PupilMatchingRefAnonymous KS4_GENDER KS4_ATT8 if KS4_FSM == 1, frame(fsm, replace)":. leoload ks4_pupil KS4_PupilMatchingRefAnonymous KS4_GENDER KS4_ATT8 if KS4_FSM == 1, frame(fsm, replace)}{p_end}
+{phang2}{stata "frame fsm: describe":. frame fsm: describe}{p_end}
+
+{pstd}A string condition; missing values are excluded explicitly, as in Stata{p_end}
+{phang2}{stata `"leoload ks4_pupil if KS4_GENDER == "F" & !missing(KS4_ATT8), clear"':. leoload ks4_pupil if KS4_GENDER == "F" & !missing(KS4_ATT8), clear}{p_end}
+
+{pstd}How many rows, and the SQL, before loading anything{p_end}
+{phang2}{stata "leoload leo_benefit if Out_of_work_benefit == 1, count":. leoload leo_benefit if Out_of_work_benefit == 1, count}{p_end}
+{phang2}{stata "leoload leo_benefit if Out_of_work_benefit == 1, sqlonly":. leoload leo_benefit if Out_of_work_benefit == 1, sqlonly}{p_end}
+
+{pstd}A reproducible 10% sample of persons (all their rows){p_end}
+{phang2}{stata "leoload leo_earnings, sample(10, seed(42)) clear":. leoload leo_earnings, sample(10, seed(42)) clear}{p_end}
+
+
+{marker results}{...}
+{title:Stored results}
+
+{pstd}
+{cmd:leoload} stores the following in {cmd:r()}:
+
+{synoptset 20 tabbed}{...}
+{p2col 5 20 24 2: Scalars}{p_end}
+{synopt:{cmd:r(N)}}number of observations loaded (with {cmd:count}: counted){p_end}
+{synopt:{cmd:r(k)}}number of variables loaded{p_end}
+{synopt:{cmd:r(synthetic)}}1 if the database is the synthetic one, 0 otherwise{p_end}
+
+{p2col 5 20 24 2: Macros}{p_end}
+{synopt:{cmd:r(table)}}the table, as the database names it{p_end}
+{synopt:{cmd:r(sql)}}the SQL statement run (or that would run, with {cmd:sqlonly}){p_end}
+{synopt:{cmd:r(dialect)}}the database: {cmd:mssql}, {cmd:duckdb}, {cmd:postgresql} or {cmd:sqlite}{p_end}
+{synopt:{cmd:r(frame)}}the frame that received the data{p_end}
+{synopt:{cmd:r(notes)}}notes about the load (e.g., types widened), separated by semicolons{p_end}
+{p2colreset}{...}
+
+
+{marker alsosee}{...}
+{title:Also see}
+
+{psee}
+{space 2}Help:  {help leostata}, {help leodescribe}, {help leoquery}, {help leoset}, {helpb collapse}, {helpb frames}
+{p_end}

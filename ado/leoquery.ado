@@ -1,0 +1,29 @@
+*! version 0.1.0 28nov2026
+* leoquery: run one read-only SELECT on the server and load the result.
+* See help leoquery.  The query is captured as text (quote it) and read by
+* Python with Macro.getLocal; Python refuses anything but a single SELECT.
+program leoquery, rclass
+	version 16
+	local _leo_version 0.1.0
+	syntax anything(name=query id="SQL query" everything equalok)  ///
+		[, CLEAR                          /// replace the data in memory
+		FRAME(string)                     /// frame(name [, replace])
+		MAXobs(numlist integer max=1 >=0) /// count first; refuse more rows
+		DEBUG ]                           //  Python traceback of internal errors
+
+	capture noisily _leostata_check
+	local _leo_rc = _rc
+	if !`_leo_rc' {
+		local _leo_rc 5199
+		python: leostata.bridge.run("leoquery")
+	}
+	if !`_leo_rc' {
+		foreach s in N k synthetic {
+			if "`leo_`s''" != "" return scalar `s' = `leo_`s''
+		}
+		foreach m in sql dialect frame notes {
+			return local `m' : copy local leo_`m'
+		}
+	}
+	exit `_leo_rc'
+end

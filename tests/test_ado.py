@@ -1,0 +1,307 @@
+"""The ado-files: light grammar checks, the ado <-> bridge contract, and each
+ado run end to end (emulated ``syntax`` + its real ``python:`` statements)
+against the sfi double and a small synthetic database.
+
+The harness (tests/ado_harness.py) reads everything from the ado text, so a
+local the ado passes and the bridge does not read (or the reverse), a
+renamed option, an r() item not posted, or a python: statement that does not
+run, fails here.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import pytest
+
+from leostata import __version__, bridge
+from leostata import plan as leoplan
+from tests.ado_harness import (ADO_DIR, HELPER, USER_ADOS, StataError, Syntax, ado_locals,
+                               ado_text, local_lines, logical_lines, posted_results,
+                               python_statements, run_ado, stata, synth,  # noqa: F401 (fixtures)
+                               syntax_statements)
+
+ALL_ADOS = USER_ADOS + (HELPER,)
+
+
+# --- grammar, lightly ------------------------------------------------------------------------
+
+
+def _code(name: str) -> list[str]:
+    """Logical lines without comment lines and with string contents blanked."""
+    out = []
+    for line in logical_lines(ado_text(name)):
+        if line.lstrip().startswith("*"):
+            continue
+        line = re.sub(r'`"(?:[^"]|"(?!\'))*"\'', '""', line)
+        out.append(re.sub(r'"[^"]*"', '""', line))
+    return out
+
+
+@pytest.mark.parametrize("name", ALL_ADOS)
+def test_version_line(name):
+    first = ado_text(name).splitlines()[0]
+    m = re.fullmatch(r"\*! version (\d+\.\d+\.\d+) (\d{2}[a-z]{3}\d{4})", first)
+    assert m, first
+    assert m.group(1) == __version__
+    datetime.strptime(m.group(2), "%d%b%Y")
+
+
+@pytest.mark.parametrize("name", ALL_ADOS)
+def test_grammar(name):
+    code = _code(name)
+    text = "\n".join(code)
+    assert text.count("{") == text.count("}"), "unbalanced braces"
+    depth = 0
+    for line in code:
+        depth += line.count("{") - line.count("}")
+        assert depth >= 0
+    programs = [l for l in code if re.match(r"\s*program\s+(define\s+)?\w", l)]
+    ends = [l for l in code if re.fullmatch(r"\s*end\s*", l)]
+    assert len(programs) == len(ends) == 1
+    start = code.index(programs[0])
+    assert code[start + 1].strip() == "version 16", "version 16 first in the program"
+    assert code.index(ends[0]) == len([l for l in code if l.strip()]) - 1 or \
+        all(not l.strip() for l in code[code.index(ends[0]) + 1:])
+    exits = [l for l in code if re.match(r"\s*exit\b", l)]
+    assert len(exits) == 1, "one exit point"
+    assert not re.search(r"^\s*def\s", ado_text(name), re.M), "no Python def in ado-files"
+    for statement in python_statements(name):
+        assert "`" not in statement and "$" not in statement, "no macro inside python text"
+        assert ";" not in statement and ":" not in statement, "one simple statement"
+        compile(statement, name, "exec")
+
+
+@pytest.mark.parametrize("name", USER_ADOS)
+def test_user_ado_shape(name):
+    text = ado_text(name)
+    assert re.search(rf"^program {name}, rclass$", text, re.M)
+    assert python_statements(name) == [f'leostata.bridge.run("{name}")']
+    assert re.search(r"capture noisily _leostata_check\n\s*local _leo_rc = _rc", text)
+    assert re.search(r"local _leo_rc 5199\n\s*python: leostata.bridge.run", text), \
+        "an rc is in place even if Python never sets one"
+    assert re.search(r"exit `_leo_rc'\nend", text)
+    assert local_lines(name) == {"_leo_version": __version__}
+
+
+def test_python_check_helper():
+    text = ado_text(HELPER)
+    assert python_statements(HELPER) == ["import leostata.bridge"]
+    assert re.search(r"capture python: import leostata.bridge", text)
+    assert "local rc 5100" in text and "{stata python query}" in text
+    assert "-m pip install leostata" in text and "python set exec" in text
+    assert "--no-index --find-links" in text
+    assert 5100 in __import__("leostata.errors").errors.RETURN_CODES
+
+
+# --- the contract with the bridge ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", USER_ADOS)
+def test_ado_passes_exactly_what_the_bridge_reads(name):
+    statements = syntax_statements(name)
+    preset = set(local_lines(name))
+    if name != "leoset":
+        assert set(statements) == {""}
+        passed = Syntax.parse(statements[""]).local_names() | preset
+        assert passed == set(bridge.ADO_LOCALS[name]) | set(bridge.COMMON_LOCALS)
+        return
+    assert set(statements) == set(bridge.LEOSET_LOCALS)
+    for sub, descriptor in statements.items():
+        passed = Syntax.parse(descriptor).local_names() | preset | {"subcmd"}
+        assert passed == (set(bridge.ADO_LOCALS["leoset"]) | set(bridge.LEOSET_LOCALS[sub])
+                          | set(bridge.COMMON_LOCALS)), sub
+
+
+def test_leoload_options_are_the_plans():
+    syntax = Syntax.parse(syntax_statements("leoload")[""])
+    declared = {o.name: o for o in syntax.options}
+    assert set(declared) == {o.name for o in leoplan.OPTIONS} | {"debug"}
+    for spec in leoplan.OPTIONS:
+        ado = declared[spec.name]
+        assert ado.minimum == spec.minimum, f"{spec.name}: abbreviation differs from plan"
+        assert (ado.kind == "flag") == (spec.kind == leoplan.FLAG), spec.name
+        assert ado.kind in ("flag", "passthru"), "the backend parses option arguments"
+    assert syntax.anything == {"name": "spec", "id": "table", "everything": True,
+                               "equalok": True, "optional": False}
+
+
+@pytest.mark.parametrize("name", USER_ADOS)
+def test_ado_posts_the_bridges_results(name):
+    assert posted_results(name) == bridge.RESULTS[name]
+
+
+# --- end to end: ado text -> syntax -> python: -> bridge -> r() -------------------------------
+
+
+def r(sfi, name):
+    """r(name): a scalar, a macro, or None when not posted."""
+    scalar = sfi.Scalar.getValue(f"r({name})")
+    if scalar is not None:
+        return scalar
+    return sfi.Macro.getGlobal(f"r({name})") or None
+
+
+#: (ado, command line, rc, {r() item: expected value or a predicate})
+CASES = [
+    ("leoload", "leo_earnings if TaxYear >= 201516, collapse((p50) Earnings) by(TaxYear) clear",
+     0, {"N": 6.0, "k": 2.0, "table": "leo_earnings", "dialect": "duckdb", "synthetic": 1.0,
+         "sql": lambda s: s.startswith("SELECT"), "frame": "default"}),
+    ("leoload", 'ks4_pupil KS4_GENDER KS4_FSM if KS4_GENDER == "F, M" | KS4_FSM == 1, '
+                "frame(fsm) showsql",
+     0, {"k": 2.0, "frame": "fsm", "N": lambda n: n > 0}),
+    ("leoload", "ks4_pupil in 1/5, sort(KS4_PupilMatchingRefAnonymous) clear",
+     0, {"N": 5.0}),
+    ("leoload", "leo_earnings, coll((mean) Earnings) by(TaxYear) sqlo",
+     0, {"sql": lambda s: "GROUP BY" in s, "N": None}),
+    ("leoload", "ks4_pupil if KS4_FSM == 1, count", 0, {"N": lambda n: n > 0, "k": None}),
+    ("leoload", "nosuchtable, clear", 111, {}),
+    ("leoload", "ks4_pupil, sdc clear", 198, {}),
+    ("leoquery", '"SELECT 1 AS one, \'a, b\' AS s", clear', 0,
+     {"N": 1.0, "k": 2.0, "sql": "SELECT 1 AS one, 'a, b' AS s"}),
+    ("leoquery", '`"SELECT "code" FROM ref_cah2"\', frame(c, replace) maxobs(100)', 0,
+     {"frame": "c", "N": lambda n: n > 0}),
+    ("leoquery", '"DELETE FROM ref_cah2"', 5103, {}),
+    ("leodescribe", "", 0, {"N": lambda n: n > 30, "tables": lambda s: "ks4_pupil" in s}),
+    ("leodescribe", "ks4_pupil KS4_FSM*", 0, {"table": "ks4_pupil",
+                                              "varlist": "KS4_FSM KS4_FSM6", "k": 2.0}),
+    ("leodescribe", ", search(free school meals)", 0, {"N": lambda n: n > 0}),
+    ("leodescribe", "ks4_pupil, val(KS4_GENDER)", 0, {"varlist": "KS4_GENDER",
+                                                     "suppressed": 0.0}),
+    ("leodescribe", "nosuch", 111, {}),
+    ("leoset", "", 0, {"source": "environment", "dialect": "duckdb", "synthetic": 1.0}),
+    ("leoset", ", debug", 0, {"source": "environment"}),
+    ("leoset", 'dsn "LEO Extract", schema(leo)', 0,
+     {"url": "mssql+pyodbc://LEO Extract", "schema": "leo", "source": "option",
+      "synthetic": 0.0}),
+    ("leoset", r'server SRV\INST, database(LEO) driver("ODBC Driver 18 for SQL Server")', 0,
+     {"url": lambda u: u.startswith(r"mssql+pyodbc://SRV\INST/LEO?")
+      and "Trusted_Connection=yes" in u and "ODBC+Driver+18" in u}),
+    ("leoset", 'url "postgresql://u:s3cr3t@h/db?x=1"', 0,
+     {"url": "postgresql://u:***@h/db?x=1"}),
+    ("leoset", "synthetic, persons(300) seed(1)", 0, {"synthetic": 1.0, "source": "option"}),
+    ("leoset", "test", 0, {"dialect": "duckdb"}),
+    ("leoset", "bogus x", 198, {}),
+]
+
+
+@pytest.mark.parametrize("name, line, rc, expected", CASES,
+                         ids=[f"{c[0]} {c[1][:40]}" for c in CASES])
+def test_ado_end_to_end(stata, name, line, rc, expected):
+    stata.SFIToolkit.rclear()
+    before = stata.snapshot()
+    reads: list = []
+    original = stata.Macro.getLocal
+    stata.Macro.getLocal = staticmethod(lambda n: reads.append(n) or original(n))
+    try:
+        run = run_ado(stata, name, line, reads=reads)
+    finally:
+        stata.Macro.getLocal = original
+    assert run.rc == rc, stata.transcript("err")
+    # the bridge read exactly what this ado's syntax set, and nothing else
+    read = {n for n in reads if not n.startswith(("leo_", "_leo_rc"))}
+    passed = set(run.locals_in)
+    if name == "leoset" and run.subcommand not in syntax_statements(name):
+        passed.add("debug")  # an unknown subcommand: no syntax ran; Python refuses it
+    assert read == passed, read ^ passed
+    if rc:
+        assert stata.snapshot() == before
+        assert stata.transcript("err")
+        assert r(stata, "N") is None and r(stata, "sql") is None
+        return
+    scalars, macros = posted_results(name)
+    posted = {k[4:] for k, v in stata.local_macros().items() if k.startswith("leo_") and v}
+    assert posted <= set(scalars) | set(macros), "a result the ado does not post"
+    for item, want in expected.items():
+        got = r(stata, item)
+        if callable(want):
+            assert want(got), (item, got)
+        else:
+            assert got == want, (item, got)
+    assert "s3cr3t" not in stata.transcript()
+
+
+@pytest.mark.parametrize("name, line, rc, message", [
+    ("leoload", ", clear", 100, "table required"),
+    ("leoload", "ks4_pupil, cle", 198, "option cle not allowed"),
+    ("leoload", "ks4_pupil, clear(x)", 198, "option clear() not allowed"),
+    ("leoload", "ks4_pupil, collapse", 198, "option collapse() incorrectly specified"),
+    ("leoquery", ", clear", 100, "SQL query required"),
+    ("leoquery", '"SELECT 1", maxobs(-1)', 125, "outside of allowed range"),
+    ("leoquery", '"SELECT 1", maxobs(1.5)', 126, "noninteger"),
+    ("leodescribe", "ks4_pupil if KS4_FSM", 101, "if not allowed"),
+    ("leoset", "server SRV", 198, "option database() required"),
+    ("leoset", "dsn", 100, "data source name required"),
+    ("leoset", "synthetic, persons(0)", 125, "outside of allowed range"),
+    ("leoset", "test junk", 101, "junk not allowed"),
+])
+def test_syntax_errors_stop_before_python(name, line, rc, message):
+    with pytest.raises(StataError) as info:
+        ado_locals(name, line)
+    assert info.value.rc == rc and message in info.value.message
+
+
+def test_abbreviations_are_spelled_out():
+    _, values = ado_locals("leoload", "t, coll((p50) x) by(a) sqlo showsql maxo(5)")
+    assert values["collapse"] == "collapse((p50) x)" and values["sqlonly"] == "sqlonly"
+    assert values["maxobs"] == "maxobs(5)" and values["showsql"] == "showsql"
+    _, values = ado_locals("leoset", "synthetic, pers(300) perm")
+    assert values["persons"] == "300" and values["permanently"] == "permanently"
+
+
+# --- the help files' clickable examples run ---------------------------------------------------
+
+_CLICK = re.compile(r"\{stata (?:`\"(.*?)\"'|\"(.*?)\"|([^:}\"`]+))(?::[^}]*)?\}")
+
+
+def help_examples(help_name: str) -> list[str]:
+    """The commands of the ``{stata ...}`` links in a help file's Examples."""
+    text = (ADO_DIR / f"{help_name}.sthlp").read_text(encoding="utf-8")
+    start = text.index("{marker examples}")
+    end = text.index("{marker", start + 1)
+    return [next(g for g in m.groups() if g is not None).strip()
+            for m in _CLICK.finditer(text[start:end])]
+
+
+EXAMPLES = [(h, cmd) for h in ("leostata",) + USER_ADOS for cmd in help_examples(h)
+            if re.match(r"(leoload|leoquery|leodescribe|leoset)\b", cmd)]
+
+
+def test_every_help_has_clickable_examples():
+    assert {h for h, _ in EXAMPLES} == {"leostata", *USER_ADOS}
+
+
+@pytest.mark.parametrize("help_name, command", EXAMPLES,
+                         ids=[f"{h}: {c[:50]}" for h, c in EXAMPLES])
+def test_help_examples_run_on_the_synthetic_database(stata, synth, help_name, command):
+    from leostata import config
+    # leoset synthetic [, persons() seed()] would build 20,000 (or 2,000) persons:
+    # let those files be the small test database, so the example runs quickly
+    for persons, seed in ((config.SYNTH_PERSONS, config.SYNTH_SEED), (2000, 7)):
+        path = config.synthetic_path(persons, seed)
+        if not path.exists():
+            path.symlink_to(config.synthetic_path(300, 1).resolve())
+    name, line = re.match(r"(\w+)(.*)$", command).groups()
+    run = run_ado(stata, name, line)
+    assert run.rc == 0, stata.transcript("err")
+
+
+# --- the help files' options tables show the ado's abbreviations --------------------------------
+
+_OPT = re.compile(r"\{synopt:\{(?:opth|opt|cmdab|cmd) ?:?([a-z_]+)(?::([a-z_]*))?")
+
+
+@pytest.mark.parametrize("name", USER_ADOS)
+def test_help_options_match_syntax(name):
+    text = (ADO_DIR / f"{name}.sthlp").read_text(encoding="utf-8")
+    syntax = text[text.index("{synoptset"):text.index("{marker description}")]
+    shown = {}
+    for m in _OPT.finditer(syntax):
+        head, tail = m.group(1), m.group(2)
+        shown[head + (tail or "")] = len(head) if tail is not None else len(head + (tail or ""))
+    declared = {}
+    for descriptor in syntax_statements(name).values():
+        for o in Syntax.parse(descriptor).options:
+            declared[o.name] = o.minimum
+    assert shown == declared
