@@ -167,6 +167,7 @@ command line first and may stop with its own codes (100 something required,
 {p2col:{cmd:133}}unknown function{p_end}
 {p2col:{cmd:198}}invalid syntax or option{p_end}
 {p2col:{cmd:459}}data inconsistency (result would not be what Stata computes){p_end}
+{p2col:{cmd:601}}file not found{p_end}
 {p2col:{cmd:2000}}no observations{p_end}
 {p2col:{cmd:5100}}Python or the leostata package is not set up in Stata{p_end}
 {p2col:{cmd:5101}}could not connect to the database{p_end}

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from leostata import config
 from leostata.catalog import Catalog
 from leostata.connection import engine_for
-from leostata.errors import NotFound, StataSyntaxError
+from leostata.errors import FileNotFound, StataSyntaxError
 from leostata.metadata import MetadataIndex, read_metadata_file, table_matches
 
 
@@ -43,8 +43,9 @@ def test_xlsx_first_sheet(tmp_path):
 def test_missing_columns_and_files_are_clear_errors(tmp_path):
     with pytest.raises(StataSyntaxError, match="no column for description"):
         read_metadata_file(write_csv(tmp_path / "bad.csv", [("t", "v")], header=("table", "variable")))
-    with pytest.raises(NotFound):
+    with pytest.raises(FileNotFound) as err:
         read_metadata_file(tmp_path / "absent.csv")
+    assert err.value.rc == 601
 
 
 @pytest.mark.parametrize("pattern, table, expected", [

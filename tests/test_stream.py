@@ -121,7 +121,7 @@ def test_size_guard(any_db):
     engine, outs, table, rows, _ = setup(any_db, 300)
     cols = st.result_columns(outs)
     with pytest.raises(ResultTooLarge) as info:
-        check_size(engine, sa.select(table), cols, maxobs=100, approx_rows=300)
+        check_size(engine, sa.select(table), cols, maxobs=100, approx_rows=300, filtered=False)
     assert info.value.rc == 5105
     text = info.value.render()
     assert "about 300 observations" in text and "maxobs() is 100" in text

@@ -329,6 +329,7 @@ class LoadOptions:
     force: bool = False
     aggregated: bool = False
     approx_rows: int | None = None
+    filtered: bool = True
     table: str = ""
     synthetic: bool = False
     progress: bool = True
@@ -349,7 +350,8 @@ def load_into_stata(select, engine, outputs, options: LoadOptions | None = None,
     size = None
     if columns is not None:
         size = check_size(engine, select, columns, maxobs=options.maxobs, force=options.force,
-                          approx_rows=options.approx_rows, aggregated=options.aggregated)
+                          approx_rows=options.approx_rows, aggregated=options.aggregated,
+                          filtered=options.filtered)
     meta = meta or DatasetMeta(table=options.table, synthetic=options.synthetic)
     total = size.rows if size is not None and size.rows is not None else options.approx_rows
     result = stream(select, engine, outputs, writer, meta=meta, poll=poll, total=total,
@@ -565,11 +567,6 @@ def load_command_text(args: dict[str, str]) -> str:
 
 def _leoload(args: dict[str, str]) -> None:
     from . import commands
-    from . import __version__
-    if args["sdc"]:
-        raise StataSyntaxError(f"option sdc not available: disclosure-control checks are not "
-                               f"part of leostata {__version__} yet",
-                               hint="check aggregated output against your SRS's output rules")
     text = load_command_text(args)
     session = _open(note=False)
     job = commands.prepare_load(text, session)
@@ -591,7 +588,8 @@ def _leoload(args: dict[str, str]) -> None:
     options = LoadOptions(clear=bool(job.option("clear")), frame=frame.get("name"),
                           replace=bool(frame.get("replace")), maxobs=job.option("maxobs"),
                           force=bool(job.option("force")), aggregated=job.aggregated,
-                          approx_rows=job.plan.table.approx_rows, table=job.table,
+                          approx_rows=job.plan.table.approx_rows, filtered=job.filtered,
+                          table=job.table,
                           synthetic=job.synthetic)
     result = load_into_stata(job.statement, session.engine, job.plan.outputs, options,
                              meta=job.meta(), casts=False, require_rows=job.require_rows)

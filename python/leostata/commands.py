@@ -15,7 +15,7 @@ from typing import Optional
 from sqlalchemy import text as sql_text_clause
 
 from . import sql
-from .errors import ServerError, StatementRefused
+from .errors import ServerError, StataSyntaxError, StatementRefused
 from .plan import Plan, plan_load
 from .stream import DatasetMeta
 
@@ -36,6 +36,13 @@ class LoadJob:
         return self.plan.collapse is not None or self.plan.count_only
 
     @property
+    def filtered(self) -> bool:
+        """False when the result is the whole table (the catalog's row
+        estimate then sizes it without a COUNT on the server)."""
+        p = self.plan
+        return p.where is not None or p.in_range is not None or p.sample is not None
+
+    @property
     def require_rows(self) -> bool:
         """Stata's collapse stops with r(2000) when no observations are left."""
         return self.plan.collapse is not None
@@ -51,6 +58,11 @@ def prepare_load(command_text: str, session) -> LoadJob:
     """Parse and plan ``TABLE [varlist] [if] [in] [, options]`` against the
     session's catalog and build the statement to run."""
     plan = plan_load(command_text, session.catalog)
+    if plan.options.get("sdc"):
+        from . import __version__
+        raise StataSyntaxError(f"option sdc not available: disclosure-control checks are not "
+                               f"part of leostata {__version__} yet",
+                               hint="check aggregated output against your SRS's output rules")
     dialect = session.engine.dialect
     statement = sql.executed_statement(plan, dialect)
     return LoadJob(plan, statement, sql.to_sql(statement, dialect), plan.table.name,

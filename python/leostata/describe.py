@@ -85,7 +85,7 @@ def format_search(catalog, words: str, smcl: bool = False, limit: int = 50) -> D
     """Ranked hits for ``words`` across table names, variables and descriptions."""
     hits = catalog.search(words)
     if not hits:
-        return Described(f"no table or variable matches {words!r}", {"leo_N": "0"})
+        return Described(f"no table or variable matches {_esc(repr(words), smcl)}", {"leo_N": "0"})
     shown = hits[:limit]
     tw = max(len(h.table) for h in shown)
     cw = max([len(h.column) for h in shown] + [8])

@@ -22,6 +22,7 @@ RETURN_CODES: dict[int, str] = {
     133: "unknown function",
     198: "invalid syntax or option",
     459: "data inconsistency (result would not be what Stata computes)",
+    601: "file not found",
     2000: "no observations",
     5100: "Python or the leostata package is not set up in Stata",
     5101: "could not connect to the database",
@@ -83,6 +84,10 @@ class UnknownFunction(LeostataError):
 
 class StataSyntaxError(LeostataError):
     rc = 198
+
+
+class FileNotFound(LeostataError):
+    rc = 601
 
 
 class DataInconsistency(LeostataError):

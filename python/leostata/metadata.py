@@ -19,7 +19,7 @@ import fnmatch
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import NotFound, StataSyntaxError
+from .errors import FileNotFound, StataSyntaxError
 
 #: Accepted header spellings (lower-cased, spaces and underscores removed).
 HEADERS = {
@@ -44,7 +44,7 @@ def read_metadata_file(path: str | Path) -> list[MetaRow]:
     """Rows of a CSV (UTF-8, with or without BOM) or XLSX metadata file."""
     path = Path(path)
     if not path.is_file():
-        raise NotFound(f"metadata file {path} not found")
+        raise FileNotFound(f"file {path} not found")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         records = _xlsx_records(path)
     elif path.suffix.lower() in (".csv", ".txt"):

@@ -563,22 +563,6 @@ class SizeCheck:
     source: str
 
 
-def _is_filtered(select) -> bool:
-    if not isinstance(select, sa.Select):
-        return True
-    try:
-        return _select_is_filtered(select)
-    except AttributeError:  # SQLAlchemy internals moved: assume filtered (count)
-        return True
-
-
-def _select_is_filtered(select) -> bool:
-    return bool(select.whereclause is not None or select._limit_clause is not None
-                or select._offset_clause is not None or select._group_by_clauses
-                or select._having_criteria or select._distinct
-                or len(select.get_final_froms()) != 1)
-
-
 def count_rows(engine, select) -> int:
     """Exact row count of ``select`` computed by the server."""
     if isinstance(select, sa.Select):
@@ -595,14 +579,15 @@ def count_rows(engine, select) -> int:
 def check_size(engine, select, columns: list[ResultColumn] | list, *,
                maxobs: int | None = None, force: bool = False,
                approx_rows: int | None = None, aggregated: bool = False,
-               available: int | None = None, memory_share: float = 0.8) -> SizeCheck:
+               filtered: bool = True, available: int | None = None,
+               memory_share: float = 0.8) -> SizeCheck:
     """Refuse a non-aggregated result beyond ``maxobs`` (default 10 million)
     observations or beyond ``memory_share`` of the available memory, unless
     ``force``.  Raises ``ResultTooLarge`` (rc 5105) with a hint.
 
     The estimate: the catalog's ``approx_rows`` when it already shows the
-    result is small enough (no query), or when the statement is a plain
-    unfiltered SELECT of one table; otherwise an exact ``COUNT(*)`` of the
+    result is small enough (no query), or when the result is the whole table
+    (``filtered=False``: no if, in or sample); otherwise an exact ``COUNT(*)`` of the
     statement on the server (it scans, but transfers nothing).  Bytes are
     rows x the estimated Stata row width.  Aggregated results (collapse) and
     ``force`` skip the check."""
@@ -616,7 +601,7 @@ def check_size(engine, select, columns: list[ResultColumn] | list, *,
     limit_rows = maxobs
     if avail:
         limit_rows = min(limit_rows, int(avail * memory_share // width))
-    if approx_rows is not None and (approx_rows <= limit_rows or not _is_filtered(select)):
+    if approx_rows is not None and (approx_rows <= limit_rows or not filtered):
         rows, exact, source = int(approx_rows), False, "catalog"
     else:
         rows, exact, source = count_rows(engine, select), True, "count"
