@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from leostata.errors import (ExpressionTooLong, LeostataError, NotFound, StataSyntaxError,
-                             TypeMismatch, UnknownFunction, Untranslatable, caret)
+from leostata.errors import (ExpressionTooLong, NotFound, StataSyntaxError, TypeMismatch,
+                             UnknownFunction, Untranslatable, caret)
 from leostata.expr import parse, parse_command
-from leostata.expr.nodes import Binary, Call, Name, walk
+from leostata.expr.nodes import Binary, Name, walk
 from leostata.plan import (OPTIONS, SIGNATURES, check_expression, find_option, plan_load,
                            resolve_varlist)
 from tests.translate.leo_table import catalog, leo_table

@@ -24,16 +24,15 @@ text when the command text is known.
 from __future__ import annotations
 
 import contextlib
-import fnmatch
 import math
 import re
 import sys
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Optional, Sequence, Union
+from typing import Iterable, Optional
 
 from .catalog import ColumnInfo, SqlType, TableInfo, suggest
-from .errors import (ExpressionTooLong, LeostataError, NotFound, StataSyntaxError, TypeMismatch,
-                     UnknownFunction, Untranslatable)
+from .errors import (ExpressionTooLong, NotFound, StataSyntaxError, TypeMismatch, UnknownFunction,
+                     Untranslatable)
 from .expr.nodes import Binary, Call, DateLiteral, Missing, Name, Node, Number, String, Unary
 
 # --- the plan -----------------------------------------------------------------------------

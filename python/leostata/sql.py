@@ -37,27 +37,31 @@ SQLAlchemy.  The executed statement differs only in carrying ``?`` markers
 (DB-API placeholders) where the printed one shows the values.
 
 **Parameters.**  User values are bound parameters.  SQL Server accepts at
-most 2,100 per statement, so past ``translate.base.MAX_PARAMS`` (2,000)
-values are rendered inline (SQLAlchemy's ``literal_execute``, escaped by the
-dialect's own literal renderer).  Stata caps ``inlist()`` at 250 numbers or
-10 strings, but an expression may hold up to 800 operators and several
-inlist() calls; rendering the overflow inline keeps one statement (no
-temporary table, no extra round trip, no change in the query plan's shape)
-and keeps the printed and executed text the same.  Values never reach SQL
-as text without going through SQLAlchemy's literal rendering.
+most 2,100 per statement.  Stata caps ``inlist()`` at 250 numbers or 10
+strings, but an expression may hold up to 800 operators and several
+inlist() calls, so past ``translate.base.MAX_PARAMS`` (2,000) values are
+rendered inline instead (SQLAlchemy's ``literal_execute``: escaped by the
+dialect's own literal renderer, in the printed and the executed SQL alike).
+``select_for`` counts the parameters the driver will really receive (a
+value used twice in the SQL is sent twice) and binds fewer when needed.
+Inline values keep one statement - no temporary table, no extra round trip -
+and keep the printed text equal to the executed one; values never reach SQL
+as text without going through that renderer.
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import Optional, Union
 
 import sqlalchemy as sa
 from sqlalchemy import types as sat
 
 from .catalog import ColumnInfo
-from .errors import InternalError
+from .errors import InternalError, LeostataError, caret
 from .expr.nodes import Name, walk
 from .plan import Plan, deep_recursion, plan_load
+from .translate.base import MAX_PARAMS
 
 OBS, NOBS, PERSON = "leo_obs", "leo_nobs", "leo_person"
 
@@ -111,29 +115,34 @@ def _needed(plan: Plan) -> list[ColumnInfo]:
             wanted[c.name] = c
         for c in plan.collapse.order or []:
             wanted[c.name] = c
-    else:
+    elif not plan.count_only:
         for c in plan.columns:
             wanted[c.name] = c
     if plan.where is not None:
         for node in walk(plan.where):
             if isinstance(node, Name) and node.column is not None:
                 wanted[node.column.name] = node.column
-    for c in plan.order_by:
-        wanted[c.name] = c
+    if plan.in_range is not None or (plan.collapse is None and not plan.count_only):
+        for c in plan.order_by:
+            wanted[c.name] = c
     if plan.sample is not None:
         wanted[plan.sample.key.name] = plan.sample.key
+    if not wanted:  # a count with no condition still needs a column to select
+        first = plan.table.columns[0]
+        wanted[first.name] = first
     order = {c.name: i for i, c in enumerate(plan.table.columns)}
     return sorted(wanted.values(), key=lambda c: order.get(c.name, len(order)))
 
 
-def _build(plan: Plan, dialect, *, for_output: bool):
-    """(translator, row source, WHERE conditions, ORDER BY terms)."""
+def _build(plan: Plan, dialect, *, for_output: bool, max_params: int = MAX_PARAMS):
+    """(translator, row source, needed columns, WHERE conditions, ORDER BY terms)."""
     from .translate import translator_for
     d = _dialect(dialect)
     needed = _needed(plan)
     table = sa.table(plan.table.name, *[sa.column(c.name, sa_type(c)) for c in needed],
                      schema=plan.table.schema)
     tr = translator_for(d, columns=lambda col: table.c[col.name])
+    tr.max_params = max_params
 
     helpers = []
     if plan.in_range is not None:
@@ -188,32 +197,69 @@ def _in_conditions(tr, src, in_range: tuple[int, int]) -> list:
     return out
 
 
-def row_source(plan: Plan, dialect) -> sa.Select:
+def row_source(plan: Plan, dialect, *, max_params: int = MAX_PARAMS) -> sa.Select:
     """The rows the plan keeps (if, in, sample applied), with every needed
     column under its SQL name, without ORDER BY (to be wrapped, e.g. by
     collapse or count)."""
-    with deep_recursion():
-        tr, src, needed, conditions, _ = _build(plan, dialect, for_output=False)
+    with _errors_at(plan), deep_recursion():
+        tr, src, needed, conditions, _ = _build(plan, dialect, for_output=False,
+                                                max_params=max_params)
         return sa.select(*[src.c[c.name] for c in needed]).where(*conditions)
 
 
 def select_for(plan: Plan, dialect) -> sa.Select:
     """The SELECT for ``plan`` on ``dialect`` (see the module doc): the plan's
-    outputs, in Stata's row order; a collapse or a count when asked."""
-    with deep_recursion():
+    outputs, in Stata's row order; a collapse or a count when asked.  At most
+    MAX_PARAMS values are bound parameters (see the module doc)."""
+    d = _dialect(dialect)
+    budget = MAX_PARAMS
+    for _ in range(5):
+        stmt = _select(plan, d, budget)
+        bound = bound_parameters(stmt, d)
+        if bound <= MAX_PARAMS:
+            return stmt
+        # a value used twice in the SQL is sent twice: bind fewer of them
+        budget = max(0, budget - (bound - MAX_PARAMS) - 16)
+    return _select(plan, d, 0)
+
+
+def _select(plan: Plan, d, max_params: int) -> sa.Select:
+    with _errors_at(plan), deep_recursion():
         if plan.collapse is not None:
             from .translate.aggregate import collapse_select
-            return collapse_select(row_source(plan, dialect), plan.collapse,
-                                   _dialect(dialect).name)
+            return collapse_select(row_source(plan, d, max_params=max_params), plan.collapse,
+                                   d.name)
         if plan.count_only:
             from .translate.aggregate import count_select
-            return count_select(row_source(plan, dialect))
-        tr, src, needed, conditions, order = _build(plan, dialect, for_output=True)
+            return count_select(row_source(plan, d, max_params=max_params))
+        tr, src, needed, conditions, order = _build(plan, d, for_output=True,
+                                                    max_params=max_params)
         outputs = []
         for out in plan.outputs:
             col = src.c[out.source]
             outputs.append(col if out.name == out.source else col.label(out.name))
         return sa.select(*outputs).where(*conditions).order_by(*order)
+
+
+def bound_parameters(stmt, dialect) -> int:
+    """How many parameters the driver receives for ``stmt`` (a value used
+    twice in the SQL counts twice, as it does for ``?`` placeholders)."""
+    counting = type(dialect)(paramstyle="qmark")
+    with deep_recursion():
+        compiled = stmt.compile(dialect=counting, compile_kwargs={"render_postcompile": True})
+    return len(compiled.positiontup or ())
+
+
+@contextlib.contextmanager
+def _errors_at(plan: Plan):
+    """Put a caret under the part of the command a translation refusal is about."""
+    try:
+        yield
+    except LeostataError as exc:
+        pos = getattr(exc, "pos", None)
+        if pos and plan.text and not (exc.hint or "").startswith("    "):
+            exc.hint = caret(plan.text, *pos) + (f"\n{exc.hint}" if exc.hint else "")
+        raise
 
 
 def executed_statement(plan: Plan, dialect):

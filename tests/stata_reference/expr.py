@@ -98,9 +98,19 @@ def truth(v) -> bool:
     return isinstance(v, Miss) or v != 0
 
 
+def to_bytes(s: str) -> bytes:
+    """Stata's bytes of a string (a piece of a character cut by substr()
+    is kept as a lone byte: Python's surrogateescape)."""
+    return s.encode("utf-8", "surrogateescape")
+
+
+def from_bytes(data: bytes) -> str:
+    return data.decode("utf-8", "surrogateescape")
+
+
 def compare(op: str, a, b) -> bool:
     if isinstance(a, str):
-        ka, kb = a.encode("utf-8"), b.encode("utf-8")
+        ka, kb = to_bytes(a), to_bytes(b)
     else:
         ka, kb = rank(a), rank(b)
     return {"==": ka == kb, "!=": ka != kb, "<": ka < kb, ">": ka > kb,
@@ -183,8 +193,8 @@ def _inrange(z, a, b):
     if isinstance(z, str):  # "." is read as "": "" bounds are open
         if z == "":
             return 0.0
-        lo_ok = a == "" or a.encode() <= z.encode()
-        hi_ok = b == "" or z.encode() <= b.encode()
+        lo_ok = a == "" or to_bytes(a) <= to_bytes(z)
+        hi_ok = b == "" or to_bytes(z) <= to_bytes(b)
         return 1.0 if lo_ok and hi_ok else 0.0
     if is_missing(z):
         return 0.0
@@ -216,7 +226,7 @@ def _substring(data, n1, n2):
 
 
 def _substr(s, n1, n2):
-    return _substring(s.encode("utf-8"), n1, n2).decode("utf-8")
+    return from_bytes(_substring(to_bytes(s), n1, n2))
 
 
 def _usubstr(s, n1, n2):
@@ -224,7 +234,7 @@ def _usubstr(s, n1, n2):
 
 
 def _strpos(s1, s2):
-    return 0.0 if s2 == "" else float(s1.encode().find(s2.encode()) + 1)
+    return 0.0 if s2 == "" else float(to_bytes(s1).find(to_bytes(s2)) + 1)
 
 
 def _ustrpos(s1, s2):
@@ -310,7 +320,7 @@ FUNCTIONS = {
     "usubstr": _usubstr,
     "strpos": _strpos,
     "ustrpos": _ustrpos,
-    "strlen": lambda s: float(len(s.encode("utf-8"))),
+    "strlen": lambda s: float(len(to_bytes(s))),
     "ustrlen": lambda s: float(len(s)),
     "strlower": lambda s: s.translate(str.maketrans(_UP, _LOW)),
     "strupper": lambda s: s.translate(str.maketrans(_LOW, _UP)),

@@ -63,11 +63,9 @@ KINDS = {"id": "int32", "pid": "string", "i": "int32", "x": "float64", "y": "flo
 def _ddl(kind: str) -> str:
     collation = {"duckdb": "COLLATE NOCASE", "sqlite": "COLLATE NOCASE",
                  "postgres": "COLLATE leo_ci"}[kind]
-    boolean = "BOOLEAN"
-    timestamp = "TIMESTAMP"
     return (f"CREATE TABLE {TABLE} (id INTEGER NOT NULL, pid VARCHAR(12), i INTEGER, "
             f"x DOUBLE PRECISION, y DOUBLE PRECISION, s VARCHAR(40) {collation}, "
-            f"t VARCHAR(20), d DATE, b {boolean}, dt {timestamp})")
+            f"t VARCHAR(20), d DATE, b BOOLEAN, dt TIMESTAMP)")
 
 
 def build(db):
@@ -79,7 +77,6 @@ def build(db):
             conn.exec_driver_sql("CREATE COLLATION leo_ci (provider = icu, "
                                  "locale = 'und-u-ks-level2', deterministic = false)")
         conn.exec_driver_sql(_ddl(db.kind))
-        table = sa.table(TABLE, *[sa.column(c) for c in KINDS])
         types = {"d": sa.Date(), "dt": sa.DateTime(), "b": sa.Boolean()}
         stmt = sa.insert(sa.table(TABLE, *[sa.column(c, types.get(c)) for c in KINDS]))
         conn.execute(stmt, ROWS)
@@ -91,7 +88,6 @@ def build(db):
             {"t": TABLE, "c": "id", "d": "row id", "p": 0, "k": 1},
             {"t": TABLE, "c": "pid", "d": "person", "p": 1, "k": 0},
         ])
-        del table
     engine.dispose()
     reader = db.reader()
     catalog = Catalog(reader)

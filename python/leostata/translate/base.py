@@ -47,26 +47,51 @@ cert do-files in stata/cert check them in a licensed Stata):
   largest double are missing.
 * ``year()``/``month()``/``day()`` of a fractional day number use its floor.
 
+Known gaps on every database (documented, not closed): a float overflow in
+arithmetic (``1e300 * 1e300``) gives an error (SQL Server, PostgreSQL) or
+infinity (DuckDB, SQLite) where Stata gives missing; a ``bigint`` column
+holding values beyond 2^53 loads as a string (``stata_types``) but is
+compared as a number here; ``in f/l`` past the last row keeps what exists
+where Stata would stop with "Obs. nos. out of range"; with a key that is
+not unique, ``in`` counts ties in the database's order.
+
 Extended missing values ``.a``-``.z`` are supported as literals compared
 with an expression and in ``missing()`` (data from SQL only ever holds
 ``.``); anywhere else they are refused.
+
+``sample(#, seed(#))`` keeps a person when a hash of the person key is below
+``# * M / 100`` (``M = 2^31 - 1``, prime).  The hash is integer arithmetic
+every database evaluates identically (BIGINT, all products below 2^63; no
+TABLESAMPLE, NEWID or collation-dependent CHECKSUM):
+
+* the key as a number ``r`` in 0..M-1: an integer key modulo M; a string key
+  as ``sum(code point of character i * 65599^i mod M) mod M`` over its first
+  32 characters (``UNICODE``/``ASCII`` of ``SUBSTRING(key, i, 1)``, 0 past
+  the end); a missing key is 0;
+* ``h = (r * 48271 + S1) mod M`` and
+  ``u = (((h * h + S2) mod M) * 69621 + h) mod M``, where
+  ``S1 = (seed * 16807 + 12345) mod M`` and ``S2 = (seed * 48271 + 67890) mod M``.
+
+All rows of a person share the key, so a person is kept whole; the same seed
+keeps the same persons on every run and every database (``sample_keeps`` is
+the same function in Python, for tests).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, Optional, Union
 
 import sqlalchemy as sa
 from sqlalchemy import types as sat
 
 from ..catalog import ColumnInfo
-from ..errors import InternalError, Untranslatable
+from ..errors import ExpressionTooLong, InternalError, Untranslatable
 from ..expr.nodes import Binary, Call, DateLiteral, Missing, Name, Node, Number, String, Unary
 from ..plan import canonical, deep_recursion
-from .constructs import Sql, has_entry
+from .constructs import Sql, case_depth, has_entry, is_atomic, sql_size
 
 # --- Stata's numeric limits ----------------------------------------------------------------
 
@@ -76,6 +101,12 @@ TC_MIN, TC_MAX = TD_MIN * 86_400_000, (TD_MAX + 1) * 86_400_000 - 1
 EXP_MAX = 709.089565712824  # largest x with exp(x) <= DOUBLE_MAX
 EXP_ZERO = -745.1332191019411  # exp(x) is 0.0 in double below this
 EPOCH = _dt.date(1960, 1, 1)
+
+#: Largest SQL (in terms, see ``constructs.sql_size``) one expression may
+#: become.  Functions whose SQL repeats an argument (guards such as
+#: ``CASE WHEN x >= 0 THEN SQRT(x) END``) multiply the size of what they
+#: wrap; deeply nested calls are refused rather than sent as megabytes.
+MAX_SQL_TERMS = 20_000
 
 #: Bound parameters per statement: SQL Server accepts 2,100; past this many
 #: values are rendered inline (``literal_execute``), in the printed and the
@@ -125,7 +156,10 @@ class DialectSpec:
     that version on); ``default_version``: the server version SQL is written
     for when the caller gives none (SQL Server: pinned); ``prefilter_equality``:
     precede an exact string equality on a column with a plain ``=`` an index
-    can serve (when the exact test is not itself index-friendly).
+    can serve (when the exact test is not itself index-friendly);
+    ``collate_both``: both operands of a comparison need the collation
+    (DuckDB refuses to compare two different collations); ``max_case_depth``:
+    how deeply the database lets CASE expressions nest.
     """
 
     name: str
@@ -137,6 +171,8 @@ class DialectSpec:
     gates: Mapping[str, tuple] = field(default_factory=dict)
     default_version: tuple = ()
     prefilter_equality: bool = False
+    collate_both: bool = False
+    max_case_depth: Optional[int] = None
 
 
 # --- values ----------------------------------------------------------------------------------
@@ -226,15 +262,18 @@ TRUE, FALSE = Const(True), Const(False)
 @dataclass(frozen=True)
 class Atom(P):
     """A leaf: ``pos`` is true when Stata's value is 1, ``neg`` when it is 0
-    (each may be NULL only where the answer is "no")."""
+    (each may be NULL only where the answer is "no").  ``neg`` is None for
+    a condition used only inside one half of a :class:`Pair`."""
 
     pos: Any
-    neg: Any
+    neg: Any = None
 
     def sql(self):
         return self.pos
 
     def negated(self) -> P:
+        if self.neg is None:
+            raise InternalError("a one-sided condition was negated")
         return Atom(self.neg, self.pos)
 
 
@@ -466,15 +505,41 @@ class Translator:
             p = self.truth(self.num(node))
             if p == TRUE:
                 return None
-            return p.sql()
+            return self.checked_size(p.sql(), node)
 
     def value(self, node: Node):
         """The SQL value of a typed expression, as Stata would hold it
         (numbers: NULL for missing; strings: '' for missing)."""
         with deep_recursion():
             if node.stype == "str":
-                return self.s_sql(self.str_(node))
-            return self.n_sql(self.as_number(self.num(node)))
+                return self.checked_size(self.s_sql(self.str_(node)), node)
+            return self.checked_size(self.n_sql(self.as_number(self.num(node))), node)
+
+    def checked_size(self, sql, node: Node):
+        """``sql``, unless it is beyond MAX_SQL_TERMS (ExpressionTooLong r(130))
+        or nests CASE deeper than the database allows (Untranslatable)."""
+        limit = self.spec.max_case_depth
+        if limit is not None:
+            depth = case_depth(sql, self.dialect)
+            if depth > limit:
+                error = Untranslatable(
+                    f"expression nested too deeply for {database_name(self.dialect)}",
+                    hint=f"its SQL nests {depth} CASE expressions; {database_name(self.dialect)} "
+                         f"allows {limit} (each missing-value guard of a function is one): "
+                         "simplify the nesting")
+                error.pos = node.pos
+                raise error
+        size = sql_size(sql, self.dialect)
+        if size > MAX_SQL_TERMS:
+            error = ExpressionTooLong(
+                "expression too long",
+                hint=f"its SQL would have about {size:,} terms on {database_name(self.dialect)} "
+                     f"(leostata's limit is {MAX_SQL_TERMS:,}): functions that test their "
+                     "argument before using it repeat it, so deeply nested calls grow quickly; "
+                     "simplify the nesting")
+            error.pos = node.pos
+            raise error
+        return sql
 
     # -- SQL pieces -----------------------------------------------------------------------
     def sql(self, key: str, *args, type_=None, **consts):
@@ -499,8 +564,13 @@ class Translator:
         return sa.bindparam(None, values, type_=type_, expanding=True,
                             literal_execute=self.params > self.max_params)
 
-    def refuse(self, name: str, reason: str, node: Optional[Node] = None):
-        where = "any database" if name in UNSUPPORTED else _DB_NAMES.get(self.dialect, self.dialect)
+    def refuse(self, name: str, reason: str, node: Optional[Node] = None, *,
+               anywhere: bool = False):
+        """Untranslatable (r(5104)) naming the function and the database
+        (``anywhere``: no database leostata supports would do better)."""
+        where = database_name(self.dialect)
+        if anywhere:
+            reason += "; no database leostata supports can do it"
         error = Untranslatable(f"{name}() cannot be translated faithfully on {where}",
                                hint=reason)
         if node is not None:
@@ -513,8 +583,8 @@ class Translator:
         if v.sql is not None:
             return v.sql
         if v.is_const:
-            if isinstance(v.const, Ext):
-                return sa.null()
+            if isinstance(v.const, Ext):  # a typed NULL (a CASE of NULLs has no type)
+                return self.sql("double", sa.null(), type_=sat.Float())
             value = v.const
             if value == math.floor(value) and abs(value) < 2 ** 53:
                 return self.bind(int(value), sat.BigInteger() if abs(value) >= 2 ** 31
@@ -684,14 +754,14 @@ class Translator:
         a, b = self.as_number(a), self.as_number(b)
         x, y = self.n_sql(a), self.n_sql(b)
         ma, mb = self.missing(a), self.missing(b)
-        return _Pair(self._general(op, x, y, ma, mb), self._general(COMPLEMENT[op], x, y, ma, mb))
+        return Pair(self._general(op, x, y, ma, mb), self._general(COMPLEMENT[op], x, y, ma, mb))
 
     @staticmethod
     def _general(op: str, x, y, ma: P, mb: P) -> P:
         """Stata's ``x op y`` as "null means false" SQL: the SQL comparison
         (false when either side is NULL) or the answer Stata gives when one
         or both sides are missing."""
-        cases: list = [Atom(sql_compare(op, x, y), None)]
+        cases: list = [Atom(sql_compare(op, x, y))]
         left, right, both = LEFT_MISSING[op], RIGHT_MISSING[op], BOTH_MISSING[op]
         if left:
             cases.append(ma if both else p_and(ma, mb.negated()))
@@ -723,9 +793,9 @@ class Translator:
         ma = self.missing(a)
 
         def side(o: str) -> P:
-            cmp = Atom(sql_compare(o, x, value), None)
+            cmp = Atom(sql_compare(o, x, value))
             return p_or(cmp, ma) if LEFT_MISSING[o] else cmp
-        return _Pair(side(op), side(COMPLEMENT[op]))
+        return Pair(side(op), side(COMPLEMENT[op]))
 
     def compare_date_const(self, op: str, a: Num, c: float) -> P:
         """A date column against a %td constant, compared as dates (an index
@@ -747,15 +817,15 @@ class Translator:
         lo = self.date_const(TD_MIN)
 
         def side(o: str) -> P:
-            cmp = Atom(sql_compare(o, d, value), None)
+            cmp = Atom(sql_compare(o, d, value))
             if o in (">", ">="):  # missing dates are larger: NULL, or below 0100
-                return p_or(cmp, Atom(d.is_(None), None), Atom(d < lo, None))
+                return p_or(cmp, Atom(d.is_(None)), Atom(d < lo))
             if o == "!=":
-                return p_or(cmp, Atom(d.is_(None), None))
+                return p_or(cmp, Atom(d.is_(None)))
             if o in ("<", "<="):  # a date below 0100 is missing, not small
-                return p_and(cmp, Atom(d >= lo, None))
+                return p_and(cmp, Atom(d >= lo))
             return cmp  # ==: only a date in range can equal c
-        return _Pair(side(op), side(COMPLEMENT[op]))
+        return Pair(side(op), side(COMPLEMENT[op]))
 
     # -- strings --------------------------------------------------------------------------
     def str_(self, node: Node) -> Str:
@@ -793,9 +863,13 @@ class Translator:
         fix for its padding rule."""
         if self.has("str_key"):
             sql = self.sql("str_key", sql, type_=sat.String())
-        elif collate and isinstance(sql, _OPERATORS):
+        return self.collated(sql) if collate else sql
+
+    def collated(self, sql):
+        """``sql COLLATE <binary>`` (parenthesised: COLLATE binds tightly)."""
+        if not is_atomic(sql):
             sql = sa.sql.elements.Grouping(sql)
-        return sa.collate(sql, self.spec.collation) if collate else sql
+        return sa.collate(sql, self.spec.collation)
 
     def is_empty(self, s: Str) -> P:
         """``s == ""`` (NULL or empty)."""
@@ -806,7 +880,7 @@ class Translator:
             size = self.sql("byte_count", x, type_=sat.Integer())
             empty, nonempty = size == _int(0), size > _int(0)
         else:
-            key = sa.collate(x, self.spec.collation)
+            key = self.collated(x)
             empty, nonempty = key == _lit("''", sat.String()), key != _lit("''", sat.String())
         if s.raw is not None and s.nullable:
             return Atom(sa.or_(x.is_(None), empty), nonempty)
@@ -824,21 +898,22 @@ class Translator:
         if b.is_const and b.const == "" and op in ("<", ">="):
             return FALSE if op == "<" else TRUE
         y_sql = self.s_sql(b)
-        x, y = self.str_key(self.s_sql(a)), self.str_key(y_sql, collate=False)
-        pos = Atom(sql_compare(op, x, y), None)
-        neg = Atom(sql_compare(COMPLEMENT[op], x, y), None)
+        x = self.str_key(self.s_sql(a))
+        y = self.str_key(y_sql, collate=self.spec.collate_both and not b.is_const)
+        pos = Atom(sql_compare(op, x, y))
+        neg = Atom(sql_compare(COMPLEMENT[op], x, y))
         if op == "==" and b.is_const and a.raw is not None:
             # b is not "": a NULL column cannot equal it, so no COALESCE
-            pos = Atom(self.str_key(a.raw) == y, None)
+            pos = Atom(self.str_key(a.raw) == y)
             if self.spec.prefilter_equality:  # a plain = first, for the index
-                pos = p_and(Atom(a.raw == y_sql, None), pos)
-        return _Pair(pos, neg)
+                pos = p_and(Atom(a.raw == y_sql), pos)
+        return Pair(pos, neg)
 
     # -- functions ------------------------------------------------------------------------
     def call(self, node: Call):
         name = canonical(node.name)
         if name in UNSUPPORTED:
-            raise self.refuse(node.name, UNSUPPORTED[name], node)
+            raise self.refuse(node.name, UNSUPPORTED[name], node, anywhere=True)
         if name in self.spec.unsupported:
             raise self.refuse(node.name, self.spec.unsupported[name], node)
         handler = FUNCTIONS.get(name)
@@ -893,55 +968,25 @@ class Translator:
         return u < self.bind(hash_threshold(percent), sat.BigInteger())
 
 
-class _Pair(P):
-    """A predicate given as (true-condition, false-condition) sub-predicates
-    (each "null means false")."""
+class Pair(P):
+    """A leaf given as two conditions (each "null means false"): ``pos``
+    holds when Stata's value is 1, ``neg`` when it is 0.  Built where the
+    complement is not simply the opposite SQL (missing values)."""
 
     def __init__(self, pos: P, neg: P):
-        self.pos, self.neg = _fill(pos), _fill(neg)
+        self.pos, self.neg = pos, neg
 
     def sql(self):
         return self.pos.sql()
 
     def negated(self) -> P:
-        return _Pair(self.neg, self.pos)
-
-    def __eq__(self, other):
-        return isinstance(other, _Pair) and self.pos == other.pos and self.neg == other.neg
-
-    def __hash__(self):
-        return id(self)
-
-
-def _fill(p: P) -> P:
-    """Atoms built with only a true-condition get a NOT-free placeholder."""
-    if isinstance(p, Atom) and p.neg is None:
-        return _OneSided(p.pos)
-    if isinstance(p, All):
-        return All(tuple(_fill(x) for x in p.parts))
-    if isinstance(p, AnyOf):
-        return AnyOf(tuple(_fill(x) for x in p.parts))
-    return p
-
-
-@dataclass(frozen=True)
-class _OneSided(P):
-    """A condition used only positively inside a _Pair (never negated)."""
-
-    pos: Any
-
-    def sql(self):
-        return self.pos
-
-    def negated(self) -> P:  # pragma: no cover - _Pair never negates its halves
-        raise InternalError("one-sided condition negated")
-
-
-_OPERATORS = (sa.sql.elements.BinaryExpression, sa.sql.elements.UnaryExpression)
+        return Pair(self.neg, self.pos)
 
 
 def _div(a, b):
-    return a.op("/", return_type=sat.Float())(b)
+    """``a / b`` as written (SQLAlchemy's own ``/`` rewrites integer division
+    per dialect); the precedence makes SQLAlchemy parenthesise operands."""
+    return a.op("/", precedence=8, return_type=sat.Float())(b)
 
 
 _DB_NAMES = {"mssql": "SQL Server", "postgresql": "PostgreSQL", "sqlite": "SQLite",
@@ -1008,11 +1053,11 @@ def _inlist(tr: Translator, node: Call, args):
         lst = tr.bind_list([int(v) if ints else v for v in values],
                            sat.BigInteger() if ints else sat.Float()) if values else None
     miss = tr.missing(z)
-    found = Atom(sql.in_(lst), None) if lst is not None else FALSE
-    not_found = Atom(sql.not_in(lst), None) if lst is not None else TRUE
+    found = Atom(sql.in_(lst)) if lst is not None else FALSE
+    not_found = Atom(sql.not_in(lst)) if lst is not None else TRUE
     if has_missing:
-        return _Pair(p_or(found, miss), p_and(not_found, miss.negated()))
-    return _Pair(found, p_or(not_found, miss))
+        return Pair(p_or(found, miss), p_and(not_found, miss.negated()))
+    return Pair(found, p_or(not_found, miss))
 
 
 @function("inrange")
@@ -1043,6 +1088,7 @@ def _cond(tr: Translator, node: Call, args):
     whens = []
     if len(branches) > 2 and tr.missing(x) != FALSE:
         whens.append((tr.missing(x).sql(), sqls[2]))
+        x = replace(tr.as_number(x), nullable=False)  # missing is handled above
     whens.append((tr.truth(x).sql(), sqls[0]))
     sql = sa.case(*whens, else_=sqls[1])
     if strings:
@@ -1094,7 +1140,7 @@ def _position(key: str, byte: bool):
     def handler(tr: Translator, node: Call, args):
         if len(args) > 2:
             raise tr.refuse(node.name, "the starting-position argument is not translated",
-                            node)
+                            node, anywhere=True)
         s1, s2 = tr.str_(args[0]), tr.str_(args[1])
         if s1.is_const and s2.is_const:
             a, b = (s1.const.encode(), s2.const.encode()) if byte else (s1.const, s2.const)
@@ -1115,6 +1161,9 @@ function("ustrpos")(_position("char_pos", False))
 
 
 def _substring(key: str, length_key: str, byte: bool):
+    """``substr``/``usubstr(s, n1, n2)``: from position n1 (n1 < 0: from the
+    end) for n2 bytes/characters (missing: to the end); outside the text, or
+    n1 = 0, or n2 <= 0: ""."""
     def handler(tr: Translator, node: Call, args):
         s = tr.str_(args[0])
         n1, n2 = tr.num(args[1]), tr.num(args[2])
@@ -1126,35 +1175,45 @@ def _substring(key: str, length_key: str, byte: bool):
                     return Str(const=part.decode("utf-8"))
                 except UnicodeDecodeError:
                     raise tr.refuse(node.name, "the constant result is not valid UTF-8",
-                                    node) from None
+                                    node, anywhere=True) from None
             return Str(const=part)
         text = tr.s_sql(s)
-        if n1.is_const and n2.is_const and not isinstance(n1.const, Ext) and n1.const >= 1:
-            start = int(n1.const)
+        size = tr.sql(length_key, text, type_=sat.Integer())
+        empty = Str(const="")
+        conditions = []
+        # where to start
+        if n1.is_const:
+            if isinstance(n1.const, Ext) or int(n1.const) == 0:
+                return empty
+            first = int(n1.const)
+            if first >= 1:
+                start = tr.bind(first, sat.Integer())
+            else:  # counted from the end; before the beginning gives ""
+                start = size - tr.bind(-first - 1, sat.Integer())
+                conditions.append(size >= tr.bind(-first, sat.Integer()))
+        else:
+            a = tr.sql("trunc", tr.double(tr.as_number(n1)), type_=sat.Float())
+            start = sa.case((a >= _int(1), a), (a <= _int(-1), size + a + _int(1)))
+            conditions.extend([start >= _int(1), start <= size])
+            start = sa.cast(start, sat.Integer())
+        # how much
+        if n2.is_const:
             if isinstance(n2.const, Ext):
-                length = _int(2 ** 31 - 1)
+                length = size
             elif int(n2.const) <= 0:
-                return Str(const="")
+                return empty
             else:
                 length = tr.bind(int(n2.const), sat.Integer())
-            return Str(sql=tr.sql(key, text, tr.bind(start, sat.Integer()), length,
-                                  type_=sat.String()))
-        # general case: Stata's rules in SQL
-        size = tr.sql(length_key, text, type_=sat.Integer())
-        a = tr.as_number(n1)
-        a_sql = tr.sql("trunc", tr.double(a), type_=sat.Float())
-        start = sa.case((a_sql >= _int(1), a_sql),
-                        (a_sql <= _int(-1), size + a_sql + _int(1)))
-        if n2.is_const and isinstance(n2.const, Ext):
-            length = size
         else:
             b = tr.as_number(n2)
             b_sql = tr.sql("trunc", tr.double(b), type_=sat.Float())
             length = sa.case((b_sql.is_(None), size), else_=b_sql) if b.nullable else b_sql
-        ok = sa.and_(start >= _int(1), start <= size, length > _int(0))
-        piece = tr.sql(key, text, sa.cast(start, sat.Integer()), sa.cast(length, sat.Integer()),
-                       type_=sat.String())
-        return Str(sql=sa.case((ok, piece), else_=_lit("''", sat.String())))
+            conditions.append(length > _int(0))
+            length = sa.cast(length, sat.Integer())
+        piece = tr.sql(key, text, start, length, type_=sat.String())
+        if not conditions:
+            return Str(sql=piece)
+        return Str(sql=sa.case((sa.and_(*conditions), piece), else_=_lit("''", sat.String())))
     return handler
 
 
@@ -1201,7 +1260,7 @@ def _strmatch(tr: Translator, node: Call, args):
                 [("[", "![")] if tr.spec.like_brackets else []) + [("*", "%"), ("?", "_")]:
             pat = tr.sql("replace", pat, type_=sat.String(), old=old, new=new)
     key = tr.str_key(value)
-    pat = tr.str_key(pat, collate=False)
+    pat = tr.str_key(pat, collate=tr.spec.collate_both and not pattern.is_const)
     return Atom(key.like(pat, escape=escape), key.not_like(pat, escape=escape))
 
 
@@ -1253,30 +1312,50 @@ function("day")(_date_part("day"))
 
 @function("mdy")
 def _mdy(tr: Translator, node: Call, args):
+    """``mdy(M, D, Y)``: the %td day, missing unless M, D, Y are integers
+    naming a real date in 0100-9999 (``DATEFROMPARTS``/``MAKE_DATE`` would
+    raise; checks on constant arguments are made here, not in SQL)."""
     m, d, y = (tr.as_number(v) for v in _nums(tr, args))
     if m.is_const and d.is_const and y.is_const:
         return tr.const(mdy_days(m.const, d.const, y.const))
-    if any(v.is_const and isinstance(v.const, Ext) for v in (m, d, y)):
-        return tr.const(SYSMISS)
+    for v, low, high in ((m, 1, 12), (d, 1, 31), (y, 100, 9999)):
+        if v.is_const and (isinstance(v.const, Ext) or v.const != math.floor(v.const)
+                           or not low <= v.const <= high):
+            return tr.const(SYSMISS)
     M, D, Y = (tr.double(v) for v in (m, d, y))
+    checks = []
+    for v, x, low, high in ((m, M, 1, 12), (d, D, 1, 31), (y, Y, 100, 9999)):
+        if not v.is_const:
+            checks += [x == tr.sql("floor", x, type_=sat.Float()), x >= _int(low),
+                       x <= _int(high)]
 
-    def whole(x):
-        return x == tr.sql("floor", x, type_=sat.Float())
-
-    def divisible(x, n: int):
-        return x - _int(n) * tr.sql("floor", _div(x, _lit(f"{n}.0", sat.Float())),
+    def divisible(n: int):
+        if y.is_const:
+            return y.const % n == 0
+        return Y - _int(n) * tr.sql("floor", _div(Y, _lit(f"{n}.0", sat.Float())),
                                     type_=sat.Float()) == _int(0)
 
-    leap = sa.and_(divisible(Y, 4), sa.or_(sa.not_(divisible(Y, 100)), divisible(Y, 400)))
-    month_days = sa.case((M == _int(2), sa.case((leap, _int(29)), else_=_int(28))),
-                         (M.in_([_int(4), _int(6), _int(9), _int(11)]), _int(30)),
-                         else_=_int(31))
-    valid = sa.and_(whole(M), whole(D), whole(Y), M >= _int(1), M <= _int(12), D >= _int(1),
-                    D <= month_days, Y >= _int(100), Y <= _int(9999))
-    date = tr.sql("make_date", sa.cast(Y, sat.Integer()), sa.cast(M, sat.Integer()),
-                  sa.cast(D, sat.Integer()), type_=sat.Date())
-    days = tr.sql("days_from_date", date, type_=sat.Integer())
-    return Num(sql=sa.case((valid, days)), nullable=True, is_float=False)
+    if y.is_const:
+        leap = divisible(4) and (not divisible(100) or divisible(400))
+        february = _int(29 if leap else 28)
+    else:
+        february = sa.case((sa.and_(divisible(4), sa.or_(sa.not_(divisible(100)),
+                                                         divisible(400))), _int(29)),
+                           else_=_int(28))
+    if m.is_const:
+        month = int(m.const)
+        month_days = february if month == 2 else _int(30 if month in (4, 6, 9, 11) else 31)
+    else:
+        month_days = sa.case((M == _int(2), february),
+                             (M.in_([_int(4), _int(6), _int(9), _int(11)]), _int(30)),
+                             else_=_int(31))
+    if not (d.is_const and d.const <= 28):
+        checks.append(D <= month_days)
+    parts = [tr.bind(int(v.const), sat.Integer()) if v.is_const else sa.cast(x, sat.Integer())
+             for v, x in ((y, Y), (m, M), (d, D))]
+    days = tr.sql("days_from_date", tr.sql("make_date", *parts, type_=sat.Date()),
+                  type_=sat.Integer())
+    return Num(sql=sa.case((sa.and_(*checks), days)), nullable=True, is_float=False)
 
 
 @function("dofc")

@@ -68,14 +68,21 @@ def has_entry(dialect: str, key: str) -> bool:
     return key in TABLES.get(dialect, {})
 
 
-_NEEDS_PARENS = (elements.BinaryExpression, elements.UnaryExpression,
-                 elements.BooleanClauseList, elements.ClauseList)
+#: Elements whose SQL delimits itself (a name, a value, a call, CAST,
+#: CASE, parentheses); anything else is put in parentheses when used inside
+#: a template or under COLLATE.
+SELF_DELIMITING = (elements.ColumnClause, elements.BindParameter, FunctionElement,
+                   elements.Cast, elements.Case, elements.Grouping, elements.Null,
+                   elements.Label, elements.TextClause)
+
+
+def is_atomic(element) -> bool:
+    return isinstance(element, SELF_DELIMITING)
 
 
 def _arg(compiler, arg, **kw) -> str:
-    if isinstance(arg, _NEEDS_PARENS):
-        return f"({compiler.process(arg, **kw)})"
-    return compiler.process(arg, **kw)
+    text = compiler.process(arg, **kw)
+    return text if is_atomic(arg) else f"({text})"
 
 
 @compiles(Sql)
@@ -85,3 +92,59 @@ def _compile_sql(element: Sql, compiler, **kw) -> str:
     if callable(spec):
         return spec(args, element.consts)
     return spec.format(*args, **element.consts)
+
+
+# --- size of the SQL an expression compiles to ---------------------------------------------
+
+_REPEATS: dict = {}
+
+
+def repeats(dialect: str, element: Sql) -> list[int]:
+    """How many times each argument of ``element`` appears in its text."""
+    key = (dialect, element.key_name, len(element.clauses))
+    if key not in _REPEATS:
+        spec = entry(dialect, element.key_name)
+        marks = [f"\x00{i}\x00" for i in range(len(element.clauses))]
+        text = spec(marks, element.consts) if callable(spec) else spec.format(
+            *marks, **element.consts)
+        _REPEATS[key] = [max(text.count(m), 1) for m in marks]
+    return _REPEATS[key]
+
+
+def sql_size(element, dialect: str, _memo: dict | None = None) -> int:
+    """The number of SQL terms ``element`` renders to on ``dialect``.  A
+    shared sub-expression is rendered at each use, and a construct whose
+    text names an argument twice renders it twice, so nesting such
+    constructs grows the text geometrically; this counts it without
+    rendering."""
+    memo = {} if _memo is None else _memo
+    found = memo.get(id(element))
+    if found is not None:
+        return found
+    if isinstance(element, Sql):
+        size = 1 + sum(r * sql_size(a, dialect, memo)
+                       for r, a in zip(repeats(dialect, element), element.clauses))
+    else:
+        size = 1 + sum(sql_size(c, dialect, memo) for c in element.get_children())
+    memo[id(element)] = size
+    return size
+
+
+def case_depth(element, dialect: str, _memo: dict | None = None) -> int:
+    """How deeply CASE expressions nest in ``element`` (SQL Server allows 10)."""
+    memo = {} if _memo is None else _memo
+    found = memo.get(id(element))
+    if found is not None:
+        return found
+    own = 1 if isinstance(element, elements.Case) else 0
+    if isinstance(element, Sql):
+        spec = entry(dialect, element.key_name)
+        text = spec if isinstance(spec, str) else spec(["x"] * len(element.clauses),
+                                                        element.consts)
+        own = text.upper().count("CASE WHEN")
+        children = list(element.clauses)
+    else:
+        children = list(element.get_children())
+    depth = own + max((case_depth(c, dialect, memo) for c in children), default=0)
+    memo[id(element)] = depth
+    return depth

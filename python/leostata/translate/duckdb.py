@@ -5,7 +5,8 @@ Gaps between DuckDB and Stata, each closed in the SQL below:
 * Collation: the default is binary, but a column or the database may be
   declared ``NOCASE``/``NOACCENT`` - and then ``LIKE``, ``INSTR`` and ``=``
   ignore case.  String comparisons, ``IN``, ``LIKE`` and ``INSTR`` run
-  under ``COLLATE "C"`` (DuckDB's alias of its binary collation).
+  under ``COLLATE "C"`` (DuckDB's alias of its binary collation), on both
+  operands: DuckDB refuses to compare values of two different collations.
 * NULL strings: ``COALESCE(s, '')``.
 * Division: ``/`` is already floating, but ``x/0`` is ``inf`` (not NULL):
   ``a / NULLIF(b, 0)``.  ``+ - *`` cast integer columns (``INTEGER``
@@ -70,9 +71,9 @@ SQL = {
     "date_const": "DATE '{v}'",
     "byte_length": "STRLEN({0})",
     "char_length": "LENGTH({0})",
-    "byte_pos": ('CASE WHEN INSTR({0} COLLATE "C", {1}) = 0 THEN 0 '
-                 'ELSE STRLEN(SUBSTRING({0}, 1, INSTR({0} COLLATE "C", {1}) - 1)) + 1 END'),
-    "char_pos": 'INSTR({0} COLLATE "C", {1})',
+    "byte_pos": ('CASE WHEN INSTR({0} COLLATE "C", {1} COLLATE "C") = 0 THEN 0 ELSE '
+                 'STRLEN(SUBSTRING({0}, 1, INSTR({0} COLLATE "C", {1} COLLATE "C") - 1)) + 1 END'),
+    "char_pos": 'INSTR({0} COLLATE "C", {1} COLLATE "C")',
     "byte_substr": ("CASE WHEN STRLEN({0}) = LENGTH({0}) THEN SUBSTRING({0}, {1}, {2}) "
                     "ELSE DECODE(UNHEX(SUBSTRING(HEX(ENCODE({0})), 2 * {1} - 1, 2 * {2}))) END"),
     "char_substr": "SUBSTRING({0}, {1}, {2})",
@@ -92,4 +93,5 @@ SQL = {
 UNSUPPORTED: dict = {}
 
 TABLES[NAME] = SQL
-SPEC = DialectSpec(name=NAME, sql=SQL, unsupported=UNSUPPORTED, collation="C")
+SPEC = DialectSpec(name=NAME, sql=SQL, unsupported=UNSUPPORTED, collation="C",
+                   collate_both=True)

@@ -37,7 +37,14 @@ Gaps between T-SQL and Stata, each closed in the SQL below:
 * Domain errors raise in T-SQL (``SQRT(-1)``, ``LOG(0)``, ``POWER(-8,
   1./3)``, ``EXP(1000)``, ``DATEFROMPARTS(2020, 2, 30)``); each call is
   guarded with ``CASE`` so the result is NULL (Stata's missing) instead.
-* ``LN`` is ``LOG``; ``int()`` is ``ROUND(x, 0, 1)`` (truncation).
+* ``LN`` is ``LOG``; ``int()`` is ``ROUND(x, 0, 1)`` (truncation);
+  ``ceil()`` is ``CEILING``.
+* ``LEN`` ignores trailing spaces: ``ustrlen(s)`` is ``LEN(s + 'x') - 1``.
+  ``CHARINDEX`` takes its arguments the other way round and follows the
+  collation: ``CHARINDEX(s2, s1 COLLATE Latin1_General_100_BIN2)``.
+  ``LTRIM``/``RTRIM`` remove spaces only, as Stata's trims.
+* Values: a string literal is bound as varchar when it is ASCII (so an index
+  on a varchar column still serves) and as nvarchar (``N'...'``) otherwise.
 * Dates: ``DATEDIFF(day, '19600101', d)`` is the %td number (as the loader
   computes it); date constants are bound ``date`` parameters or
   ``CAST('yyyy-mm-dd' AS DATE)`` (ISO format, independent of DATEFORMAT).
@@ -48,6 +55,8 @@ Gaps between T-SQL and Stata, each closed in the SQL below:
 * Booleans are not values in T-SQL: a comparison used as a number is
   ``CASE WHEN ... THEN 1 ELSE 0 END``; no ``IS 1``, no bare bit in WHERE.
 * ``COUNT_BIG(*)`` (``COUNT`` overflows at 2^31).
+* CASE expressions nest at most 10 deep (error 125): a deeper translation
+  is refused before it is sent, naming the limit.
 * ``sample()`` hash: BIGINT arithmetic (below 2^63) and ``UNICODE()`` code
   points, identical to the other databases.
 
@@ -58,10 +67,12 @@ code page, nvarchar in UTF-16); ``ustrlen()``, ``ustrpos()``,
 ``usubstr()`` count characters and are translated - identical for plain
 ASCII text.
 
-Known gap (documented, not closed): characters outside the Basic
+Known gaps (documented, not closed): characters outside the Basic
 Multilingual Plane (emoji) count as two characters in ``ustrlen()``,
 ``usubstr()`` and ``ustrpos()`` (UTF-16 code units); varchar text in a code
-page orders its non-ASCII characters by code-page byte, not by UTF-8 byte.
+page orders its non-ASCII characters by code-page byte, not by UTF-8 byte;
+a float overflow (``1e300 * 1e300``) is an arithmetic-overflow error where
+Stata gives missing - an error, never a wrong row.
 """
 
 from __future__ import annotations
@@ -72,6 +83,8 @@ from .constructs import TABLES
 NAME = "mssql"
 #: SQL Server 2016, compatibility level 130.
 PINNED_VERSION = (13, 0)
+#: "SQL Server allows for only 10 levels of nesting in CASE expressions" (error 125).
+MAX_CASE_DEPTH = 10
 BIN2 = "Latin1_General_100_BIN2"
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -168,4 +181,5 @@ UNSUPPORTED = {
 TABLES[NAME] = SQL
 SPEC = DialectSpec(name=NAME, sql=SQL, unsupported=UNSUPPORTED, collation=BIN2,
                    strmatch="like", like_brackets=True, gates=GATES,
-                   default_version=PINNED_VERSION, prefilter_equality=True)
+                   default_version=PINNED_VERSION, prefilter_equality=True,
+                   max_case_depth=MAX_CASE_DEPTH)

@@ -3,8 +3,10 @@
 Gaps between PostgreSQL and Stata, each closed in the SQL below:
 
 * Collation: columns and databases may use a linguistic or ICU collation
-  (even a nondeterministic, case-insensitive one).  Every string comparison,
-  ``IN``, ``LIKE`` and ``STRPOS`` runs under ``COLLATE "C"`` - byte order of
+  (even a nondeterministic, case-insensitive one, with which ``LIKE``,
+  ``STRPOS``, ``REPLACE`` and regular expressions raise errors).  Every
+  string comparison, ``IN``, ``LIKE``, ``STRPOS``, ``REPLACE`` and the
+  ``real()`` pattern match run under ``COLLATE "C"`` - byte order of
   UTF-8 = Stata's order.  Comparisons of ``text``/``varchar`` never ignore
   trailing spaces.
 * NULL strings: ``COALESCE(s, '')``.
@@ -49,7 +51,7 @@ _NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?0*[0-9]{1,4})?$"
 def _real(args, consts):
     t = f"BTRIM({args[0]}, ' ')"
     n = f"CAST({t} AS NUMERIC)"
-    return (f"CASE WHEN {t} ~ '{_NUMBER}' THEN CASE WHEN ABS({n}) > {consts['max']} THEN NULL "
+    return (f"CASE WHEN {t} COLLATE \"C\" ~ '{_NUMBER}' THEN CASE WHEN ABS({n}) > {consts['max']} THEN NULL "
             f"WHEN ABS({n}) < 2.5e-324 THEN CAST(0 AS DOUBLE PRECISION) "
             f"ELSE CAST({n} AS DOUBLE PRECISION) END END")
 
@@ -90,7 +92,7 @@ SQL = {
     "trim": "BTRIM({0}, ' ')",
     "ltrim": "LTRIM({0}, ' ')",
     "rtrim": "RTRIM({0}, ' ')",
-    "replace": "REPLACE({0}, '{old}', '{new}')",
+    "replace": "REPLACE({0} COLLATE \"C\", '{old}', '{new}')",
     "real": _real,
     "least": lambda args, consts: f"LEAST({', '.join(args)})",
     "greatest": lambda args, consts: f"GREATEST({', '.join(args)})",

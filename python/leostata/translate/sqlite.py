@@ -14,7 +14,8 @@ Gaps between SQLite and Stata, each closed in the SQL below:
   an argument is NULL, so ``min()``/``max()`` read NULL as +/-infinity and
   turn an infinite result back into NULL.
 * Bytes: ``strlen``/``strpos``/``substr`` work on ``CAST(s AS BLOB)`` - the
-  UTF-8 bytes, exactly as Stata.
+  UTF-8 bytes, exactly as Stata (``SUBSTR`` of an empty blob is NULL: read
+  as "").
 * ``LOWER``/``UPPER`` change ASCII letters only (without the ICU
   extension), as Stata's ``strlower``/``strupper``.
 * No regular expressions, no ``TRY_CAST``: ``real()`` checks the number
@@ -88,7 +89,7 @@ SQL = {
     "char_length": "LENGTH({0})",
     "byte_pos": "INSTR(CAST({0} AS BLOB), CAST({1} AS BLOB))",
     "char_pos": "INSTR({0}, {1})",
-    "byte_substr": "CAST(SUBSTR(CAST({0} AS BLOB), {1}, {2}) AS TEXT)",
+    "byte_substr": "COALESCE(CAST(SUBSTR(CAST({0} AS BLOB), {1}, {2}) AS TEXT), '')",
     "char_substr": "SUBSTR({0}, {1}, {2})",
     "lower_ascii": "LOWER({0})",
     "upper_ascii": "UPPER({0})",

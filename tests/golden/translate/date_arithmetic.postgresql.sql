@@ -1,0 +1,3 @@
+SELECT leo_earnings."Edukey" 
+FROM leo_earnings 
+WHERE CAST(CASE WHEN ((leo_earnings."EmpStart" - DATE '1960-01-01') >= -679350 AND (leo_earnings."EmpStart" - DATE '1960-01-01') <= 2936549) THEN (leo_earnings."EmpStart" - DATE '1960-01-01') END AS DOUBLE PRECISION) + 30.0 > 20454 OR CAST(CASE WHEN ((leo_earnings."EmpStart" - DATE '1960-01-01') >= -679350 AND (leo_earnings."EmpStart" - DATE '1960-01-01') <= 2936549) THEN (leo_earnings."EmpStart" - DATE '1960-01-01') END AS DOUBLE PRECISION) + 30.0 IS NULL OR leo_earnings."EmpStart" IS NULL OR leo_earnings."EmpStart" < DATE '0100-01-01' OR leo_earnings."EmpStart" > DATE '9999-12-31' ORDER BY leo_earnings."Edukey" COLLATE "C", CASE WHEN (leo_earnings."TaxYear" IS NULL) THEN 1 ELSE 0 END, leo_earnings."TaxYear"

@@ -1,0 +1,3 @@
+SELECT leo_earnings."Edukey" 
+FROM leo_earnings 
+WHERE (NULLIF(MIN(COALESCE(leo_earnings."KS4_APS", 9e999), COALESCE(leo_earnings."Earnings", 9e999)), 9e999) > 10 OR NULLIF(MIN(COALESCE(leo_earnings."KS4_APS", 9e999), COALESCE(leo_earnings."Earnings", 9e999)), 9e999) IS NULL) AND NULLIF(MAX(COALESCE(leo_earnings."KS4_APS", -9e999), COALESCE(leo_earnings."Earnings", -9e999), COALESCE(leo_earnings."TaxYear", -9e999)), -9e999) IS NOT NULL ORDER BY leo_earnings."Edukey" COLLATE "BINARY", CASE WHEN (leo_earnings."TaxYear" IS NULL) THEN 1 ELSE 0 END, leo_earnings."TaxYear"

@@ -1,0 +1,3 @@
+SELECT leo_earnings."Edukey" 
+FROM leo_earnings 
+WHERE (POWER(leo_earnings."KS4_APS", 2.0) > 10 OR POWER(leo_earnings."KS4_APS", 2.0) IS NULL) AND CASE WHEN (CAST(leo_earnings."Earnings" AS DOUBLE PRECISION) < 0 AND 0.5 != FLOOR(0.5)) THEN NULL ELSE POWER(CAST(leo_earnings."Earnings" AS DOUBLE PRECISION), 0.5) END < 100 ORDER BY leo_earnings."Edukey" COLLATE "C", CASE WHEN (leo_earnings."TaxYear" IS NULL) THEN 1 ELSE 0 END, leo_earnings."TaxYear"

@@ -1,0 +1,323 @@
+"""The same requests executed on DuckDB, SQLite and PostgreSQL over ODBC
+(``any_db``) against the hostile table (tests/translate/hostile.py), each
+result compared with the Python evaluation of Stata's rules
+(tests/stata_reference/expr.py): if-conditions, values, ``in``, ``sort()``,
+``sample()`` - and random expressions from hypothesis."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from leostata.expr import parse
+from leostata.expr.nodes import Binary, Call, DateLiteral, Missing, Name, Number, String, Unary
+from leostata.plan import OutputColumn, Plan, Sample, check_expression, plan_load
+from leostata.sql import select_for
+from leostata.translate import translator_for
+from leostata.translate.base import sample_keeps
+from tests.stata_reference import expr as ref
+from tests.translate.hostile import ROWS, TABLE, build
+
+
+@pytest.fixture
+def hostile(any_db):
+    engine, catalog, table = build(any_db)
+    yield engine, catalog, table
+    engine.dispose()
+
+
+def ids(engine, stmt) -> list:
+    with engine.connect() as conn:
+        return [r[0] for r in conn.execute(stmt)]
+
+
+def id_plan(table, **fields) -> Plan:
+    """``hostile id`` ordered by id, with the given Plan fields."""
+    col = table.column("id")
+    return Plan(table=table, columns=[col], order_by=[col],
+                outputs=[OutputColumn("id", "id", col.sql_type)], **fields)
+
+
+def where_plan(table, node) -> Plan:
+    """``hostile id if <node>`` (node: parsed, unchecked)."""
+    return id_plan(table, where=check_expression(node, table))
+
+
+def expected_ids(node) -> list:
+    return [row["id"] for row in ROWS if ref.keeps(node, row)]
+
+
+# --- if-conditions ---------------------------------------------------------------------------
+
+CONDITIONS = [
+    # missing values are larger than every number
+    "x > 5", "x >= 5", "x < 5", "x <= 5", "x == 5", "x != 5", "x == .", "x != .", "x < .",
+    "x >= .", "x > .", "x <= .", "x == .a", "x < .a", ". == .", ".a > .", "x", "!x", "!!x",
+    "x == y", "x != y", "x < y", "x <= y", "x > y", "x >= y", "!(x < y)", "!(x == y) & y",
+    "x > 5 | y > 5", "!(x > 5 | y < 0)", "(x > 5) == (y > 5)", "(x > 5) + (y > 5) == 1",
+    "i > 0", "i != 0", "b", "!b", "b == 1", "-x < 0", "id > 10 & id <= 20",
+    # arithmetic in double, /0 missing, integer columns that would overflow int32
+    "x / y > 1", "x / 0 == .", "i / 2 == 2.5", "i * i > 0", "i + 2147483000 > 0",
+    "i - 2147483000 < 0", "x * 2 - y == x + x - y", "(x + y) / 2 >= x", "x^2 > 4", "x^.5 < 2",
+    "y^-1 > 0", "(-8)^(1/3) == .", "0^-1 == .",
+    # strings: case, trailing spaces, byte order, NULL = ""
+    's == "abc"', 's != "abc"', 's == "abc "', 's == "ABC"', 's < "b"', 's <= "ab"', 's > "Z"',
+    's >= "a"', 's == ""', 's != ""', 's < ""', 's >= ""', 's > ""', '"" == s', '"b" > s',
+    's == t', 's < t', 's + "x" == "abcx"', 's + t == "abc12"', 's + s == ""',
+    's == "it\'s"', 's == `"say "hi""\'', 's == "Zoë"', 's > "Zo"', 'pid == "P03"',
+    'pid < "P03 "',
+    # functions
+    "missing(x)", "missing(x, y)", "missing(s)", "missing(s, x)", "mi(t)", "!missing(x, s)",
+    "inlist(i, 0, 1, 2)", "inlist(i, 0, .)", "!inlist(i, 0, 1)", "!inlist(i, 0, .)",
+    "inlist(x, 2.5, -2.5)", "inlist(x, y, i)", 'inlist(s, "abc", "B", "")',
+    '!inlist(s, "abc", "a_b")', 'inlist(s, t, pid)', "inlist(d, td(01jan2020), 21915.5, 0)",
+    "inrange(x, 0, 3)", "inrange(x, ., 3)", "inrange(x, 0, .)", "inrange(x, ., .)",
+    "!inrange(x, 0, 3)", "inrange(i, y, x)", 'inrange(s, "a", "b")', 'inrange(s, "", "b")',
+    'inrange(s, "b", "")', '!inrange(s, "a", "b")',
+    "cond(x > 1, y, i) > 1", "cond(x, 1, 0)", "cond(x, 1, 0, .) == .", "cond(y, x, i, 7) > 2",
+    'cond(x > 1, s, t) == "abc"', 'cond(b, "yes", "no", "missing") == "missing"',
+    'strmatch(s, "a*")', 'strmatch(s, "?b*")', 'strmatch(s, "*%*")', 'strmatch(s, "a_b")',
+    'strmatch(s, "[x]")', 'strmatch(s, "x[*]y*")', 'strmatch(s, "x*y?z")', 'strmatch(s, "ABC")',
+    'strmatch(s, "*")', 'strmatch(s, "")', 'strmatch(s, "abc")', 'strmatch(s, "a!b")',
+    'strmatch(s, "a\\b")', '!strmatch(s, "a*")', 'strmatch(s, t)',
+    "real(t) > 1", "real(t) == .", "real(t) == 1000", "real(t) < 0", "real(s) == .",
+    "strlen(s) == 3", "strlen(s) == 4", "ustrlen(s) == 3", "ustrlen(s) == 4",
+    'strpos(s, "b") == 2', 'strpos(s, "bc") > 0', 'ustrpos(s, "ë") == 3', 'strpos(s, "ë") == 3',
+    'strpos(t, "") == 0', 'ustrpos(s, t) > 0',
+    'substr(s, 1, 2) == "ab"', 'substr(s, 2, .) == "bc"', 'substr(s, -2, 2) == "bc"',
+    'substr(s, 0, 2) == ""', 'substr(t, 1, 1) == "1"', 'substr(t, i, y) == "2"',
+    'usubstr(s, -2, .) == "bc"', 'usubstr(s, 3, 1) == "ë"', 'usubstr(s, x, y) != ""',
+    'strlower(s) == "abc"', 'lower(s) == "café"', 'strupper(s) == "CAFÉ"', 'upper(s) == "ZOë"',
+    'strtrim(s) == "abc"', 'strltrim(s) == "abc "', 'strrtrim(s) == " abc"', 'trim(s) == ""',
+    "year(d) == 2020", "month(d) == 12", "day(d) == 31", "year(d) < 2000", "year(d) == .",
+    "year(x) == 1960", "month(d + 1) == 3", "mdy(month(d), day(d), year(d)) == d",
+    "mdy(2, 29, 2020) == d", "mdy(2, 30, 2020) == .", "mdy(i, 1, 2020) < d",
+    "d >= td(01jan2000)", "d < td(01jan2000)", "d == td(29feb2020)", "d != td(01jan2020)",
+    "d > 21915.5", "d <= 21915.5", "d == 21915.5", "d < td(01jan0100)", "d > 3000000",
+    "d + 30 > td(01jan2020)", "d - td(01jan1960) == d", "d == .", "d", "d == x",
+    "dt > tc(01jan2020 00:00)", "dt == tc(01jan1960 00:00)", "dofc(dt) == td(01jan2020)",
+    "dofc(dt) == -1", "dt < 0",
+    "int(x) == -2", "int(x) == 2", "round(x) == 3", "round(x) == -2", "round(x, .1) == .2",
+    "round(x, 0) == x", "round(x, y) == x", "round(x, .) == .", "floor(x) == -3",
+    "ceil(x) == 3", "abs(x) == 2.5", "abs(i) > 1000",
+    "sqrt(x) < 2", "sqrt(x) == .", "ln(x) < 1", "ln(x) == .", "log(x) > 0", "log10(x) > 1",
+    "exp(x) > 100", "exp(x) == .", "exp(-x) == 0", "exp(x) < 1",
+    "min(x, y) < 1", "min(x, y) == .", "max(x, y, i) > 5", "max(x, .) == x", "min(., .) == .",
+    "min(x, 3) == 3", "max(i, y) < 0",
+]
+
+
+def test_if_conditions_match_stata(hostile):
+    engine, catalog, table = hostile
+    wrong = []
+    for text in CONDITIONS:
+        plan = plan_load(f"{TABLE} id if {text}", catalog)
+        try:
+            got = ids(engine, select_for(plan, engine.dialect))
+        except sa.exc.DBAPIError as exc:
+            wrong.append(f"{text}: {str(exc.orig)[:200]}")
+            continue
+        want = expected_ids(plan.where)
+        if got != want:
+            wrong.append(f"{text}: extra {sorted(set(got) - set(want))}, "
+                         f"missing {sorted(set(want) - set(got))}")
+    assert not wrong, "\n".join(wrong)
+
+
+# --- values ----------------------------------------------------------------------------------
+
+VALUES = [
+    "x + y", "x - i", "x * i", "x / y", "i / 2", "-x", "x^2", "(x > y) + (y > x)",
+    "cond(x, y, i, 7)", "min(x, y, i)", "max(x, y)", "round(x, .5)", "int(x)", "floor(x)",
+    "ceil(x)", "abs(i)", "sqrt(x)", "ln(x)", "exp(y)", "real(t)", "strlen(t)", "ustrlen(s)",
+    "strpos(t, \"e\")", "ustrpos(s, \"b\")", "year(d)", "month(d)", "day(d)", "d", "d + 1",
+    "mdy(month(d), 1, year(d))", "dofc(dt)", "dt", "missing(x, s)", "inlist(i, 0, 1)",
+    "inrange(x, 0, 3)", "b",
+    's + t', 'strlower(s)', 'strupper(s)', 'strtrim(s)', 'strltrim(s)', 'strrtrim(s)',
+    'usubstr(s, 2, 3)', 'usubstr(s, -3, .)', 'substr(t, 2, 2)', 'cond(x > 1, s, t)',
+    'cond(b, s, t, "none")', 's',
+]
+
+
+def _same(got, want) -> bool:
+    if isinstance(want, str):
+        return got == want
+    if ref.is_missing(want):
+        return got is None
+    if got is None:
+        return False
+    return got == want or math.isclose(float(got), want, rel_tol=1e-12, abs_tol=1e-300)
+
+
+def test_values_match_stata(hostile):
+    engine, catalog, table = hostile
+    wrong = []
+    for text in VALUES:
+        node = check_expression(parse(text), table)
+        src = sa.table(TABLE, *[sa.column(c.name) for c in table.columns])
+        tr = translator_for(engine.dialect, columns=lambda c: src.c[c.name])
+        stmt = sa.select(src.c.id, tr.value(node).label("v")).order_by(src.c.id)
+        with engine.connect() as conn:
+            got = dict(conn.execute(stmt).all())
+        for row in ROWS:
+            want = ref.evaluate(node, row)
+            if not _same(got[row["id"]], want):
+                wrong.append(f"{text} on id {row['id']}: got {got[row['id']]!r}, Stata {want!r}")
+    assert not wrong, "\n".join(wrong[:40])
+
+
+def test_substr_never_returns_a_wrong_row_when_it_cuts_a_character(hostile):
+    """substr() counts bytes; cutting "Zoë" after 3 bytes leaves half of the
+    ë.  SQLite compares the bytes as Stata does; PostgreSQL and DuckDB
+    refuse to build the broken text (an error, never a wrong row)."""
+    engine, catalog, table = hostile
+    plan = plan_load(f'{TABLE} id if substr(s, 1, 3) == "Zo"', catalog)
+    want = expected_ids(plan.where)
+    try:
+        got = ids(engine, select_for(plan, engine.dialect))
+    except sa.exc.DBAPIError:
+        assert engine.dialect.name in ("postgresql", "duckdb")
+    else:
+        assert got == want
+
+
+# --- in, sort, sample ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("qualifiers", [
+    "in 1/5", "in 3/7", "in 12", "in -5/l", "in -8/-3", "in f/l", "in 25/-2",
+    "if x > 1 in 1/10", "if s == \"\" in -12/-1", "in 4/20 if !missing(d)",
+])
+def test_in_counts_rows_before_the_if(hostile, qualifiers):
+    engine, catalog, table = hostile
+    plan = plan_load(f"{TABLE} id {qualifiers}", catalog)
+    n = len(ROWS)
+    first, last = plan.in_range
+    first = first if first > 0 else n + first + 1
+    last = last if last > 0 else n + last + 1
+    rows = sorted(ROWS, key=lambda r: r["id"])[first - 1:last]  # the key is id
+    want = [r["id"] for r in rows if plan.where is None or ref.keeps(plan.where, r)]
+    assert ids(engine, select_for(plan, engine.dialect)) == want
+
+
+@pytest.mark.parametrize("varname", ["s", "x", "d", "pid"])
+def test_sort_orders_as_stata_sorts(hostile, varname):
+    engine, catalog, table = hostile
+    plan = plan_load(f"{TABLE} id, sort({varname})", catalog)
+    col = table.column(varname)
+    got = ids(engine, select_for(plan, engine.dialect))
+    values = {r["id"]: ref.load_value(r[varname], col.sql_type.kind) for r in ROWS}
+    key = (lambda v: v.encode()) if col.sql_type.is_string else ref.rank
+    assert [key(values[i]) for i in got] == sorted(key(v) for v in values.values())
+
+
+def _sample_ids(engine, table, key: str, percent: float, seed: int) -> list:
+    plan = id_plan(table, sample=Sample(percent, seed, table.column(key)))
+    return ids(engine, select_for(plan, engine.dialect))
+
+
+@pytest.mark.parametrize("key", ["pid", "id", "i"])
+@pytest.mark.parametrize("percent, seed", [(50, 3), (30, 12345), (10, 0), (100, 7), (0.5, 1)])
+def test_sample_keeps_the_same_persons_on_every_engine(hostile, key, percent, seed):
+    """Every engine keeps exactly the persons the documented hash keeps
+    (translate.base.sample_keeps) - so all engines agree - and every row of
+    a kept person."""
+    engine, catalog, table = hostile
+    got = _sample_ids(engine, table, key, percent, seed)
+    kept = {r[key] for r in ROWS if sample_keeps(r[key], percent, seed)}
+    assert got == [r["id"] for r in ROWS if r[key] in kept]
+    if percent == 100:
+        assert len(got) == len(ROWS)
+
+
+def test_sample_depends_on_the_seed(hostile):
+    engine, catalog, table = hostile
+    samples = {tuple(_sample_ids(engine, table, "id", 50, seed)) for seed in range(6)}
+    assert len(samples) > 1
+
+
+# --- random expressions --------------------------------------------------------------------
+
+NUM_COLUMNS = ["x", "y", "i", "d", "b", "id"]
+STR_COLUMNS = ["s", "t", "pid"]
+NUMBERS = [0, 1, -1, 2, 2.5, -2.5, 0.5, 3, 10, 100, 21915, 201516]
+TEXTS = ["", "abc", "ABC", "abc ", "a%b", "a_b", "it's", "Zoë", "b", "1e3", "P03", " "]
+
+
+def num_expr(depth: int):
+    leaves = st.one_of(
+        st.sampled_from(NUM_COLUMNS).map(Name),
+        st.sampled_from(NUMBERS).map(Number),
+        st.just(Missing("")),
+        st.just(DateLiteral("td", 21915.0, "01jan2020")),
+    )
+    if depth <= 0:
+        return leaves
+    n, s = num_expr(depth - 1), str_expr(depth - 1)
+    return st.one_of(
+        leaves,
+        st.tuples(st.sampled_from(["+", "-", "*", "/", "&", "|", "==", "!=", "<", ">", "<=",
+                                   ">="]), n, n).map(lambda t: Binary(*t)),
+        st.tuples(st.sampled_from(["==", "!=", "<", ">", "<=", ">="]), s, s)
+        .map(lambda t: Binary(*t)),
+        st.tuples(st.sampled_from(["-", "!"]), n).map(lambda t: Unary(*t)),
+        st.tuples(n, st.sampled_from([2, 0.5, -1])).map(
+            lambda t: Binary("^", t[0], Number(t[1]))),
+        st.tuples(st.sampled_from(["abs", "int", "floor", "ceil", "round", "sqrt", "ln",
+                                   "exp", "year", "month", "day"]), n)
+        .map(lambda t: Call(t[0], (t[1],))),
+        st.tuples(st.sampled_from(["min", "max", "missing"]), st.lists(n, min_size=1,
+                                                                         max_size=3))
+        .map(lambda t: Call(t[0], tuple(t[1]))),
+        st.tuples(n, st.lists(n, min_size=1, max_size=3)).map(
+            lambda t: Call("inlist", (t[0], *t[1]))),
+        st.tuples(n, n, n).map(lambda t: Call("inrange", t)),
+        st.tuples(n, n, n, st.one_of(st.none(), n)).map(
+            lambda t: Call("cond", tuple(a for a in t if a is not None))),
+        st.tuples(st.sampled_from(["ustrlen", "real", "missing"]), s).map(
+            lambda t: Call(t[0], (t[1],))),
+        st.tuples(s, s).map(lambda t: Call("ustrpos", t)),
+        st.tuples(s, st.sampled_from(["a*", "*b?", "?", "*", "%*", "x[*]*", ""])).map(
+            lambda t: Call("strmatch", (t[0], String(t[1])))),
+    )
+
+
+def str_expr(depth: int):
+    leaves = st.one_of(st.sampled_from(STR_COLUMNS).map(Name),
+                       st.sampled_from(TEXTS).map(String))
+    if depth <= 0:
+        return leaves
+    s, n = str_expr(depth - 1), num_expr(depth - 1)
+    return st.one_of(
+        leaves,
+        st.tuples(s, s).map(lambda t: Binary("+", *t)),
+        st.tuples(st.sampled_from(["strlower", "strupper", "strtrim", "strltrim", "strrtrim"]),
+                  s).map(lambda t: Call(t[0], (t[1],))),
+        st.tuples(s, st.sampled_from([-3, -1, 0, 1, 2, 5]), st.sampled_from([0, 1, 2, 10]))
+        .map(lambda t: Call("usubstr", (t[0], Number(t[1]), Number(t[2])))),
+        st.tuples(n, s, s).map(lambda t: Call("cond", t)),
+    )
+
+
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(node=num_expr(3))
+def test_random_conditions_match_stata(hostile, node):
+    engine, catalog, table = hostile
+    plan = where_plan(table, node)
+    want = [row["id"] for row in ROWS if ref.keeps(plan.where, row)]
+    assert ids(engine, select_for(plan, engine.dialect)) == want
+
+
+def test_sample_hash_keeps_about_the_asked_share():
+    """The hash (translate.base) spreads keys evenly: integers in a row, and
+    strings that differ only in their last characters."""
+    for keys in (range(1, 20_001), [f"K{n:09d}" for n in range(20_000)]):
+        for percent, seed in [(10, 3), (50, 0), (1, 12345)]:
+            share = sum(sample_keeps(k, percent, seed) for k in keys) / len(keys) * 100
+            assert abs(share - percent) < 5 * (percent * (100 - percent) / len(keys)) ** 0.5
+        assert all(sample_keeps(k, 100, 9) for k in list(keys)[:100])
