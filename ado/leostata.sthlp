@@ -42,7 +42,9 @@ statement that runs on the server; only the result travels to Stata.
 An embedded synthetic LEO-shaped database (same tables, same column names,
 fake people) lets the same do-file run before access to the real data is
 granted.  It is the default until {helpb leoset} chooses another database,
-and every command says when it is in use.
+and every command says when it is in use.  What SQL Server would refuse is
+refused on the synthetic database too, so a do-file that runs on the
+synthetic data also runs in the SRS.
 
 {pstd}
 leostata is a Stata package (these ado-files and help files) and a Python

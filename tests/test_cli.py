@@ -114,3 +114,17 @@ def test_demo_builds_the_default_synthetic_database_on_first_use(capsys, tmp_pat
     assert config.synthetic_path().is_file()
     assert "building the synthetic LEO-shaped database" in err and "SYNTHETIC" in err
     assert "leo_earnings" in out
+
+
+def test_synthetic_database_refuses_what_sql_server_would(capsys, tmp_path, synth_url):
+    # the synthetic DuckDB could do byte-based substr(), SQL Server 2016 cannot
+    code, _, err = run(capsys, "load", "--url", synth_url, "--",
+                       'earnings if substr(Edukey, 1, 2) == "AB"')
+    assert code == 1 and err.strip().endswith("r(5104);")
+    assert "SQL Server" in err and "synthetic database too" in err
+    # the same file opened as an ordinary DuckDB database is not held to it
+    plain = tmp_path / "plain.duckdb"
+    plain.write_bytes(open(synth_url[len("duckdb:///"):], "rb").read())
+    code, out, err = run(capsys, "load", "--url", f"duckdb:///{plain}", "--",
+                         'earnings if substr(Edukey, 1, 2) == "AB", count')
+    assert code == 0, err

@@ -15,7 +15,8 @@ from typing import Optional
 from sqlalchemy import text as sql_text_clause
 
 from . import sql
-from .errors import ServerError, StataSyntaxError, StatementRefused
+from .errors import (ExpressionTooLong, ServerError, StataSyntaxError, StatementRefused,
+                     Untranslatable)
 from .plan import Plan, plan_load
 from .stream import DatasetMeta
 
@@ -63,10 +64,23 @@ def prepare_load(command_text: str, session) -> LoadJob:
         raise StataSyntaxError(f"option sdc not available: disclosure-control checks are not "
                                f"part of leostata {__version__} yet",
                                hint="check aggregated output against your SRS's output rules")
+    if session.synthetic and session.catalog.dialect != "mssql":
+        check_runs_on_sql_server(plan)
     dialect = session.engine.dialect
     statement = sql.executed_statement(plan, dialect)
     return LoadJob(plan, statement, sql.to_sql(statement, dialect), plan.table.name,
                    session.synthetic)
+
+
+def check_runs_on_sql_server(plan: Plan) -> None:
+    """On the synthetic database, refuse what SQL Server (the SRS) would
+    refuse, so a do-file that runs on synthetic data runs in the safe room."""
+    try:
+        sql.to_sql(plan, "mssql")
+    except (Untranslatable, ExpressionTooLong) as exc:
+        raise type(exc)(f"{exc.message}\n(leostata refuses this on the synthetic database too: "
+                        "the SRS runs SQL Server, and a do-file that runs here must run there)",
+                        hint=exc.hint) from None
 
 
 def count(job: LoadJob, session) -> int:
