@@ -41,6 +41,8 @@ def test_config_file_is_private_to_the_user(isolated_home):
     ("DRIVER={x};PWD={a;b};UID=u", "a;b"),
     ("DRIVER={x};Pwd=hunter2", "hunter2"),
     ("x://h/?ACCESSTOKEN=tok9", "tok9"),
+    ("DRIVER={x}; pwd = spaced1 ;UID=u", "spaced1"),
+    ("x:///?odbc_connect=DRIVER%3D%7Bx%7D%3BUID%3Du%3B+PWD+%3D+spaced2%3BDB%3Dd", "spaced2"),
 ])
 def test_mask_url_hides_every_credential(url, secret):
     masked = config.mask_url(url)

@@ -107,7 +107,8 @@ def test_stata_name(sql, want):
 
 def test_unique_names():
     names = st.stata_names(["x", "x", "X", "a b", "a_b", "y" * 40, "y" * 33])
-    assert names == ["x", "x_2", "X", "a_b", "a_b_2", "y" * 32, "y" * 30 + "_2"]
+    # the valid a_b keeps its name; the invalid "a b" is renamed around it
+    assert names == ["x", "x_2", "X", "a_b_2", "a_b", "y" * 32, "y" * 30 + "_2"]
     assert st.stata_name("x", {"x", "x_2"}) == "x_3"
 
 
@@ -130,3 +131,9 @@ def test_labels_and_characteristics():
     assert c.chars["leo_sqlname"] == "first name" and c.chars["leo_sqltype"] == "varchar(9)"
     assert c.chars["leo_description"] == long_text.strip() and c.chars["leo_table"] == "leo_npd"
     assert st.clip_char("é" * 40_000).encode() <= b"\xff" * st.MAX_CHAR
+
+
+def test_valid_names_keep_themselves_even_after_an_invalid_twin():
+    # "Last Name" would become Last_Name; the real Last_Name column keeps its name
+    assert st.stata_names(["Last Name", "Last_Name", "in", "x"]) == [
+        "Last_Name_2", "Last_Name", "in_", "x"]

@@ -114,8 +114,9 @@ _TYPE_PATTERNS: list[tuple[str, str]] = [
 
 
 #: Where a database spells a type differently from SQL Server: DuckDB's FLOAT is
-#: 4 bytes and its TINYINT is signed.
+#: 4 bytes and its TINYINT is signed; SQLite stores every REAL in 8 bytes.
 DIALECT_KINDS: dict[str, dict[str, str]] = {
+    "sqlite": {"real": "float64", "float": "float64", "float4": "float64"},  # 8 bytes
     "duckdb": {"float": "float32", "float4": "float32", "tinyint": "int8", "int1": "int8",
                "ubigint": "int64", "uinteger": "int64", "usmallint": "int32"},
 }

@@ -66,6 +66,8 @@ def prepare_load(command_text: str, session) -> LoadJob:
                                hint="check aggregated output against your SRS's output rules")
     if session.synthetic and session.catalog.dialect != "mssql":
         check_runs_on_sql_server(plan)
+    if plan.in_range is not None:
+        check_in_range(plan, table_rows(session, plan.table))
     dialect = session.engine.dialect
     statement = sql.executed_statement(plan, dialect)
     return LoadJob(plan, statement, sql.to_sql(statement, dialect), plan.table.name,
@@ -83,6 +85,29 @@ def check_runs_on_sql_server(plan: Plan) -> None:
                         hint=exc.hint) from None
 
 
+def table_rows(session, table) -> int:
+    """The exact number of rows in ``table`` (a COUNT on the server)."""
+    import sqlalchemy as sa
+
+    from .translate.aggregate import count_select
+    source = sa.select(sa.literal_column("1")).select_from(
+        sa.table(table.name, schema=session.catalog.schema))
+    with session.engine.connect() as conn:
+        try:
+            return int(conn.execute(count_select(source)).scalar() or 0)
+        except Exception as exc:
+            raise ServerError(f"the database reported an error: {_first_line(exc)}") from exc
+
+
+def check_in_range(plan: Plan, nobs: int) -> None:
+    """Stata's rule for ``in f/l``: both ends, counted from the end when
+    negative, must fall in 1.._N with f <= l; otherwise r(198)."""
+    first, last = (v if v > 0 else nobs + 1 + v for v in plan.in_range)
+    if not (1 <= first <= last <= nobs):
+        raise StataSyntaxError("Obs. nos. out of range",
+                               hint=f"table {plan.table.name} has {nobs:,} observations")
+
+
 def count(job: LoadJob, session) -> int:
     """Run a ``count`` job: the number of rows the if/in/sample keep."""
     with session.engine.connect() as conn:
@@ -95,28 +120,38 @@ def count(job: LoadJob, session) -> int:
 _READ_ONLY = re.compile(r"^\s*(\(\s*)*(select|with)\b", re.IGNORECASE)
 _WRITE_WORDS = re.compile(
     r"\b(insert|update|delete|merge|drop|alter|create|truncate|grant|revoke|exec|execute|into|"
-    r"declare|set|use|backup|restore|bulk|openrowset|opendatasource|dbcc|kill|shutdown|"
-    r"reconfigure|waitfor|copy|attach|detach|pragma|vacuum|call|load|install)\b", re.IGNORECASE)
+    r"declare|set|use|backup|restore|bulk|openrowset|opendatasource|openquery|opendatasource|"
+    r"dbcc|kill|shutdown|reconfigure|waitfor|copy|attach|detach|pragma|vacuum|call|load|install|"
+    r"begin|commit|rollback|savepoint|lock|listen|notify|prepare|deallocate|"
+    r"dblink\w*|lo_\w+|setval|nextval|pg_read\w*|pg_ls_dir|pg_sleep\w*|xp_\w+|sp_\w+)\b",
+    re.IGNORECASE)
 
 
 def check_read_only(query: str) -> str:
     """``leoquery``: accept one SELECT (or WITH ... SELECT) statement only.
 
-    Refuses (r(5103)) anything else, several statements, and SELECT ... INTO.
-    Words inside string literals and comments are ignored for the check.
+    The text is scanned as the server's lexer would see it: string literals
+    (``'...'`` with ``''``), quoted identifiers (``"..."``, ``[...]``).
+    Refused (r(5103)), because each can hide a second statement from a
+    checker: comments, ``$`` (PostgreSQL dollar quoting), ``E'...'`` escape
+    strings and backslashes inside strings, a ``;`` before the end,
+    unterminated quotes; then anything but SELECT/WITH first, and any word
+    that writes, changes the session or reaches outside (``INTO``,
+    ``COMMIT``, ``OPENQUERY``, ``dblink``...), outside literals.
     """
-    stripped = _strip_literals(query).strip().rstrip(";").strip()
-    if not stripped:
+    code = _code_outside_literals(query).strip()
+    code = code[:-1].rstrip() if code.endswith(";") else code
+    if not code:
         raise StatementRefused("empty query")
-    if ";" in stripped:
+    if ";" in code:
         raise StatementRefused("only one statement may be sent", hint="remove the ;")
-    if not _READ_ONLY.match(stripped):
+    if not _READ_ONLY.match(code):
         raise StatementRefused("only SELECT statements are sent to the server")
-    word = _WRITE_WORDS.search(stripped)
+    word = _WRITE_WORDS.search(code)
     if word:
         raise StatementRefused(f"statement refused: {word.group(1).upper()} is not allowed in a "
                                "read-only query")
-    return query.strip().rstrip(";")
+    return query.strip().rstrip(";").rstrip()
 
 
 def query_statement(query: str):
@@ -124,10 +159,42 @@ def query_statement(query: str):
     return sql_text_clause(check_read_only(query))
 
 
-def _strip_literals(query: str) -> str:
-    """``query`` with string literals, quoted identifiers and comments blanked."""
-    pattern = r"'(?:[^']|'')*'|\"[^\"]*\"|\[[^\]]*\]|--[^\n]*|/\*.*?\*/"
-    return re.sub(pattern, " x ", query, flags=re.DOTALL)
+_CLOSERS = {"'": "'", '"': '"', "[": "]"}
+
+
+def _code_outside_literals(query: str) -> str:
+    """``query`` with every literal and quoted identifier replaced by ``x``;
+    raises ``StatementRefused`` for what could hide a statement."""
+    out, i, n = [], 0, len(query)
+    while i < n:
+        ch = query[i]
+        two = query[i:i + 2]
+        if two in ("--", "/*"):
+            raise StatementRefused("comments are not accepted in leoquery",
+                                   hint="remove -- and /* */ comments")
+        if ch == "$":
+            raise StatementRefused("$ is not accepted in leoquery (PostgreSQL dollar quoting)")
+        if ch in _CLOSERS:
+            if ch == "'" and i > 0 and query[i - 1] in "eE" and (i < 2 or not query[i - 2].isalnum()):
+                raise StatementRefused("E'...' escape strings are not accepted in leoquery")
+            close = _CLOSERS[ch]
+            j = i + 1
+            while True:
+                k = query.find(close, j)
+                if k < 0:
+                    raise StatementRefused("unterminated quote in the query")
+                if query[k + 1:k + 2] == close:  # doubled: an escaped quote
+                    j = k + 2
+                    continue
+                break
+            if ch == "'" and "\\" in query[i:k]:
+                raise StatementRefused("backslashes inside strings are not accepted in leoquery")
+            out.append(" x ")
+            i = k + 1
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 def _first_line(exc: Exception) -> str:

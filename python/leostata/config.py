@@ -173,4 +173,6 @@ def mask_url(url: str) -> str:
     ``odbc_connect=``) and ``password=`` query parameters.
     """
     masked = re.sub(r"(://[^/:@]*:)[^@/]*(@)", r"\1***\2", url)
-    return re.sub(rf"(?i)({_SEPARATOR}{_SECRET_KEYS}(?:=|%3D)){_VALUE}", r"\1***", masked)
+    space = r"(?:\s|\+|%20)*"
+    return re.sub(rf"(?i)({_SEPARATOR}{space}{_SECRET_KEYS}{space}(?:=|%3D){space}){_VALUE}",
+                  r"\1***", masked)

@@ -56,10 +56,11 @@ def format_tables(catalog, smcl: bool = False) -> Described:
 def format_table(catalog, name: str, varlist_tokens=None, smcl: bool = False) -> Described:
     """Columns of one table, as Stata's describe: name, SQL type, the Stata
     type it loads as, description.  ``varlist_tokens`` selects a subset."""
-    from .plan import resolve_varlist
+    from .plan import resolve_varlist, stata_names
     table = catalog.table(name)
     columns = resolve_varlist(varlist_tokens, table) if varlist_tokens else table.columns
-    width = max([len(c.name) for c in columns] + [8])
+    names = stata_names(table)  # what the user types and what Stata will hold
+    width = max([len(names[c.name]) for c in columns] + [8])
     lines = [f"table {table.name} ({table.kind}; approx. rows {_rows_text(table.approx_rows)})"]
     if table.description:
         lines.append(f"  {_esc(table.description, smcl)}")
@@ -72,12 +73,15 @@ def format_table(catalog, name: str, varlist_tokens=None, smcl: bool = False) ->
         stata_type = declared_type(c.sql_type)[0]
         if c.sql_type.is_string and c.sql_type.length is None:
             stata_type = "str#"  # width decided by the data when loaded
-        shown = _link(f"leodescribe {table.name}, values({c.name})", c.name, smcl)
-        lines.append(f"{shown}{' ' * (width - len(c.name))}  {c.sql_type.raw[:20]:20}  "
-                     f"{stata_type:8}  {_esc(c.description, smcl)}")
-    names = [c.name for c in columns]
-    return Described("\n".join(lines), {"leo_table": table.name, "leo_varlist": " ".join(names),
-                                        "leo_k": str(len(names)),
+        var = names[c.name]
+        shown = _link(f"leodescribe {table.name}, values({var})", var, smcl)
+        note = "" if var == c.name else f"(SQL name: {c.name}) "
+        lines.append(f"{shown}{' ' * (width - len(var))}  {c.sql_type.raw[:20]:20}  "
+                     f"{stata_type:8}  {_esc(note + c.description, smcl)}")
+    shown_names = [names[c.name] for c in columns]
+    return Described("\n".join(lines), {"leo_table": table.name,
+                                        "leo_varlist": " ".join(shown_names),
+                                        "leo_k": str(len(shown_names)),
                                         "leo_N": str(table.approx_rows or "")})
 
 

@@ -393,14 +393,24 @@ def stata_name(sql_name: str, taken: Iterable[str] = ()) -> str:
 
 
 def stata_names(sql_names: Iterable[str]) -> list[str]:
-    """``stata_name`` over a list, each name unique among the earlier ones.
-    Names already valid are kept as they are when they do not clash."""
-    out: list[str] = []
+    """``stata_name`` over a list, all names unique.
+
+    Names that are already valid Stata names keep themselves first, so the
+    name a user sees in the catalog always means that column; only the
+    invalid ones are renamed, around them (``"Last Name"`` becomes
+    ``Last_Name_2`` when a column ``Last_Name`` exists)."""
+    names = list(sql_names)
+    kept: dict[int, str] = {}
     taken: set[str] = set()
-    for n in sql_names:
-        name = n if is_valid_name(n) and n not in taken else stata_name(n, taken)
-        out.append(name)
+    for i, n in enumerate(names):
+        if is_valid_name(n) and n not in taken:
+            kept[i] = n
+            taken.add(n)
+    out: list[str] = []
+    for i, n in enumerate(names):
+        name = kept.get(i) or stata_name(n, taken)
         taken.add(name)
+        out.append(name)
     return out
 
 
