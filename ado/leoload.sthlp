@@ -132,7 +132,10 @@ the same persons are chosen in every table and every run.
 {phang}
 {opth sort(varlist)} orders the result; without it, rows come in the order
 of the table's key ({cmd:leodescribe} {it:table} shows it).  {cmd:in} counts
-observations in this order.
+observations of the whole table in this order, before {cmd:if} and
+{cmd:sample()} apply, as {cmd:keep in} would after {cmd:use}; a range
+outside 1 to _N is r(198) {err:Obs. nos. out of range}, as in Stata (this
+costs one {cmd:COUNT} of the table on the server).
 
 {phang}
 {opt count} counts the rows {cmd:if}, {cmd:in} and {cmd:sample()} keep,

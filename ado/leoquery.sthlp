@@ -44,8 +44,11 @@
 selects and loads the result.  It refuses anything else (r(5103)):
 statements other than {cmd:SELECT} or {cmd:WITH ... SELECT}, several
 statements, {cmd:SELECT ... INTO}, and words that write or administer
-({cmd:INSERT}, {cmd:UPDATE}, {cmd:DELETE}, {cmd:DROP}, {cmd:EXEC}, ...),
-outside string literals and comments.
+({cmd:INSERT}, {cmd:UPDATE}, {cmd:DELETE}, {cmd:DROP}, {cmd:EXEC},
+{cmd:COMMIT}, {cmd:OPENQUERY}, ...) outside string literals.  Because each
+can hide a second statement from the check, comments ({cmd:--},
+{cmd:/* */}), {cmd:$} (PostgreSQL dollar quoting), {cmd:E'...'} strings and
+backslashes inside strings are refused too.
 
 {pstd}
 Unlike {helpb leoload}, {cmd:leoquery} does not translate anything: the
