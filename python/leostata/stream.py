@@ -67,6 +67,7 @@ from .catalog import SqlType, normalize_type
 from .errors import (DataInconsistency, InternalError, NoObservations, ResultTooLarge,
                      ServerError)
 from .stata_types import ResultColumn
+from .translate import dates
 
 DEFAULT_MAXOBS = 10_000_000
 #: Loads shorter than this show no progress line.
@@ -168,35 +169,10 @@ def _cast_expr(expr, sql_type: SqlType, dialect: str):
     if kind == "bool" and dialect in ("postgresql", "duckdb", "mssql"):
         return sa.cast(expr, sa.Integer())
     if kind == "date":
-        if dialect == "postgresql" or dialect == "duckdb":
-            return sa.type_coerce(expr - _lit("DATE '1960-01-01'"), sa.Integer())
-        if dialect == "mssql":
-            return sa.type_coerce(sa.func.datediff(_lit("day"), _lit("'19600101'"), expr),
-                                  sa.Integer())
-        if dialect == "sqlite":
-            return sa.type_coerce(sa.cast(sa.func.round(
-                sa.func.julianday(sa.func.date(expr)) - _lit("2436934.5")), sa.Integer()),
-                sa.Integer())
-        return None
+        return dates.load_days(expr, dialect)
     if kind == "datetime":
-        if dialect == "postgresql":
-            src = expr
-            if "time zone" in raw and "without" not in raw or raw.startswith("timestamptz"):
-                src = sa.func.timezone(_lit("'UTC'"), expr)
-            return sa.cast(sa.extract("epoch", src - _lit("TIMESTAMP '1960-01-01'")) * 1000,
-                           sa.Double())
-        if dialect == "duckdb":
-            return sa.cast(sa.func.epoch_ms(sa.cast(expr, sa.TIMESTAMP())) + 315_619_200_000,
-                           sa.Double())
-        if dialect == "mssql":
-            return sa.cast(sa.func.datediff_big(_lit("millisecond"), _lit("'19600101'"), expr),
-                           sa.Double())
-        if dialect == "sqlite":
-            return sa.type_coerce(
-                (sa.cast(sa.func.strftime("%s", expr), sa.Integer()) + 315_619_200) * 1000.0
-                + sa.cast(sa.func.substr(sa.func.strftime("%f", expr), 4), sa.Integer()),
-                sa.Float())
-        return None
+        has_zone = "time zone" in raw and "without" not in raw or raw.startswith("timestamptz")
+        return dates.load_ms(expr, dialect, has_zone=has_zone)
     if kind == "time":
         if dialect in ("postgresql", "duckdb"):
             return sa.cast(sa.extract("epoch", expr) * 1000, sa.Double())

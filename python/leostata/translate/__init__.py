@@ -7,8 +7,10 @@ version, when known, drives SQL Server's feature gates).
 
 Layout: ``base`` (the generic translation, the FUNCTIONS table, the
 functions no database gets), ``constructs`` (the one SQLAlchemy construct
-whose text each database supplies), one module per database (its SQL
-table, what it refuses, and a docstring listing its semantic gaps), and
+whose text each database supplies, and the entries most databases share),
+one module per database (its SQL table, what it refuses, and a docstring
+listing its semantic gaps), ``dates`` (SQL dates and datetimes as Stata
+numbers, for the translator, collapse and the loader's casts) and
 ``aggregate`` (collapse).
 """
 

@@ -79,15 +79,8 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from ..collapse import ORDER_STATS, CollapseSpec
 from ..errors import InternalError
-
-DIALECTS = ("mssql", "postgresql", "sqlite", "duckdb")
-
-#: Binary (byte / code point order, case- and blank-exact) collation per dialect.
-BINARY_COLLATION = {"mssql": "Latin1_General_100_BIN2", "postgresql": "C",
-                    "duckdb": "C", "sqlite": "BINARY"}
-
-#: %td domain (01jan0100 .. 31dec9999); dates outside load as missing.
-TD_MIN = -679_350
+from . import DIALECT_NAMES, SPECS, dates
+from .base import TD_MIN
 
 #: What this module cannot do exactly, per dialect (shown by ``leostata sql``).
 SEMANTIC_GAPS = {
@@ -140,18 +133,10 @@ def _missing_last(x):
     return sa.case((x.is_(None), _lit(1)), else_=_lit(0))
 
 
-def _ascending_missing_last(x, dialect: str) -> list:
-    """Sort terms for ``x`` ascending with NULL last (Stata's numeric order).
-    SQL Server has no NULLS LAST (NULL sorts first): a CASE flag goes first."""
-    if dialect == "mssql":
-        return [_missing_last(x), x]
-    return [x.asc().nulls_last()]
-
-
 def _check_dialect(name: str) -> str:
-    if name not in DIALECTS:
+    if name not in DIALECT_NAMES:
         raise InternalError(f"collapse: unknown SQL dialect {name!r} (expected one of "
-                            f"{', '.join(DIALECTS)})")
+                            f"{', '.join(DIALECT_NAMES)})")
     return name
 
 
@@ -165,14 +150,7 @@ def _column(src, name: str):
 def td_days(expr, dialect: str):
     """A SQL date as a Stata %td day number (days since 1960-01-01), missing
     before 0100-01-01 (outside %td)."""
-    if dialect == "mssql":
-        days = sa.func.DATEDIFF(sa.literal_column("day"),
-                                sa.func.DATEFROMPARTS(_lit(1960), _lit(1), _lit(1)), expr)
-    elif dialect == "sqlite":
-        days = sa.cast(sa.func.julianday(expr).op("-")(sa.literal_column("2436934.5")),
-                       sa.Integer())
-    else:  # postgresql, duckdb: date - date is a whole number of days
-        days = expr.op("-", return_type=sa.Integer())(sa.literal_column("DATE '1960-01-01'"))
+    days = dates.collapse_days(expr, dialect)
     return sa.case((days >= _lit(TD_MIN), days))
 
 
@@ -188,22 +166,13 @@ def stata_value(expr, sql_type, dialect: str):
     return expr
 
 
-def _td_floor(dialect: str):
-    """01jan0100, the first date Stata's %td holds, as a SQL date."""
-    if dialect == "mssql":
-        return sa.func.DATEFROMPARTS(_lit(100), _lit(1), _lit(1))
-    if dialect == "sqlite":  # dates are ISO text: compared as strings
-        return sa.literal_column("'0100-01-01'")
-    return sa.literal_column("DATE '0100-01-01'")
-
-
 def _key(expr, sql_type, dialect: str):
     """(group/sort key, SQL Server DATALENGTH companion or None), with the
     key's values as Stata would hold them: strings with NULL = '', booleans
     as 0/1, decimals as double, dates before 0100 missing."""
     if sql_type.is_string:
         blanked = sa.func.coalesce(expr, sa.literal_column("''", sa.String()))
-        key = blanked.collate(BINARY_COLLATION[dialect])
+        key = blanked.collate(SPECS[dialect].collation)  # binary: bytes, case, blanks
         length = sa.func.DATALENGTH(blanked) if dialect == "mssql" else None
         return key, length
     if sql_type.kind == "decimal":
@@ -211,14 +180,41 @@ def _key(expr, sql_type, dialect: str):
     if sql_type.kind == "bool":
         return sa.cast(expr, sa.Integer()), None
     if sql_type.kind == "date":
-        return sa.case((expr >= _td_floor(dialect), expr)), None
+        return sa.case((expr >= dates.collapse_first_date(dialect), expr)), None
     return expr, None
+
+
+def _key_columns(src, cols, prefix: str, dialect: str):
+    """The labelled key columns of ``cols`` (``_key``): ``{prefix}{i}`` and,
+    on SQL Server, its DATALENGTH companion ``{prefix}l{i}``; and each key as
+    ``(name, length name or None, is_string)``."""
+    labelled, keys = [], []
+    for i, col in enumerate(cols):
+        key, length = _key(_column(src, col.name), col.sql_type, dialect)
+        name, length_name = f"{prefix}{i}", (f"{prefix}l{i}" if length is not None else None)
+        labelled.append(key.label(name))
+        if length is not None:
+            labelled.append(length.label(length_name))
+        keys.append((name, length_name, col.sql_type.is_string))
+    return labelled, keys
+
+
+def _keys_in(cols, keys) -> list:
+    """``keys`` (see ``_key_columns``) as columns of a derived table ``cols``:
+    ``[(column, length column or None, is_string)]``, as ``_order_terms`` takes."""
+    return [(cols[name], cols[length] if length else None, s) for name, length, s in keys]
+
+
+def _grouping(cols, keys) -> list:
+    """The columns of ``keys`` in ``cols`` (with the length companions): what
+    PARTITION BY and GROUP BY list."""
+    return [cols[n] for name, length, _ in keys for n in (name, length) if n]
 
 
 def _order_terms(keys, dialect: str, descending: bool = False) -> list:
     """Stata's sort order over ``[(column, length column or None, is_string)]``:
-    numeric missing last, strings by bytes ("" first, shorter first); or its
-    exact reverse."""
+    numeric missing last (SQL Server has no NULLS LAST: a CASE flag goes
+    first), strings by bytes ("" first, shorter first); or its exact reverse."""
     terms = []
     for col, length, is_string in keys:
         if is_string:
@@ -256,14 +252,7 @@ def collapse_select(source, spec: CollapseSpec, dialect_name: str) -> sa.Select:
     index = {c.name: j for j, c in enumerate(sources)}
 
     # -- level 1: keys, values, order keys; casewise deletion --------------------------------
-    base_cols, by_keys = [], []  # by_keys: (name, length name or None, is_string)
-    for i, col in enumerate(spec.by):
-        key, length = _key(_column(src, col.name), col.sql_type, d)
-        base_cols.append(key.label(f"_k{i}"))
-        if length is not None:
-            base_cols.append(length.label(f"_kl{i}"))
-        by_keys.append((f"_k{i}", f"_kl{i}" if length is not None else None,
-                        col.sql_type.is_string))
+    base_cols, by_keys = _key_columns(src, spec.by, "_k", d)
     if not spec.by:
         base_cols.append(_lit(1).label("_g"))
     values = []
@@ -274,13 +263,8 @@ def collapse_select(source, spec: CollapseSpec, dialect_name: str) -> sa.Select:
     uses_order = any(item.stat in ORDER_STATS for item in spec.items)
     order_keys = []
     if uses_order:
-        for m, col in enumerate(spec.order or []):
-            key, length = _key(_column(src, col.name), col.sql_type, d)
-            base_cols.append(key.label(f"_o{m}"))
-            if length is not None:
-                base_cols.append(length.label(f"_ol{m}"))
-            order_keys.append((f"_o{m}", f"_ol{m}" if length is not None else None,
-                               col.sql_type.is_string))
+        order_cols, order_keys = _key_columns(src, spec.order or [], "_o", d)
+        base_cols.extend(order_cols)
     base_q = sa.select(*base_cols).select_from(src)
     if spec.cw:
         base_q = base_q.where(sa.and_(*(v.is_not(None) for v in values)))
@@ -288,7 +272,7 @@ def collapse_select(source, spec: CollapseSpec, dialect_name: str) -> sa.Select:
 
     # -- level 2: windows (ranks, group counts, group means) -----------------------------------
     B = base.c
-    partition = [B[name] for k in by_keys for name in (k[0], k[1]) if name] or None
+    partition = _grouping(B, by_keys) or None
     ranked = sorted({index[i.source.name] for i in spec.items
                      if i.percentile is not None or i.stat == "iqr"})
     centred = sorted({index[i.source.name] for i in spec.items if i.stat in ("sd", "semean")})
@@ -298,14 +282,14 @@ def collapse_select(source, spec: CollapseSpec, dialect_name: str) -> sa.Select:
     for j in ranked:
         v = B[f"_v{j}"]
         windows.append(sa.func.row_number().over(partition_by=partition,
-                                                 order_by=_ascending_missing_last(v, d))
+                                                 order_by=_order_terms([(v, None, False)], d))
                        .label(f"_r{j}"))
         windows.append(count_big(v).over(partition_by=partition).label(f"_n{j}"))
     for j in centred:
         windows.append(sa.func.avg(_double(B[f"_v{j}"])).over(partition_by=partition)
                        .label(f"_m{j}"))
     if uses_order:
-        okeys = [(B[c], B[l] if l else None, s) for c, l, s in order_keys]
+        okeys = _keys_in(B, order_keys)
         asc, desc = _order_terms(okeys, d), _order_terms(okeys, d, descending=True)
         stats = {i.stat for i in spec.items}
         if "first" in stats:
@@ -329,9 +313,8 @@ def collapse_select(source, spec: CollapseSpec, dialect_name: str) -> sa.Select:
     for item in spec.items:
         j = index[item.source.name]
         out_cols.append(_statistic(item, j, R, d).label(item.target))
-    group = ([R[name] for k in by_keys for name in (k[0], k[1]) if name] if spec.by
-             else [R["_g"]])
-    order = _order_terms([(R[c], R[l] if l else None, s) for c, l, s in by_keys], d)
+    group = _grouping(R, by_keys) if spec.by else [R["_g"]]
+    order = _order_terms(_keys_in(R, by_keys), d)
     stmt = sa.select(*out_cols).select_from(rows).group_by(*group)
     if order:
         stmt = stmt.order_by(*order)

@@ -81,6 +81,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import operator
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, Optional, Union
 
@@ -91,7 +92,7 @@ from ..catalog import ColumnInfo
 from ..errors import ExpressionTooLong, InternalError, Untranslatable
 from ..expr.nodes import Binary, Call, DateLiteral, Missing, Name, Node, Number, String, Unary
 from ..plan import canonical, deep_recursion
-from .constructs import Sql, case_depth, has_entry, is_atomic, sql_size
+from .constructs import ASCII_LOWER, ASCII_UPPER, Sql, case_depth, has_entry, is_atomic, sql_size
 
 # --- Stata's numeric limits ----------------------------------------------------------------
 
@@ -299,26 +300,25 @@ class AnyOf(P):
         return p_and(*(p.negated() for p in self.parts))
 
 
-def p_and(*parts: P) -> P:
+def _join(kind: type, parts, identity: Const, absorbing: Const) -> P:
+    """``parts`` joined by ``kind`` (All or AnyOf), flattened and simplified:
+    ``identity`` parts dropped, an ``absorbing`` part decides alone."""
     out: list = []
     for p in parts:
-        if p == FALSE:
-            return FALSE
-        if p == TRUE:
+        if p == absorbing:
+            return absorbing
+        if p == identity:
             continue
-        out.extend(p.parts if isinstance(p, All) else [p])
-    return TRUE if not out else out[0] if len(out) == 1 else All(tuple(out))
+        out.extend(p.parts if isinstance(p, kind) else [p])
+    return identity if not out else out[0] if len(out) == 1 else kind(tuple(out))
+
+
+def p_and(*parts: P) -> P:
+    return _join(All, parts, TRUE, FALSE)
 
 
 def p_or(*parts: P) -> P:
-    out: list = []
-    for p in parts:
-        if p == TRUE:
-            return TRUE
-        if p == FALSE:
-            continue
-        out.extend(p.parts if isinstance(p, AnyOf) else [p])
-    return FALSE if not out else out[0] if len(out) == 1 else AnyOf(tuple(out))
+    return _join(AnyOf, parts, FALSE, TRUE)
 
 
 # --- Stata arithmetic on constants --------------------------------------------------------
@@ -362,16 +362,16 @@ def _order_key(v):
     return (1, v.rank) if isinstance(v, Ext) else (0, v)
 
 
+_PY_COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+               ">": operator.gt, ">=": operator.ge}
+
+
 def fold_compare(op: str, a, b) -> bool:
-    ka, kb = _order_key(a), _order_key(b)
-    return {"==": ka == kb, "!=": ka != kb, "<": ka < kb, "<=": ka <= kb,
-            ">": ka > kb, ">=": ka >= kb}[op]
+    return _PY_COMPARE[op](_order_key(a), _order_key(b))
 
 
 def fold_compare_str(op: str, a: str, b: str) -> bool:
-    ka, kb = a.encode("utf-8"), b.encode("utf-8")
-    return {"==": ka == kb, "!=": ka != kb, "<": ka < kb, "<=": ka <= kb,
-            ">": ka > kb, ">=": ka >= kb}[op]
+    return _PY_COMPARE[op](a.encode("utf-8"), b.encode("utf-8"))
 
 
 def mdy_days(m, d, y):
@@ -395,6 +395,8 @@ LEFT_MISSING = {">": True, ">=": True, "!=": True, "<": False, "<=": False, "=="
 RIGHT_MISSING = {"<": True, "<=": True, "!=": True, ">": False, ">=": False, "==": False}
 BOTH_MISSING = {"==": True, "<=": True, ">=": True, "!=": False, "<": False, ">": False}
 
+#: The SQLAlchemy method of each comparison, called on the left operand (so
+#: the SQL is ``a op b`` whatever the class of ``b``).
 _SQL_OP = {"==": "__eq__", "!=": "__ne__", "<": "__lt__", "<=": "__le__",
            ">": "__gt__", ">=": "__ge__"}
 
@@ -1106,11 +1108,9 @@ def _str_fn(key: str):
     return handler
 
 
-_ASCII_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_ASCII_LOWER = _ASCII_UPPER.lower()
 _PY_STR = {
-    "lower_ascii": lambda s: s.translate(str.maketrans(_ASCII_UPPER, _ASCII_LOWER)),
-    "upper_ascii": lambda s: s.translate(str.maketrans(_ASCII_LOWER, _ASCII_UPPER)),
+    "lower_ascii": lambda s: s.translate(str.maketrans(ASCII_UPPER, ASCII_LOWER)),
+    "upper_ascii": lambda s: s.translate(str.maketrans(ASCII_LOWER, ASCII_UPPER)),
     "trim": lambda s: s.strip(" "),
     "ltrim": lambda s: s.lstrip(" "),
     "rtrim": lambda s: s.rstrip(" "),

@@ -7,8 +7,10 @@ for (``translate/<dialect>.py``): either a format string with ``{0}``,
 ``{1}``... for the compiled arguments (and ``{name}`` for Python constants
 given in ``consts``), or a function ``(args: list[str], consts: dict) -> str``
 for the few shapes a format string cannot express (varargs, nested
-REPLACE...).  So each database's differences stay data in its own module,
-and the same expression tree compiles to each dialect's text.
+REPLACE...).  Each table starts from ``COMMON_SQL`` (the entries most
+databases write alike) and the date conversions of ``dates``.  So each
+database's differences stay data in its own module, and the same expression
+tree compiles to each dialect's text.
 
 Rules for table entries: the text must be self-delimiting (a function call,
 CASE ... END, or wrapped in parentheses), so it can be used as an operand
@@ -32,6 +34,44 @@ Entry = Union[str, Callable[[list, dict], str]]
 
 #: dialect name -> its SQL table (filled by the dialect modules).
 TABLES: dict[str, Mapping[str, Entry]] = {}
+
+ASCII_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+ASCII_LOWER = ASCII_UPPER.lower()
+
+
+def varargs(fn: str) -> Entry:
+    """An entry for ``fn(a, b, ...)`` with any number of arguments."""
+    return lambda args, consts: f"{fn}({', '.join(args)})"
+
+
+#: Entries that three of the four databases, or PostgreSQL and DuckDB (whose
+#: SQL follows PostgreSQL's), write alike.  Each dialect's table starts from
+#: these and replaces the ones it writes differently; every other entry is
+#: in the dialect tables only.
+COMMON_SQL: dict[str, Entry] = {
+    "bool_to_int": "CAST({0} AS INTEGER)",
+    "nullif_zero": "NULLIF({0}, 0)",
+    "coalesce_str": "COALESCE({0}, '')",
+    "floor": "FLOOR({0})",
+    "ceil": "CEIL({0})",
+    "trunc": "TRUNC({0})",
+    "abs": "ABS({0})",
+    "sqrt": "SQRT({0})",
+    "ln": "LN({0})",
+    "log10": "LOG10({0})",
+    "exp": "EXP({0})",
+    "power": "POWER({0}, {1})",
+    "date_from_days": "(DATE '1960-01-01' + {0})",
+    "make_date": "MAKE_DATE({0}, {1}, {2})",
+    "date_const": "DATE '{v}'",
+    "lower_ascii": f"TRANSLATE({{0}}, '{ASCII_UPPER}', '{ASCII_LOWER}')",
+    "upper_ascii": f"TRANSLATE({{0}}, '{ASCII_LOWER}', '{ASCII_UPPER}')",
+    "ltrim": "LTRIM({0}, ' ')",
+    "rtrim": "RTRIM({0}, ' ')",
+    "least": varargs("LEAST"),
+    "greatest": varargs("GREATEST"),
+    "count_all": "COUNT(*)",
+}
 
 
 class Sql(FunctionElement):

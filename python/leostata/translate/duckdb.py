@@ -32,11 +32,11 @@ Refused here: nothing beyond the functions no database gets
 
 from __future__ import annotations
 
+from . import dates
 from .base import DialectSpec
-from .constructs import TABLES
+from .constructs import COMMON_SQL, TABLES
 
 NAME = "duckdb"
-_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _NUMBER = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?"
 
 
@@ -48,27 +48,12 @@ def _real(args, consts):
 
 
 SQL = {
+    **COMMON_SQL,
+    **dates.TRANSLATOR_SQL[NAME],
     "double": "CAST({0} AS DOUBLE)",
-    "bool_to_int": "CAST({0} AS INTEGER)",
-    "nullif_zero": "NULLIF({0}, 0)",
-    "coalesce_str": "COALESCE({0}, '')",
-    "floor": "FLOOR({0})",
-    "ceil": "CEIL({0})",
-    "trunc": "TRUNC({0})",
-    "abs": "ABS({0})",
-    "sqrt": "SQRT({0})",
-    "ln": "LN({0})",
-    "log10": "LOG10({0})",
-    "exp": "EXP({0})",
-    "power": "POWER({0}, {1})",
-    "days_from_date": "({0} - DATE '1960-01-01')",
-    "ms_from_datetime": "CAST(EPOCH_MS(CAST({0} AS TIMESTAMP)) + 315619200000 AS DOUBLE)",
-    "date_from_days": "(DATE '1960-01-01' + {0})",
     "year_of_date": "YEAR({0})",
     "month_of_date": "MONTH({0})",
     "day_of_date": "DAY({0})",
-    "make_date": "MAKE_DATE({0}, {1}, {2})",
-    "date_const": "DATE '{v}'",
     "byte_length": "STRLEN({0})",
     "char_length": "LENGTH({0})",
     "byte_pos": ('CASE WHEN INSTR({0} COLLATE "C", {1} COLLATE "C") = 0 THEN 0 ELSE '
@@ -77,17 +62,10 @@ SQL = {
     "byte_substr": ("CASE WHEN STRLEN({0}) = LENGTH({0}) THEN SUBSTRING({0}, {1}, {2}) "
                     "ELSE DECODE(UNHEX(SUBSTRING(HEX(ENCODE({0})), 2 * {1} - 1, 2 * {2}))) END"),
     "char_substr": "SUBSTRING({0}, {1}, {2})",
-    "lower_ascii": f"TRANSLATE({{0}}, '{_UPPER}', '{_UPPER.lower()}')",
-    "upper_ascii": f"TRANSLATE({{0}}, '{_UPPER.lower()}', '{_UPPER}')",
     "trim": "TRIM({0}, ' ')",
-    "ltrim": "LTRIM({0}, ' ')",
-    "rtrim": "RTRIM({0}, ' ')",
     "replace": "REPLACE({0}, '{old}', '{new}')",
     "real": _real,
-    "least": lambda args, consts: f"LEAST({', '.join(args)})",
-    "greatest": lambda args, consts: f"GREATEST({', '.join(args)})",
     "char_code": "GREATEST(UNICODE(SUBSTRING({0}, {i}, 1)), 0)",
-    "count_all": "COUNT(*)",
 }
 
 UNSUPPORTED: dict = {}

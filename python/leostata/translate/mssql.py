@@ -77,8 +77,9 @@ Stata gives missing - an error, never a wrong row.
 
 from __future__ import annotations
 
+from . import dates
 from .base import DialectSpec
-from .constructs import TABLES
+from .constructs import ASCII_LOWER, ASCII_UPPER, COMMON_SQL, TABLES, varargs
 
 NAME = "mssql"
 #: SQL Server 2016, compatibility level 130.
@@ -86,7 +87,6 @@ PINNED_VERSION = (13, 0)
 #: "SQL Server allows for only 10 levels of nesting in CASE expressions" (error 125).
 MAX_CASE_DEPTH = 10
 BIN2 = "Latin1_General_100_BIN2"
-_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def _nested_replace(frm: str, to: str):
@@ -105,10 +105,6 @@ def _values_extreme(fn: str):
     return render
 
 
-def _native_extreme(fn: str):
-    return lambda args, consts: f"{fn}({', '.join(args)})"
-
-
 def _real(args, consts):
     t = f"LTRIM(RTRIM({args[0]}))"
     value = f"TRY_CAST({t} AS FLOAT)"
@@ -118,23 +114,16 @@ def _real(args, consts):
 
 
 SQL = {
+    **COMMON_SQL,
+    **dates.TRANSLATOR_SQL[NAME],
     "double": "CAST({0} AS FLOAT)",
     "bool_to_int": "CAST({0} AS INT)",
-    "nullif_zero": "NULLIF({0}, 0)",
     "coalesce_str": "ISNULL({0}, '')",
     "str_key": "({0} + CHAR(1))",
     "byte_count": "DATALENGTH({0})",
-    "floor": "FLOOR({0})",
     "ceil": "CEILING({0})",
     "trunc": "ROUND({0}, 0, 1)",
-    "abs": "ABS({0})",
-    "sqrt": "SQRT({0})",
     "ln": "LOG({0})",
-    "log10": "LOG10({0})",
-    "exp": "EXP({0})",
-    "power": "POWER({0}, {1})",
-    "days_from_date": "DATEDIFF(day, '19600101', {0})",
-    "ms_from_datetime": "CAST(DATEDIFF_BIG(millisecond, '19600101', {0}) AS FLOAT)",
     "date_from_days": "DATEADD(day, {0}, CAST('19600101' AS DATE))",
     "year_of_date": "YEAR({0})",
     "month_of_date": "MONTH({0})",
@@ -144,10 +133,10 @@ SQL = {
     "char_length": "(LEN({0} + 'x') - 1)",
     "char_pos": "CHARINDEX({1}, {0} COLLATE " + BIN2 + ")",
     "char_substr": "SUBSTRING({0}, {1}, {2})",
-    "lower_ascii": _nested_replace(_UPPER, _UPPER.lower()),
-    "upper_ascii": _nested_replace(_UPPER.lower(), _UPPER),
-    "lower_ascii_2017": f"TRANSLATE({{0}} COLLATE {BIN2}, '{_UPPER}', '{_UPPER.lower()}')",
-    "upper_ascii_2017": f"TRANSLATE({{0}} COLLATE {BIN2}, '{_UPPER.lower()}', '{_UPPER}')",
+    "lower_ascii": _nested_replace(ASCII_UPPER, ASCII_LOWER),
+    "upper_ascii": _nested_replace(ASCII_LOWER, ASCII_UPPER),
+    "lower_ascii_2017": f"TRANSLATE({{0}} COLLATE {BIN2}, '{ASCII_UPPER}', '{ASCII_LOWER}')",
+    "upper_ascii_2017": f"TRANSLATE({{0}} COLLATE {BIN2}, '{ASCII_LOWER}', '{ASCII_UPPER}')",
     "trim": "LTRIM(RTRIM({0}))",
     "ltrim": "LTRIM({0})",
     "rtrim": "RTRIM({0})",
@@ -155,8 +144,8 @@ SQL = {
     "real": _real,
     "least": _values_extreme("MIN"),
     "greatest": _values_extreme("MAX"),
-    "least_2022": _native_extreme("LEAST"),
-    "greatest_2022": _native_extreme("GREATEST"),
+    "least_2022": varargs("LEAST"),
+    "greatest_2022": varargs("GREATEST"),
     "char_code": "ISNULL(UNICODE(SUBSTRING({0}, {i}, 1)), 0)",
     "count_all": "COUNT_BIG(*)",
 }

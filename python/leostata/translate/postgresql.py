@@ -40,11 +40,11 @@ Refused here: nothing beyond the functions no database gets
 
 from __future__ import annotations
 
+from . import dates
 from .base import DialectSpec
-from .constructs import TABLES
+from .constructs import COMMON_SQL, TABLES
 
 NAME = "postgresql"
-_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?0*[0-9]{1,4})?$"
 
 
@@ -57,28 +57,13 @@ def _real(args, consts):
 
 
 SQL = {
+    **COMMON_SQL,
+    **dates.TRANSLATOR_SQL[NAME],
     "double": "CAST({0} AS DOUBLE PRECISION)",
-    "bool_to_int": "CAST({0} AS INTEGER)",
-    "nullif_zero": "NULLIF({0}, 0)",
-    "coalesce_str": "COALESCE({0}, '')",
-    "floor": "FLOOR({0})",
-    "ceil": "CEIL({0})",
-    "trunc": "TRUNC({0})",
-    "abs": "ABS({0})",
-    "sqrt": "SQRT({0})",
-    "ln": "LN({0})",
     "log10": "LOG({0})",
-    "exp": "EXP({0})",
-    "power": "POWER({0}, {1})",
-    "days_from_date": "({0} - DATE '1960-01-01')",
-    "ms_from_datetime": "CAST(EXTRACT(EPOCH FROM {0} - TIMESTAMP '1960-01-01') * 1000 "
-                        "AS DOUBLE PRECISION)",
-    "date_from_days": "(DATE '1960-01-01' + {0})",
     "year_of_date": "CAST(EXTRACT(YEAR FROM {0}) AS INTEGER)",
     "month_of_date": "CAST(EXTRACT(MONTH FROM {0}) AS INTEGER)",
     "day_of_date": "CAST(EXTRACT(DAY FROM {0}) AS INTEGER)",
-    "make_date": "MAKE_DATE({0}, {1}, {2})",
-    "date_const": "DATE '{v}'",
     "byte_length": "OCTET_LENGTH({0})",
     "char_length": "CHAR_LENGTH({0})",
     "byte_pos": "POSITION(CONVERT_TO({1}, 'UTF8') IN CONVERT_TO({0}, 'UTF8'))",
@@ -87,17 +72,10 @@ SQL = {
                     "ELSE CONVERT_FROM(SUBSTRING(CONVERT_TO({0}, 'UTF8') FROM {1} FOR {2}), "
                     "'UTF8') END"),
     "char_substr": "SUBSTR({0}, {1}, {2})",
-    "lower_ascii": f"TRANSLATE({{0}}, '{_UPPER}', '{_UPPER.lower()}')",
-    "upper_ascii": f"TRANSLATE({{0}}, '{_UPPER.lower()}', '{_UPPER}')",
     "trim": "BTRIM({0}, ' ')",
-    "ltrim": "LTRIM({0}, ' ')",
-    "rtrim": "RTRIM({0}, ' ')",
     "replace": "REPLACE({0} COLLATE \"C\", '{old}', '{new}')",
     "real": _real,
-    "least": lambda args, consts: f"LEAST({', '.join(args)})",
-    "greatest": lambda args, consts: f"GREATEST({', '.join(args)})",
     "char_code": "COALESCE(ASCII(SUBSTR({0}, {i}, 1)), 0)",
-    "count_all": "COUNT(*)",
 }
 
 UNSUPPORTED: dict = {}

@@ -35,8 +35,9 @@ Refused here: nothing beyond the functions no database gets
 
 from __future__ import annotations
 
+from . import dates
 from .base import DialectSpec
-from .constructs import TABLES
+from .constructs import COMMON_SQL, TABLES
 
 NAME = "sqlite"
 
@@ -63,22 +64,10 @@ def _extreme(fn: str, infinity: str):
 
 
 SQL = {
+    **COMMON_SQL,
+    **dates.TRANSLATOR_SQL[NAME],
     "double": "CAST({0} AS REAL)",
-    "bool_to_int": "CAST({0} AS INTEGER)",
-    "nullif_zero": "NULLIF({0}, 0)",
-    "coalesce_str": "COALESCE({0}, '')",
     "floor": "(-CEIL(-{0}))",
-    "ceil": "CEIL({0})",
-    "trunc": "TRUNC({0})",
-    "abs": "ABS({0})",
-    "sqrt": "SQRT({0})",
-    "ln": "LN({0})",
-    "log10": "LOG10({0})",
-    "exp": "EXP({0})",
-    "power": "POWER({0}, {1})",
-    "days_from_date": "CAST(ROUND(JULIANDAY(DATE({0})) - 2436934.5) AS INTEGER)",
-    "ms_from_datetime": ("((CAST(STRFTIME('%s', {0}) AS INTEGER) + 315619200) * 1000.0 "
-                         "+ CAST(SUBSTR(STRFTIME('%f', {0}), 4) AS INTEGER))"),
     "date_from_days": "DATE('1960-01-01', {0} || ' days')",
     "year_of_date": "CAST(STRFTIME('%Y', {0}) AS INTEGER)",
     "month_of_date": "CAST(STRFTIME('%m', {0}) AS INTEGER)",
@@ -94,14 +83,11 @@ SQL = {
     "lower_ascii": "LOWER({0})",
     "upper_ascii": "UPPER({0})",
     "trim": "TRIM({0}, ' ')",
-    "ltrim": "LTRIM({0}, ' ')",
-    "rtrim": "RTRIM({0}, ' ')",
     "replace": "REPLACE({0}, '{old}', '{new}')",
     "real": _real,
     "least": _extreme("MIN", "9e999"),
     "greatest": _extreme("MAX", "-9e999"),
     "char_code": "COALESCE(UNICODE(SUBSTR({0}, {i}, 1)), 0)",
-    "count_all": "COUNT(*)",
 }
 
 UNSUPPORTED: dict = {}
