@@ -228,6 +228,7 @@ SIGNATURES: dict[str, Signature] = {
     "week": Signature((N,), N),
     "mod": Signature((N, N), N),
     "sign": Signature((N,), N),
+    "float": Signature((N,), N),
 }
 
 #: Older spellings Stata still accepts -> the canonical function.

@@ -175,7 +175,8 @@ def test_mssql_refusals_name_the_function_and_the_database():
 
 @pytest.mark.parametrize("dialect", DIALECT_NAMES)
 @pytest.mark.parametrize("call", ['regexm(Region, "^L")', 'string(TaxYear) == "1"',
-                                  'ustrlower(Region) == "x"', "runiform() < .5"])
+                                  'ustrlower(Region) == "x"', "runiform() < .5",
+                                  "float(KS4_APS) == float(.1)"])
 def test_functions_no_database_gets(call, dialect):
     with pytest.raises(Untranslatable) as info:
         to_sql(plan_load(f"leo_earnings if {call}", catalog()), dialect)

@@ -142,6 +142,8 @@ UNSUPPORTED: dict[str, str] = {
     "week": "not translated yet",
     "mod": "not translated yet",
     "sign": "not translated yet",
+    "float": "rounding to single precision is not translated yet; compare float columns "
+             "with a tolerance instead, e.g. abs(x - .1) < 1e-7",
 }
 
 
