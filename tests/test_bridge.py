@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from leostata import bridge
 from leostata.bridge import LoadOptions, SfiWriter, load_into_stata, set_result_locals
 from leostata.catalog import Catalog
-from leostata.errors import (AlreadyDefined, BreakPressed, DataInMemoryChanged,
+from leostata.errors import (AlreadyDefined, BreakPressed, DataInMemoryChanged, InternalError,
                              ResultTooLarge, ServerError)
 from leostata.plan import OutputColumn
 from leostata.stream import stream
@@ -110,9 +110,15 @@ def test_frame_rules(fake_sfi, people):
     load_into_stata(small, engine, outs, opts(frame="res", replace=True))
     snap = fake_sfi.snapshot()
     assert snap["frames"]["res"]["nobs"] == 10 and set(snap["frames"]) == {"default", "res"}
-    # frame(name, replace) naming the current frame: the new data become current
+    # frame(name, replace) naming the current frame holds the data in memory:
+    # as with use, changed data need clear (r(4) otherwise, nothing touched)
     fake_sfi.Frame.connect("res").changeToCWF()
-    load_into_stata(sel, engine, outs, opts(frame="res", replace=True))
+    fake_sfi._set_changed(1, frame="res")
+    before = fake_sfi.snapshot()
+    with pytest.raises(DataInMemoryChanged) as info:
+        load_into_stata(sel, engine, outs, opts(frame="res", replace=True))
+    assert info.value.rc == 4 and fake_sfi.snapshot() == before
+    load_into_stata(sel, engine, outs, opts(frame="res", replace=True, clear=True))
     snap = fake_sfi.snapshot()
     assert snap["cwf"] == "res" and snap["frames"]["res"]["nobs"] == N
     assert set(snap["frames"]) == {"default", "res"}
@@ -241,3 +247,22 @@ def test_every_type_into_stata_on_every_engine(fake_sfi, any_db):
     assert v["amount"]["values"][0] == 1234567.89
     assert v["flag"]["type"] == "byte" and v["flag"]["values"][:3] == [1, 0, 2.0 ** 1023]
     assert len(v["id"]["values"]) == len(ROWS)
+
+
+def test_a_rename_that_fails_silently_as_in_stata_16_changes_nothing(fake_sfi, people, monkeypatch):
+    # Stata 16's Frame.rename ignores the return code of the rename it asks for
+    engine, outs, sel = people
+    put_old_data(fake_sfi, changed=0)
+    before = fake_sfi.snapshot()
+
+    def silent_rename(self, new_name):
+        self.name = new_name  # what Stata 16 does after a failed rename
+
+    monkeypatch.setattr(fake_sfi.Frame, "rename", silent_rename)
+    with pytest.raises(InternalError):
+        load_into_stata(sel, engine, outs, opts(clear=True))
+    monkeypatch.undo()
+    after = fake_sfi.snapshot()
+    assert after["frames"]["default"] == before["frames"]["default"]
+    assert after["cwf"] == before["cwf"]
+    assert set(after["frames"]) == set(before["frames"])  # no stray temporary frame

@@ -148,6 +148,10 @@ class SfiWriter:
             if frame_exists(self.frame) and not self.replace:
                 raise AlreadyDefined(f"frame {self.frame} already defined",
                                      hint="specify frame(" + self.frame + ", replace)")
+            if self.frame == current_frame() and not self.clear and data_changed():
+                raise DataInMemoryChanged("no; data in memory would be lost",
+                                          hint=f"frame {self.frame} is the current frame: "
+                                               "specify clear to replace it")
         elif not self.clear and data_changed():
             raise DataInMemoryChanged("no; data in memory would be lost",
                                       hint="specify clear, or load into a frame with frame()")
@@ -258,9 +262,16 @@ class SfiWriter:
         backup = None
         if frame_exists(target):
             backup = sfi.Frame.connect(target)
-            backup.rename(sfi.SFIToolkit.getTempName())
+            aside = sfi.SFIToolkit.getTempName()
+            backup.rename(aside)
+            # Stata 16's Frame.rename ignores the return code: check, never assume
+            if frame_exists(target) or not frame_exists(aside):
+                raise InternalError(f"could not set frame {target} aside; nothing was changed")
+        new_name = fr.name
         try:
             fr.rename(target)
+            if not frame_exists(target) or frame_exists(new_name):
+                raise InternalError(f"could not rename the loaded frame to {target}")
         except BaseException:
             if backup is not None:
                 backup.rename(target)

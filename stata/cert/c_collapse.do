@@ -7,7 +7,7 @@ quietly leoset synthetic, persons(2000) seed(1)
 local data "`c(tmpdir)'/leostata_cert"
 
 * percentiles, counts, sums, min and max: exact
-use "`data'/leo_earnings.dta" if TaxYear >= 201516, clear
+use if TaxYear >= 201516 using "`data'/leo_earnings.dta", clear
 collapse (p10) p10=Earnings (p25) p25=Earnings (p50) p50=Earnings (p75) p75=Earnings ///
 	(p90) p90=Earnings (count) n=Earnings (sum) sum=Earnings (min) min=Earnings     ///
 	(max) max=Earnings, by(TaxYear)

@@ -60,7 +60,7 @@ sysuse auto, clear
 leoload ks4_pupil if KS4_FSM == 1, count
 local n = r(N)
 assert _N == 74
-use "`data'/ks4_pupil.dta" if KS4_FSM == 1, clear
+use if KS4_FSM == 1 using "`data'/ks4_pupil.dta", clear
 assert _N == `n'
 sysuse auto, clear
 leoload ks4_pupil if KS4_FSM == 1, sqlonly

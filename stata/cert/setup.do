@@ -13,8 +13,24 @@ local data "`c(tmpdir)'/leostata_cert"
 capture mkdir "`pkg'"
 capture mkdir "`data'"
 
-* the net-install folder, assembled by stata/build.py in Stata's own Python
-python script "`root'/stata/build.py", args("`pkg'")
+* the net-install folder, assembled as stata/build.py does (the f lines of
+* the .pkg, copied flat), in Stata itself: python script's __file__ and
+* __name__ are undocumented
+copy "`root'/stata/leostata.pkg" "`pkg'/leostata.pkg", replace
+copy "`root'/stata/stata.toc" "`pkg'/stata.toc", replace
+tempname fh
+file open `fh' using "`root'/stata/leostata.pkg", read text
+file read `fh' line
+while r(eof) == 0 {
+	if substr(`"`line'"', 1, 2) == "f " {
+		local f = strtrim(substr(`"`line'"', 3, .))
+		capture confirm file "`root'/ado/`f'"
+		if !_rc copy "`root'/ado/`f'" "`pkg'/`f'", replace
+		else copy "`root'/stata/examples/`f'" "`pkg'/`f'", replace
+	}
+	file read `fh' line
+}
+file close `fh'
 capture ado uninstall leostata
 net install leostata, from("`pkg'") replace
 which leoload

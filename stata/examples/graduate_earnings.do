@@ -60,7 +60,9 @@ frame earnings: save `earn'
 
 merge m:1 Edukey TaxYear using `earn', keep(match) nogenerate
 * a person with two EDUKEYs: add up their earnings in that tax year
-collapse (sum) Earnings (first) cah2 HE_SEXID, by(PUPILMATCHINGREFANONYMOUS)
+* (subject and sex are constant per graduate: keep them as by-variables, since
+* collapse's clist must be numeric)
+collapse (sum) Earnings, by(PUPILMATCHINGREFANONYMOUS cah2 HE_SEXID)
 
 collapse (p50) median = Earnings (count) graduates = Earnings, by(cah2 HE_SEXID)
 replace median = . if graduates < 10          // no statistic from fewer than 10 people
