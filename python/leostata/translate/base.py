@@ -49,11 +49,13 @@ cert do-files in stata/cert check them in a licensed Stata):
 
 Known gaps on every database (documented, not closed): a float overflow in
 arithmetic (``1e300 * 1e300``) gives an error (SQL Server, PostgreSQL) or
-infinity (DuckDB, SQLite) where Stata gives missing; a ``bigint`` column
-holding values beyond 2^53 loads as a string (``stata_types``) but is
-compared as a number here; ``in f/l`` past the last row keeps what exists
-where Stata would stop with "Obs. nos. out of range"; with a key that is
-not unique, ``in`` counts ties in the database's order.
+infinity (DuckDB, SQLite) where Stata gives missing - so on DuckDB and
+SQLite a comparison with such a result can keep a wrong row (only for
+magnitudes beyond 8.9e307); a ``bigint`` column holding values beyond 2^53
+loads as a string (``stata_types``) but is compared as a number here (and
+SQLite compares it exactly where the others compare doubles); with a key
+that is not unique, ``in`` counts ties in the database's order.  (``in f/l``
+outside 1.._N is refused with r(198) before any SQL runs: ``commands``.)
 
 Extended missing values ``.a``-``.z`` are supported as literals compared
 with an expression and in ``missing()`` (data from SQL only ever holds

@@ -72,7 +72,18 @@ Multilingual Plane (emoji) count as two characters in ``ustrlen()``,
 ``usubstr()`` and ``ustrpos()`` (UTF-16 code units); varchar text in a code
 page orders its non-ASCII characters by code-page byte, not by UTF-8 byte;
 a float overflow (``1e300 * 1e300``) is an arithmetic-overflow error where
-Stata gives missing - an error, never a wrong row.
+Stata gives missing - an error, never a wrong row.  Found in review, not
+yet closed: collapse's string ``by()`` keys and ``first``/``last`` order
+sort under BIN2 with T-SQL's blank padding, so a value ending in a control
+character (tab...) sorts before its prefix (the ``if``/``sort()`` path
+appends ``CHAR(1)`` and is exact); ``uniqueidentifier``, ``text`` and
+``ntext`` columns are treated as strings, but T-SQL allows no ``COLLATE``,
+``+`` or ``=`` on them, so a command using one fails on the server (an
+error, not a wrong row); ``+ CHAR(1)`` is cut off for values filling a
+``varchar(8000)``/``nvarchar(4000)`` column; a computed ``usubstr()``
+length beyond 2^31 is an overflow error; the *printed* SQL renders
+numeric constants as decimals (``POWER(2.0, ...)`` returns decimal when
+pasted into SSMS), while the executed statement binds them as float.
 """
 
 from __future__ import annotations
