@@ -167,14 +167,23 @@ def stata_value(expr, sql_type, dialect: str):
 
 
 def _key(expr, sql_type, dialect: str):
-    """(group/sort key, SQL Server DATALENGTH companion or None), with the
-    key's values as Stata would hold them: strings with NULL = '', booleans
-    as 0/1, decimals as double, dates before 0100 missing."""
+    """(group/sort key, SQL Server companion or None), with the key's values
+    as Stata would hold them: strings with NULL = '', booleans as 0/1,
+    decimals as double, dates before 0100 missing.
+
+    SQL Server pads the shorter string with blanks before comparing, even
+    under BIN2, so ``'a' = 'a '`` and ``'a<tab>'`` sorts before ``'a'``.  The
+    companion ``(s + CHAR(1)) COLLATE BIN2`` cannot be padded into another
+    value: grouping uses both, and the sort order uses the companion alone
+    (as the ``if``/``sort()`` translation does)."""
     if sql_type.is_string:
         blanked = sa.func.coalesce(expr, sa.literal_column("''", sa.String()))
-        key = blanked.collate(SPECS[dialect].collation)  # binary: bytes, case, blanks
-        length = sa.func.DATALENGTH(blanked) if dialect == "mssql" else None
-        return key, length
+        collation = SPECS[dialect].collation
+        key = blanked.collate(collation)  # binary: bytes, case
+        exact = None
+        if dialect == "mssql":
+            exact = sa.collate(blanked.op("+")(sa.func.CHAR(_lit(1))), collation)
+        return key, exact
     if sql_type.kind == "decimal":
         return _double(expr), None
     if sql_type.kind == "bool":
@@ -212,14 +221,14 @@ def _grouping(cols, keys) -> list:
 
 
 def _order_terms(keys, dialect: str, descending: bool = False) -> list:
-    """Stata's sort order over ``[(column, length column or None, is_string)]``:
+    """Stata's sort order over ``[(column, companion or None, is_string)]``:
     numeric missing last (SQL Server has no NULLS LAST: a CASE flag goes
     first), strings by bytes ("" first, shorter first); or its exact reverse."""
     terms = []
-    for col, length, is_string in keys:
+    for col, exact, is_string in keys:
         if is_string:
-            parts = [col] + ([length] if length is not None else [])
-            terms.extend(p.desc() if descending else p for p in parts)
+            part = exact if exact is not None else col  # see _key
+            terms.append(part.desc() if descending else part)
         elif dialect == "mssql":
             parts = [_missing_last(col), col]
             terms.extend(p.desc() if descending else p for p in parts)

@@ -55,6 +55,9 @@ Gaps between T-SQL and Stata, each closed in the SQL below:
 * Booleans are not values in T-SQL: a comparison used as a number is
   ``CASE WHEN ... THEN 1 ELSE 0 END``; no ``IS 1``, no bare bit in WHERE.
 * ``COUNT_BIG(*)`` (``COUNT`` overflows at 2^31).
+* collapse's string ``by()`` keys and ``first``/``last`` orders group on
+  ``(s + CHAR(1)) COLLATE BIN2`` too and sort on it alone, so blank padding
+  neither merges ``'a'`` with ``'a '`` nor sorts ``'a<tab>'`` before ``'a'``.
 * CASE expressions nest at most 10 deep (error 125): a deeper translation
   is refused before it is sent, naming the limit.
 * ``sample()`` hash: BIGINT arithmetic (below 2^63) and ``UNICODE()`` code
@@ -73,10 +76,7 @@ Multilingual Plane (emoji) count as two characters in ``ustrlen()``,
 page orders its non-ASCII characters by code-page byte, not by UTF-8 byte;
 a float overflow (``1e300 * 1e300``) is an arithmetic-overflow error where
 Stata gives missing - an error, never a wrong row.  Found in review, not
-yet closed: collapse's string ``by()`` keys and ``first``/``last`` order
-sort under BIN2 with T-SQL's blank padding, so a value ending in a control
-character (tab...) sorts before its prefix (the ``if``/``sort()`` path
-appends ``CHAR(1)`` and is exact); ``uniqueidentifier``, ``text`` and
+yet closed: ``uniqueidentifier``, ``text`` and
 ``ntext`` columns are treated as strings, but T-SQL allows no ``COLLATE``,
 ``+`` or ``=`` on them, so a command using one fails on the server (an
 error, not a wrong row); ``+ CHAR(1)`` is cut off for values filling a

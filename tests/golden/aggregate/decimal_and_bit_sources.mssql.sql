@@ -1,4 +1,4 @@
 SELECT agg_base._k0 AS [Region], avg(CAST(agg_base._v0 AS DOUBLE PRECISION)) AS [Amount], coalesce(sum(CAST(agg_base._v0 AS DOUBLE PRECISION)), CAST(0 AS DOUBLE PRECISION)) AS s, avg(CAST(agg_base._v1 AS DOUBLE PRECISION)) AS [Flag], max(agg_base._v1) AS mx
-FROM (SELECT coalesce(src.[Region], '') COLLATE Latin1_General_100_BIN2 AS _k0, DATALENGTH(coalesce(src.[Region], '')) AS _kl0, CAST(src.[Amount] AS DOUBLE PRECISION) AS _v0, CAST(src.[Flag] AS INTEGER) AS _v1
+FROM (SELECT coalesce(src.[Region], '') COLLATE Latin1_General_100_BIN2 AS _k0, (coalesce(src.[Region], '') + CHAR(1)) COLLATE Latin1_General_100_BIN2 AS _kl0, CAST(src.[Amount] AS DOUBLE PRECISION) AS _v0, CAST(src.[Flag] AS INTEGER) AS _v1
 FROM (SELECT leo_earnings.[EDUKEY] AS [EDUKEY], leo_earnings.[TaxYear] AS [TaxYear], leo_earnings.[Earnings] AS [Earnings], leo_earnings.[Sex] AS [Sex], leo_earnings.[Subject] AS [Subject], leo_earnings.[Region] AS [Region], leo_earnings.[StartDate] AS [StartDate], leo_earnings.[Amount] AS [Amount], leo_earnings.[Ratio] AS [Ratio], leo_earnings.[Flag] AS [Flag], leo_earnings.[Hours] AS [Hours]
-FROM leo_earnings) AS src) AS agg_base GROUP BY agg_base._k0, agg_base._kl0 ORDER BY agg_base._k0, agg_base._kl0
+FROM leo_earnings) AS src) AS agg_base GROUP BY agg_base._k0, agg_base._kl0 ORDER BY agg_base._kl0

@@ -1,4 +1,4 @@
 SELECT agg_base._k0 AS [TaxYear], agg_base._k1 AS [Sex], max(agg_base._v0) AS [Earnings]
-FROM (SELECT src.[TaxYear] AS _k0, coalesce(src.[Sex], '') COLLATE Latin1_General_100_BIN2 AS _k1, DATALENGTH(coalesce(src.[Sex], '')) AS _kl1, src.[Earnings] AS _v0
+FROM (SELECT src.[TaxYear] AS _k0, coalesce(src.[Sex], '') COLLATE Latin1_General_100_BIN2 AS _k1, (coalesce(src.[Sex], '') + CHAR(1)) COLLATE Latin1_General_100_BIN2 AS _kl1, src.[Earnings] AS _v0
 FROM (SELECT leo_earnings.[EDUKEY] AS [EDUKEY], leo_earnings.[TaxYear] AS [TaxYear], leo_earnings.[Earnings] AS [Earnings], leo_earnings.[Sex] AS [Sex], leo_earnings.[Subject] AS [Subject], leo_earnings.[Region] AS [Region], leo_earnings.[StartDate] AS [StartDate], leo_earnings.[Amount] AS [Amount], leo_earnings.[Ratio] AS [Ratio], leo_earnings.[Flag] AS [Flag], leo_earnings.[Hours] AS [Hours]
-FROM leo_earnings) AS src) AS agg_base GROUP BY agg_base._k0, agg_base._k1, agg_base._kl1 ORDER BY CASE WHEN (agg_base._k0 IS NULL) THEN 1 ELSE 0 END, agg_base._k0, agg_base._k1, agg_base._kl1
+FROM leo_earnings) AS src) AS agg_base GROUP BY agg_base._k0, agg_base._k1, agg_base._kl1 ORDER BY CASE WHEN (agg_base._k0 IS NULL) THEN 1 ELSE 0 END, agg_base._k0, agg_base._kl1
