@@ -8,12 +8,16 @@ DIR="${LEOSTATA_PG_DIR:-/tmp/leostata-pg-$PORT}"
 BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
 [ -x "$BIN/initdb" ] || { echo "echo 'PostgreSQL server binaries not found' >&2"; exit 1; }
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-if ! as_pg "$BIN/pg_ctl" -D "$DIR/data" status >/dev/null 2>&1; then
+ready() { as_pg "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U leo -d leostata_test -qAtc "SELECT 1" >/dev/null 2>&1; }
+if ! ready; then
+  # not answering: stop whatever is left of an earlier run (or a stale pid file), start afresh
+  as_pg "$BIN/pg_ctl" -D "$DIR/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$DIR"; mkdir -p "$DIR"
   [ "$(id -u)" = 0 ] && chown postgres "$DIR"
   as_pg "$BIN/initdb" -D "$DIR/data" -U leo --auth=trust -E UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1
   as_pg "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w \
     -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR -c fsync=off" start >/dev/null
   as_pg "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U leo -d postgres -qc "CREATE DATABASE leostata_test" >/dev/null
+  ready || { echo "echo 'PostgreSQL did not start: see $DIR/server.log' >&2"; exit 1; }
 fi
 echo "export LEOSTATA_TEST_PG_ODBC='DRIVER={PostgreSQL Unicode};SERVER=127.0.0.1;PORT=$PORT;DATABASE=leostata_test;UID=leo;UseDeclareFetch=1;Fetch=10000'"
