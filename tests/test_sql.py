@@ -187,3 +187,28 @@ def test_translation_refusals_point_at_the_function():
     assert err.rc == 5104
     assert err.hint.startswith(f"    {text}\n" + " " * (4 + text.index("strlen")) + "^" * 14)
     assert "use ustrlen()" in err.hint
+
+
+def test_sql_server_string_types_without_collation_are_read_as_nvarchar_first():
+    """uniqueidentifier/text/ntext allow no COLLATE, + or = in T-SQL: the
+    statement reads them through CAST so every string rule applies."""
+    from leostata.catalog import ColumnInfo, TableInfo, normalize_type
+    from leostata.plan import plan_load as plan
+    from leostata.sql import to_sql as show
+    cols = [ColumnInfo("id", normalize_type("int"), position=0),
+            ColumnInfo("g", normalize_type("uniqueidentifier"), position=1),
+            ColumnInfo("n", normalize_type("ntext"), position=2)]
+    table = TableInfo("guids", columns=cols, key=("id",))
+
+    class OneTable:
+        dialect = "mssql"
+
+        def table(self, name):
+            return table
+
+    sql = show(plan('guids id g if g == "abc" & n != ""', OneTable()), "mssql")
+    assert "CAST(guids.g AS NVARCHAR(36)) AS g" in sql
+    assert "CAST(guids.n AS NVARCHAR(max)) AS n" in sql
+    assert "guids.g +" not in sql and "guids.g COLLATE" not in sql
+    # other databases read the columns as they are
+    assert "CAST(" not in show(plan('guids id g if g == "abc"', OneTable()), "postgresql")

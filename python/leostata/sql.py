@@ -134,6 +134,25 @@ def _needed(plan: Plan) -> list[ColumnInfo]:
     return sorted(wanted.values(), key=lambda c: order.get(c.name, len(order)))
 
 
+#: SQL Server string types that allow no COLLATE, + or = (uniqueidentifier
+#: allows comparison only; text/ntext are deprecated LOB types): read them as
+#: nvarchar/varchar first, so every string rule applies to them.
+MSSQL_STRING_CASTS = {"uniqueidentifier": sat.NVARCHAR(36), "text": sat.VARCHAR(),
+                      "ntext": sat.NVARCHAR()}  # no length: (max) on SQL Server
+
+
+def _read_as_strings(table, needed: list[ColumnInfo], dialect_name: str):
+    """``table``, or on SQL Server a derived table casting the columns of
+    ``MSSQL_STRING_CASTS`` types to ordinary strings (same column names)."""
+    casts = {c.name: MSSQL_STRING_CASTS[c.sql_type.raw.lower()] for c in needed
+             if dialect_name == "mssql" and c.sql_type.raw.lower() in MSSQL_STRING_CASTS}
+    if not casts:
+        return table
+    cols = [sa.cast(table.c[c.name], casts[c.name]).label(c.name) if c.name in casts
+            else table.c[c.name] for c in needed]
+    return sa.select(*cols).subquery("leo_src")
+
+
 def _build(plan: Plan, dialect, *, for_output: bool, max_params: int = MAX_PARAMS):
     """(translator, row source, needed columns, WHERE conditions, ORDER BY terms)."""
     from .translate import translator_for
@@ -141,6 +160,7 @@ def _build(plan: Plan, dialect, *, for_output: bool, max_params: int = MAX_PARAM
     needed = _needed(plan)
     table = sa.table(plan.table.name, *[sa.column(c.name, sa_type(c)) for c in needed],
                      schema=plan.table.schema)
+    table = _read_as_strings(table, needed, d.name)
     tr = translator_for(d, columns=lambda col: table.c[col.name])
     tr.max_params = max_params
 

@@ -55,6 +55,9 @@ Gaps between T-SQL and Stata, each closed in the SQL below:
 * Booleans are not values in T-SQL: a comparison used as a number is
   ``CASE WHEN ... THEN 1 ELSE 0 END``; no ``IS 1``, no bare bit in WHERE.
 * ``COUNT_BIG(*)`` (``COUNT`` overflows at 2^31).
+* ``uniqueidentifier``, ``text`` and ``ntext`` allow no ``COLLATE``, ``+`` or
+  ``=``: the statement reads them as ``NVARCHAR(36)``/``VARCHAR(max)``/
+  ``NVARCHAR(max)`` first (``sql.MSSQL_STRING_CASTS``).
 * collapse's string ``by()`` keys and ``first``/``last`` orders group on
   ``(s + CHAR(1)) COLLATE BIN2`` too and sort on it alone, so blank padding
   neither merges ``'a'`` with ``'a '`` nor sorts ``'a<tab>'`` before ``'a'``.
@@ -76,10 +79,7 @@ Multilingual Plane (emoji) count as two characters in ``ustrlen()``,
 page orders its non-ASCII characters by code-page byte, not by UTF-8 byte;
 a float overflow (``1e300 * 1e300``) is an arithmetic-overflow error where
 Stata gives missing - an error, never a wrong row.  Found in review, not
-yet closed: ``uniqueidentifier``, ``text`` and
-``ntext`` columns are treated as strings, but T-SQL allows no ``COLLATE``,
-``+`` or ``=`` on them, so a command using one fails on the server (an
-error, not a wrong row); ``+ CHAR(1)`` is cut off for values filling a
+yet closed: ``+ CHAR(1)`` is cut off for values filling a
 ``varchar(8000)``/``nvarchar(4000)`` column; a computed ``usubstr()``
 length beyond 2^31 is an overflow error; the *printed* SQL renders
 numeric constants as decimals (``POWER(2.0, ...)`` returns decimal when
