@@ -1,0 +1,3 @@
+SELECT TOP 20 coalesce(src.[Main_Section], '') COLLATE Latin1_General_100_BIN2 AS value, COUNT_BIG(*) AS n 
+FROM (SELECT leo_earnings.[Main_Section] AS [Main_Section] 
+FROM leo_earnings) AS src GROUP BY coalesce(src.[Main_Section], '') COLLATE Latin1_General_100_BIN2, (coalesce(src.[Main_Section], '') + CHAR(1)) COLLATE Latin1_General_100_BIN2 ORDER BY n DESC, (coalesce(src.[Main_Section], '') + CHAR(1)) COLLATE Latin1_General_100_BIN2

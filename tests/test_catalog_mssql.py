@@ -1,0 +1,57 @@
+"""Golden T-SQL for SQL Server's catalog queries and leodescribe's value
+counts: catalog views only (never a scan of a user table), row estimates from
+sys.partitions, collations and MS_Description; values grouped byte-exact."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from leostata.catalog import COLUMN_QUERIES, TABLE_QUERIES, normalize_type
+from leostata.sql import offline_dialect
+from leostata.translate.aggregate import frequencies_select
+
+GOLDEN = Path(__file__).parent / "golden" / "catalog"
+UPDATE = os.environ.get("LEOSTATA_UPDATE_GOLDEN") == "1"
+
+
+def check_golden(name: str, sql: str) -> None:
+    path = GOLDEN / f"{name}.mssql.sql"
+    if UPDATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(sql, encoding="utf-8")
+    assert path.exists(), f"no golden file {path.name}: run with LEOSTATA_UPDATE_GOLDEN=1"
+    assert sql == path.read_text(encoding="utf-8")
+
+
+def sources(sql: str) -> set[str]:
+    """Every object named after FROM or JOIN."""
+    return set(re.findall(r"\b(?:FROM|JOIN)\s+([\w.]+)", sql))
+
+
+def test_table_listing_reads_catalog_views_and_partition_counts():
+    sql = TABLE_QUERIES["mssql"]
+    check_golden("tables", sql)
+    assert sources(sql) <= {"sys.objects", "sys.schemas", "sys.partitions"}
+    assert "p.index_id IN (0, 1)" in sql  # heap or clustered index: one count per row
+    assert "COUNT(" not in sql.upper().replace("COUNT_BIG", "")
+
+
+def test_column_listing_reads_types_collations_and_descriptions():
+    sql = COLUMN_QUERIES["mssql"]
+    check_golden("columns", sql)
+    assert sources(sql) <= {"sys.columns", "sys.types", "sys.objects", "sys.schemas",
+                            "sys.extended_properties"}
+    assert "collation_name" in sql and "'MS_Description'" in sql
+    assert "c.max_length / 2" in sql  # nvarchar lengths are stored in bytes
+
+
+def test_value_counts_are_byte_exact_and_use_count_big():
+    source = sa.select(sa.table("leo_earnings", sa.column("Main_Section")))
+    stmt = frequencies_select(source, "Main_Section", normalize_type("varchar(100)"), "mssql", 20)
+    sql = str(stmt.compile(dialect=offline_dialect("mssql"), compile_kwargs={"literal_binds": True}))
+    check_golden("values", sql)
+    assert "COUNT_BIG(*)" in sql and "TOP 20" in sql
+    assert "COLLATE Latin1_General_100_BIN2" in sql and "+ CHAR(1)" in sql
