@@ -1,6 +1,9 @@
 """Rows/s and peak memory of leostata's whole load path (SELECT -> stream ->
 .dta Writer) against a plain pyodbc ``fetchmany`` loop and against
 ``pandas.read_sql`` + ``DataFrame.to_stata``, over PostgreSQL + psqlODBC.
+The ``leostata_arrow_*`` methods take the arrow-odbc columnar path
+(``fetch_arrow``), the plain ``leostata_*`` ones the pyodbc path (forced);
+``arrow_odbc_raw`` is arrow-odbc's fetch alone (perf.md's anchor).
 
 Each method runs in its own subprocess; peak memory is that child's
 ``ru_maxrss`` (from ``os.wait4``), baseline its RSS after imports.  The table
@@ -30,7 +33,8 @@ import urllib.parse
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "python"))
 
-METHODS = ("leostata_dta", "leostata_fetch_only", "pyodbc_fetchmany", "pandas_read_sql_to_stata")
+METHODS = ("leostata_arrow_dta", "leostata_arrow_fetch_only", "arrow_odbc_raw", "leostata_dta",
+           "leostata_fetch_only", "pyodbc_fetchmany", "pandas_read_sql_to_stata")
 
 
 def odbc_string() -> str:
@@ -87,13 +91,18 @@ def rss_mb() -> float:
 # --- the methods (run in a child) -----------------------------------------------------
 
 
-def run_leostata(rows: int, out: str, write: bool) -> int:
+def run_leostata(rows: int, out: str, write: bool, arrow: bool = False) -> int:
+    """leostata's load; ``arrow``: the arrow-odbc columnar path (leostata
+    picks it when arrow-odbc is installed), else the pyodbc path, forced."""
     import sqlalchemy as sa
     from leostata.catalog import Catalog
     from leostata.connection import engine_for
     from leostata.dta import DtaWriter
     from leostata.plan import OutputColumn
+    from leostata import fetch_arrow
     from leostata.stream import MemoryWriter, stream
+    if not arrow:
+        fetch_arrow.available = lambda: False
 
     class Discard(MemoryWriter):  # fetch + convert only
         def write(self, batch):
@@ -108,7 +117,20 @@ def run_leostata(rows: int, out: str, write: bool) -> int:
     table = sa.table(info.name, *[sa.column(c.name) for c in info.columns])
     writer = DtaWriter(out) if write else Discard()
     res = stream(sa.select(table), eng, outs, writer)
+    if res.path != ("arrow-odbc" if arrow else "dbapi"):
+        raise SystemExit(f"unexpected fetch path {res.path}")
     return res.nobs
+
+
+def run_arrow_raw(rows: int, out: str) -> int:
+    """arrow-odbc alone (perf.md's anchor): record batches, nothing else."""
+    from arrow_odbc import read_arrow_batches_from_odbc
+    n = 0
+    for batch in read_arrow_batches_from_odbc(query=f"SELECT * FROM {table_name(rows)}",
+                                              connection_string=odbc_string(),
+                                              batch_size=50_000, max_text_size=8000):
+        n += batch.num_rows
+    return n
 
 
 def run_pyodbc(rows: int, out: str) -> int:
@@ -147,10 +169,18 @@ def child(method: str, rows: int) -> None:
     # imports are not timed (as in perf.md): load what every method needs first
     import numpy, pandas, pyodbc, sqlalchemy  # noqa: F401
     import leostata.catalog, leostata.connection, leostata.dta, leostata.stream  # noqa: F401
+    if method.startswith(("leostata_arrow", "arrow")):
+        import arrow_odbc, pyarrow  # noqa: F401
     base = rss_mb()
     out = os.path.join(tempfile.gettempdir(), f"leobench-{os.getpid()}.dta")
     t = time.perf_counter()
-    if method == "leostata_dta":
+    if method == "leostata_arrow_dta":
+        n = run_leostata(rows, out, True, arrow=True)
+    elif method == "leostata_arrow_fetch_only":
+        n = run_leostata(rows, out, False, arrow=True)
+    elif method == "arrow_odbc_raw":
+        n = run_arrow_raw(rows, out)
+    elif method == "leostata_dta":
         n = run_leostata(rows, out, True)
     elif method == "leostata_fetch_only":
         n = run_leostata(rows, out, False)

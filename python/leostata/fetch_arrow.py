@@ -1,0 +1,335 @@
+"""Optional columnar fetch through ``arrow-odbc`` for pyodbc engines.
+
+``stream`` uses it when ``arrow_odbc`` and ``pyarrow`` are importable, the
+engine's driver is pyodbc (``mssql+pyodbc``, our ``postgresql+pyodbc``) and
+the statement qualifies; otherwise (and whenever ``plan`` returns None) the
+pyodbc ``fetchmany`` path runs as before.  perf.md measured arrow-odbc at
+~2.5x pyodbc's rows/s with far less memory.
+
+Fallback to pyodbc when:
+
+* arrow-odbc / pyarrow are not installed (``pip install leostata[fast]``);
+* the statement is raw SQL (``outputs`` None) or not a SQLAlchemy statement;
+* a bound parameter is not an ASCII ``str`` (arrow-odbc passes every
+  parameter as VARCHAR, which would not be faithful for floats, dates or
+  non-ASCII text on SQL Server); Python ``int`` values are rendered as SQL
+  integer literals instead (exact);
+* a string column has no declared length or one beyond ``MAX_TEXT`` bytes, or
+  a binary column is selected (pyodbc fetches long values without a limit;
+  arrow-odbc needs a bound and would fail on longer values);
+* no ODBC connection string can be derived from ``engine.url``, the pyodbc
+  connect takes keyword arguments, or (PostgreSQL read-only engines) the
+  read-only session setting cannot be added to ``ConnSettings``;
+* the engine's SQL is observed (``echo``, ``before/after_cursor_execute``
+  listeners), since arrow-odbc bypasses SQLAlchemy;
+* arrow-odbc fails before the first batch (connect, prepare, execute); the
+  pyodbc path then runs the statement again and reports any real error.
+
+Values longer than a buffer are never truncated silently: arrow-odbc raises,
+which ends the load with ``ServerError`` like any fetch error.
+
+``arrow_batches`` converts each record batch to exactly the batch dict the
+pyodbc path produces (see ``stream``'s module docstring), reusing
+``stream.convert_column`` for any type combination without a vectorised rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+import sqlalchemy as sa
+
+from . import stata_types as st
+from .stata_types import ResultColumn
+
+#: max_text_size (bytes) given to arrow-odbc, and the longest declared string
+#: length (characters; psqlODBC/msodbcsql buffers scale for UTF-8) it serves.
+MAX_TEXT = 8000
+MAX_DECLARED = 2000
+#: transit buffer bound per batch (arrow-odbc allocates two when fetching concurrently)
+MAX_BYTES_PER_BATCH = 64 << 20
+TD_OFFSET_1970 = 3653  # days from 1960-01-01 to 1970-01-01
+MS_OFFSET_1970 = TD_OFFSET_1970 * 86_400_000
+
+READ_ONLY_SQL = "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY"
+
+
+def available() -> bool:
+    """True when arrow-odbc and pyarrow can be imported."""
+    try:
+        import arrow_odbc  # noqa: F401
+        import pyarrow  # noqa: F401
+    except Exception:
+        return False
+    return True
+
+
+@dataclass
+class ArrowPlan:
+    query: str
+    connection_string: str
+    parameters: list
+
+
+def plan(stmt, engine, outputs, params: dict | None) -> ArrowPlan | None:
+    """The arrow-odbc query, connection string and parameters for ``stmt``,
+    or None when the pyodbc path must be used (module docstring)."""
+    dialect = engine.dialect
+    if getattr(dialect, "driver", None) != "pyodbc" or outputs is None:
+        return None
+    if not isinstance(stmt, (sa.Select, sa.TextClause, sa.CompoundSelect)):
+        return None
+    if _observed(engine):
+        return None
+    for out in outputs:
+        kind = out.sql_type.kind
+        if kind == "binary":
+            return None
+        if kind == "string":
+            n = out.sql_type.length
+            if not n or n > MAX_DECLARED:
+                return None
+    if not available():
+        return None
+    conn_str = connection_string(engine)
+    if conn_str is None:
+        return None
+    try:
+        stmt = _inline_ints(stmt, params or {})
+        compiled = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        values = compiled.construct_params(params or None)
+        names = compiled.positiontup or []
+        args = [values[name] for name in names]
+    except Exception:
+        return None
+    if any(type(v) is not str or not v.isascii() for v in args):
+        return None
+    return ArrowPlan(str(compiled), conn_str, args)
+
+
+def _observed(engine) -> bool:
+    """True when something watches the SQL the engine executes (``echo`` or
+    a cursor-execute listener, e.g. SQL logging or a test capturing it):
+    arrow-odbc bypasses SQLAlchemy, so such engines keep the pyodbc path."""
+    try:
+        return bool(getattr(engine, "echo", False)
+                    or engine.dispatch.before_cursor_execute
+                    or engine.dispatch.after_cursor_execute)
+    except Exception:
+        return True
+
+
+def _inline_ints(stmt, params: dict):
+    """``stmt`` with integer bound values (e.g. the ``* 1000`` of the %tc
+    server cast, ``id > 5``) rendered as SQL integer literals: exact, and
+    arrow-odbc could only pass them as VARCHAR.  Values overridden by
+    ``params`` stay bound."""
+    from sqlalchemy.sql.elements import BindParameter
+    from sqlalchemy.sql.visitors import replacement_traverse
+
+    def repl(el):
+        if (isinstance(el, BindParameter) and not el.expanding and el.callable is None
+                and el.key not in params and type(el.value) is int):
+            return el.render_literal_execute()
+        return None
+
+    return replacement_traverse(stmt, {}, repl)
+
+
+def connection_string(engine) -> str | None:
+    """The ODBC connection string pyodbc would use for ``engine`` (what
+    SQLAlchemy's pyodbc connector builds from the URL: ``odbc_connect``, a DSN
+    or host/database/driver/trusted_connection), or None if unsure."""
+    dialect = engine.dialect
+    try:
+        args, kwargs = dialect.create_connect_args(engine.url)
+    except Exception:
+        return None
+    if kwargs or len(args) != 1 or not isinstance(args[0], str) or not args[0].strip():
+        return None
+    conn_str = args[0]
+    if dialect.name == "postgresql" and _read_only(engine):
+        conn_str = _add_conn_setting(conn_str, READ_ONLY_SQL)
+    return conn_str
+
+
+def _read_only(engine) -> bool:
+    from .connection import _postgres_read_only
+    try:
+        return sa.event.contains(engine, "connect", _postgres_read_only)
+    except Exception:
+        return True
+
+
+def _split(conn_str: str) -> list[tuple[str, str]] | None:
+    """``key=value`` pairs of an ODBC string (values may be ``{...}``)."""
+    pairs, i, n = [], 0, len(conn_str)
+    while i < n:
+        if conn_str[i] in "; ":
+            i += 1
+            continue
+        eq = conn_str.find("=", i)
+        if eq < 0:
+            return None
+        key = conn_str[i:eq]
+        j = eq + 1
+        if j < n and conn_str[j] == "{":
+            end = conn_str.find("}", j)
+            if end < 0 or (end + 1 < n and conn_str[end + 1] == "}"):
+                return None  # escaped braces: do not guess
+            value, i = conn_str[j:end + 1], end + 1
+        else:
+            end = conn_str.find(";", j)
+            end = n if end < 0 else end
+            value, i = conn_str[j:end], end
+        pairs.append((key.strip(), value))
+    return pairs
+
+
+def _add_conn_setting(conn_str: str, sql: str) -> str | None:
+    """``conn_str`` with ``sql`` appended to psqlODBC's ``ConnSettings``."""
+    pairs = _split(conn_str)
+    if pairs is None:
+        return None
+    out, done = [], False
+    for key, value in pairs:
+        if key.lower() == "connsettings":
+            inner = value[1:-1] if value.startswith("{") else value
+            if "}" in inner:
+                return None
+            value = "{" + (inner.rstrip("; ") + ";" if inner.strip() else "") + sql + "}"
+            done = True
+        out.append(f"{key}={value}")
+    if not done:
+        out.append("ConnSettings={" + sql + "}")
+    return ";".join(out)
+
+
+def open_reader(p: ArrowPlan, batch_rows: int):
+    """Execute ``p`` through arrow-odbc; returns its batch reader."""
+    from arrow_odbc import read_arrow_batches_from_odbc
+    return read_arrow_batches_from_odbc(
+        query=p.query, connection_string=p.connection_string, batch_size=int(batch_rows),
+        parameters=p.parameters or None, max_text_size=MAX_TEXT, max_binary_size=MAX_TEXT,
+        max_bytes_per_batch=MAX_BYTES_PER_BATCH, map_schema=_wide_floats)
+
+
+def _wide_floats(schema):
+    """Fetch every floating column as float64: psqlODBC reports float8 as
+    SQL_FLOAT with a precision arrow-odbc maps to float32 (pyodbc always
+    fetches C doubles)."""
+    import pyarrow as pa
+    import pyarrow.types as pt
+    return pa.schema([f.with_type(pa.float64()) if pt.is_floating(f.type) else f
+                      for f in schema], metadata=schema.metadata)
+
+
+def arrow_batches(record_batches, cols: list[ResultColumn]) -> Iterator[dict]:
+    """Arrow record batches -> batch dicts (identical to the pyodbc path's)."""
+    for rb in record_batches:
+        if rb.num_rows == 0:
+            continue
+        if rb.num_columns != len(cols):
+            from .errors import InternalError
+            raise InternalError(f"the query returned {rb.num_columns} columns, "
+                                f"the plan expected {len(cols)}")
+        yield {rc.name: convert_arrow(rb.column(j), rc) for j, rc in enumerate(cols)}
+
+
+def _mask(a) -> np.ndarray:
+    if a.null_count == 0:
+        return np.zeros(len(a), bool)
+    return a.is_null().to_numpy(zero_copy_only=False)
+
+
+def _int64(a) -> np.ndarray:
+    import pyarrow as pa
+    filled = a.fill_null(0) if a.null_count else a
+    vals = filled.cast(pa.int64(), safe=False).to_numpy(zero_copy_only=False)
+    return np.array(vals, dtype=np.int64)  # writable, like the pyodbc path
+
+
+def _date_range(vals: np.ndarray, mask: np.ndarray, rc: ResultColumn) -> np.ma.MaskedArray:
+    bad = ~mask & ((vals < st.TD_MIN) | (vals > st.TD_MAX))
+    if bad.any():
+        if rc.observed:
+            rc.observed.out_of_range += int(bad.sum())
+        return np.ma.MaskedArray(vals.copy(), mask=mask | bad)
+    return np.ma.MaskedArray(vals, mask=mask)
+
+
+def convert_arrow(a, rc: ResultColumn) -> np.ndarray:
+    """One Arrow column -> the batch array ``stream.convert_column`` would
+    give for the same values fetched by pyodbc."""
+    import pyarrow as pa
+    import pyarrow.types as pt
+    from .stream import convert_column
+    t = a.type
+    fam = rc.family
+    integer = pt.is_integer(t) and not pt.is_uint64(t)
+    if fam == "int" and integer:
+        return np.ma.MaskedArray(_int64(a), mask=_mask(a))
+    if fam == "date" and (integer or pt.is_date32(t)):
+        vals = _int64(a.cast(pa.int32()) if pt.is_date32(t) else a)
+        mask = _mask(a)
+        if pt.is_date32(t):
+            vals = vals + TD_OFFSET_1970
+            vals[mask] = 0
+        return _date_range(vals, mask, rc)
+    if fam in ("float", "datetime", "time") and (integer or pt.is_floating(t)):
+        f = a.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False)
+        f = np.array(f, dtype=np.float64)  # a writable copy
+        if a.null_count:
+            f[_mask(a)] = np.nan
+        if fam == "datetime":
+            bad = np.isfinite(f) & ((f < st.TC_MIN) | (f > st.TC_MAX))
+            if bad.any():
+                if rc.observed:
+                    rc.observed.out_of_range += int(bad.sum())
+                f = np.where(bad, np.nan, f)
+        return f
+    if fam == "datetime" and pt.is_timestamp(t) and t.tz is None:
+        us = _int64(a.cast(pa.timestamp("us"), safe=False))
+        secs = np.floor_divide(us, 1_000_000)
+        f = (secs * 1000 + MS_OFFSET_1970).astype(np.float64) + (us - secs * 1_000_000) / 1000
+        if a.null_count:
+            f[_mask(a)] = np.nan
+        bad = np.isfinite(f) & ((f < st.TC_MIN) | (f > st.TC_MAX))
+        if bad.any():
+            if rc.observed:
+                rc.observed.out_of_range += int(bad.sum())
+            f = np.where(bad, np.nan, f)
+        return f
+    if fam == "string" and (pt.is_string(t) or pt.is_large_string(t)):
+        return _strings(a)
+    return convert_column(a.to_pylist(), rc)
+
+
+def _strings(a) -> np.ndarray:
+    """UTF-8 bytes with NULL as b"": ``S#`` (# = longest, at least 1) when
+    every value fits ``st.MAX_STR``, else an object array of bytes."""
+    import pyarrow as pa
+    a = a.cast(pa.large_string())
+    if a.null_count:
+        a = a.fill_null("")
+    n = len(a)
+    bufs = a.buffers()
+    offsets = np.frombuffer(bufs[1], dtype=np.int64, count=n + 1, offset=a.offset * 8)
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
+    lens = np.diff(offsets)
+    longest = int(lens.max()) if n else 0
+    if longest > st.MAX_STR:
+        out = np.empty(n, dtype=object)
+        out[:] = [s.encode("utf-8") for s in a.to_pylist()]
+        return out
+    width = max(longest, 1)
+    flat = np.zeros(n * width, dtype=np.uint8)
+    total = int(offsets[-1] - offsets[0])
+    if total:
+        rows = np.repeat(np.arange(n, dtype=np.int64), lens)
+        pos = np.arange(total, dtype=np.int64) - np.repeat(offsets[:-1] - offsets[0], lens) \
+            + rows * width
+        flat[pos] = data[offsets[0]:offsets[-1]]
+    return flat.view(f"S{width}")

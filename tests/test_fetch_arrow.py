@@ -1,0 +1,203 @@
+"""The optional arrow-odbc fetch path (``fetch_arrow``) against the pyodbc
+path, over PostgreSQL + psqlODBC: same batches, same data, fallbacks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+
+from leostata import fetch_arrow
+from leostata.catalog import Catalog
+from leostata.plan import OutputColumn
+from leostata.stream import MemoryWriter, stream
+
+pytest.importorskip("arrow_odbc")
+pytest.importorskip("pyarrow")
+
+
+class Recording(MemoryWriter):
+    """MemoryWriter that also keeps every raw batch."""
+
+    def __init__(self):
+        super().__init__()
+        self.raw = []
+
+    def write(self, batch):
+        self.raw.append({k: v.copy() for k, v in batch.items()})
+        super().write(batch)
+
+
+ROWS = [
+    dict(id=1, i=None, big=2**62 + 5, dec=decimal.Decimal("1234567.89"), f=1.5,
+         d=dt.date(1901, 2, 3), ts=dt.datetime(1950, 6, 7, 8, 9, 10, 123000),
+         s="plain", u="ĥéllo €😀", e="", c="A"),
+    dict(id=2, i=-7, big=-(2**40), dec=None, f=None, d=None, ts=None,
+         s=None, u=None, e=None, c=None),
+    dict(id=3, i=0, big=0, dec=decimal.Decimal("-0.01"), f=-2.25e10,
+         d=dt.date(1960, 1, 1), ts=dt.datetime(1960, 1, 1), s="x" * 40, u="ß", e="",
+         c="Z"),
+    dict(id=4, i=2147483647, big=None, dec=decimal.Decimal("0"), f=1e-300,
+         d=dt.date(2024, 2, 29), ts=dt.datetime(2023, 12, 31, 23, 59, 59, 999000),
+         s="é" * 1500, u="日本語", e="e", c=None),
+]
+
+
+def build(db, rows=ROWS, extra=None):
+    w = db.writer()
+    md = sa.MetaData()
+    cols = [sa.Column("id", sa.Integer), sa.Column("i", sa.Integer),
+            sa.Column("big", sa.BigInteger), sa.Column("dec", sa.Numeric(12, 2)),
+            sa.Column("f", sa.Float), sa.Column("d", sa.Date), sa.Column("ts", sa.DateTime),
+            sa.Column("s", sa.String(1500)), sa.Column("u", sa.String(20)),
+            sa.Column("e", sa.String(5)), sa.Column("c", sa.CHAR(1))]
+    t = sa.Table("mixed", md, *cols, *(extra or []))
+    md.create_all(w)
+    with w.begin() as conn:
+        conn.execute(t.insert(), rows)
+    w.dispose()
+    engine = db.reader()
+    info = Catalog(engine).table("mixed")
+    outs = [OutputColumn(c.name, c.name, c.sql_type) for c in info.columns]
+    table = sa.table("mixed", *[sa.column(c.name) for c in info.columns])
+    return engine, outs, table
+
+
+def both(engine, outs, sel, monkeypatch, **kw):
+    fast = Recording()
+    res_fast = stream(sel, engine, outs, fast, **kw)
+    with monkeypatch.context() as m:
+        m.setattr(fetch_arrow, "available", lambda: False)
+        slow = Recording()
+        res_slow = stream(sel, engine, outs, slow, **kw)
+    assert res_slow.path == "dbapi"
+    return res_fast, fast, slow
+
+
+def same_batches(a: Recording, b: Recording):
+    assert a.nobs == b.nobs
+    for name in a.data:
+        x = np.concatenate([np.ma.getdata(r[name]).astype(object) for r in a.raw]) \
+            if a.raw else []
+        y = np.concatenate([np.ma.getdata(r[name]).astype(object) for r in b.raw]) \
+            if b.raw else []
+        assert list(x) == list(y) or all(
+            (p == q) or (isinstance(p, float) and p != p and q != q) for p, q in zip(x, y)), name
+        for ra, rb in zip(a.raw, b.raw):
+            assert type(ra[name]) is type(rb[name]), name
+            if isinstance(ra[name], np.ma.MaskedArray):
+                assert ra[name].dtype == np.int64
+                assert np.array_equal(np.ma.getmaskarray(ra[name]), np.ma.getmaskarray(rb[name]))
+    assert a.data == b.data
+    assert [c.stata_type for c in a.columns] == [c.stata_type for c in b.columns]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("casts", [True, False])
+def test_same_data_both_paths(pg_db, monkeypatch, casts):
+    engine, outs, table = build(pg_db)
+    sel = sa.select(table).order_by(table.c.id)
+    res, fast, slow = both(engine, outs, sel, monkeypatch, casts=casts)
+    assert res.path == "arrow-odbc"
+    same_batches(fast, slow)
+    assert fast.data["i"] == [None, -7, 0, 2147483647]
+    # beyond 2^53: exact digits (MemoryWriter), NULL as ""
+    assert fast.data["big"] == [str(2**62 + 5), str(-(2**40)), "0", ""]
+    assert fast.data["dec"] == [1234567.89, None, -0.01, 0.0]
+    assert fast.data["d"] == [(dt.date(1901, 2, 3) - dt.date(1960, 1, 1)).days, None, 0,
+                              (dt.date(2024, 2, 29) - dt.date(1960, 1, 1)).days]
+    ms = (dt.datetime(1950, 6, 7, 8, 9, 10, 123000) - dt.datetime(1960, 1, 1))
+    assert fast.data["ts"][0] == ms.total_seconds() * 1000 and fast.data["ts"][1] is None
+    assert fast.data["u"] == ["ĥéllo €😀", "", "ß", "日本語"]
+    assert fast.data["e"] == ["", "", "", "e"]
+    assert fast.data["s"][3] == "é" * 1500  # 3000 bytes, declared varchar(1500)
+    assert engine.pool.checkedout() == 0
+
+
+@pytest.mark.postgres
+def test_string_params_and_many_batches(pg_db, monkeypatch):
+    rows = [dict(ROWS[i % 4], id=i) for i in range(3000)]
+    engine, outs, table = build(pg_db, rows)
+    sel = sa.select(table).where(table.c.e.in_(["e", "zz"]) | (table.c.c == "A"))
+    sel = sel.order_by(table.c.id)
+    res, fast, slow = both(engine, outs, sel, monkeypatch, batch_rows=400)
+    assert res.path == "arrow-odbc"
+    assert len(fast.raw) > 1
+    same_batches(fast, slow)
+    assert fast.nobs == 1500
+
+
+@pytest.mark.postgres
+def test_fallbacks(pg_db, monkeypatch):
+    engine, outs, table = build(pg_db, extra=[sa.Column("t", sa.Text)])
+    w = pg_db.writer()
+    with w.begin() as conn:
+        conn.execute(sa.text("UPDATE mixed SET t = repeat('y', 9000) WHERE id = 1"))
+    w.dispose()
+    # an unbounded text column: pyodbc path, long value intact
+    res = stream(sa.select(table).order_by(table.c.id), engine, outs, m := MemoryWriter())
+    assert res.path == "dbapi" and m.data["t"][0] == "y" * 9000
+    bounded = [o for o in outs if o.name != "t"]
+    sel = sa.select(*[table.c[o.name] for o in bounded]).order_by(table.c.id)
+    # a float parameter: pyodbc path; an int one is inlined as a literal
+    res = stream(sel.where(table.c.f > 0.5), engine, bounded, m := MemoryWriter())
+    assert res.path == "dbapi" and m.nobs == 1
+    res = stream(sel.where(table.c.id > 1), engine, bounded, m := MemoryWriter())
+    assert res.path == "arrow-odbc" and m.data["id"] == [2, 3, 4]
+    # a non-ASCII string parameter: pyodbc path
+    res = stream(sel.where(table.c.u == "ß"), engine, bounded, m := MemoryWriter())
+    assert res.path == "dbapi" and m.data["id"] == [3]
+    # SQL observed by a cursor-execute listener: pyodbc path, so it sees the statement
+    seen = []
+    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    res = stream(sel, engine, bounded, MemoryWriter())
+    sa.event.remove(engine, "before_cursor_execute", listener)
+    assert res.path == "dbapi" and seen
+    # raw SQL (outputs from the cursor): pyodbc path
+    res = stream("SELECT id FROM mixed", engine, None, MemoryWriter())
+    assert res.path == "dbapi"
+    # arrow-odbc not importable
+    monkeypatch.setitem(__import__("sys").modules, "arrow_odbc", None)
+    assert not fetch_arrow.available()
+    res = stream(sel, engine, bounded, m := MemoryWriter())
+    assert res.path == "dbapi" and m.nobs == 4
+    monkeypatch.undo()
+    res = stream(sel, engine, bounded, MemoryWriter())
+    assert res.path == "arrow-odbc"
+
+
+@pytest.mark.postgres
+def test_session_read_only_and_empty_result(pg_db):
+    engine, outs, table = build(pg_db)
+    cs = fetch_arrow.connection_string(engine)
+    assert "TRANSACTION READ ONLY" in cs
+    from arrow_odbc import read_arrow_batches_from_odbc
+    got = [b.to_pylist() for b in read_arrow_batches_from_odbc(
+        query="SHOW transaction_read_only", connection_string=cs, max_text_size=100)]
+    assert got == [[{"transaction_read_only": "on"}]]
+    sel = sa.select(table).where(table.c.c == "nope")
+    res = stream(sel, engine, outs, m := MemoryWriter())
+    assert res.path == "arrow-odbc" and m.nobs == 0
+
+
+def test_connection_strings():
+    from leostata.connection import engine_for
+    e = sa.create_engine("mssql+pyodbc://srv/db?driver=ODBC+Driver+18+for+SQL+Server"
+                         "&trusted_connection=yes")
+    cs = fetch_arrow.connection_string(e)
+    assert cs.startswith("DRIVER={ODBC Driver 18 for SQL Server};Server=srv;Database=db;")
+    assert "Trusted_Connection=Yes" in cs
+    assert fetch_arrow.connection_string(sa.create_engine("mssql+pyodbc://@MYDSN")) \
+        .lower().startswith("dsn=mydsn")
+    pg = engine_for("postgresql+pyodbc:///?odbc_connect=DRIVER%3D%7BPostgreSQL+Unicode%7D"
+                    "%3BConnSettings%3D%7BSET+search_path+TO+s%7D")
+    assert fetch_arrow.connection_string(pg) == (
+        "DRIVER={PostgreSQL Unicode};ConnSettings={SET search_path TO s;"
+        "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY}")
+    assert fetch_arrow._add_conn_setting("A=1;ConnSettings={x}}y}", "Z") is None
+    sqlite = sa.create_engine("sqlite://")
+    assert fetch_arrow.plan(sa.select(sa.literal("a")), sqlite, [], None) is None
