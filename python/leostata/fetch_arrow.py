@@ -265,7 +265,7 @@ def convert_arrow(a, rc: ResultColumn) -> np.ndarray:
     give for the same values fetched by pyodbc."""
     import pyarrow as pa
     import pyarrow.types as pt
-    from .stream import convert_column
+    from .stream import convert_column, tc_in_range
     t = a.type
     fam = rc.family
     integer = pt.is_integer(t) and not pt.is_uint64(t)
@@ -283,25 +283,14 @@ def convert_arrow(a, rc: ResultColumn) -> np.ndarray:
         f = np.array(f, dtype=np.float64)  # a writable copy
         if a.null_count:
             f[_mask(a)] = np.nan
-        if fam == "datetime":
-            bad = np.isfinite(f) & ((f < st.TC_MIN) | (f > st.TC_MAX))
-            if bad.any():
-                if rc.observed:
-                    rc.observed.out_of_range += int(bad.sum())
-                f = np.where(bad, np.nan, f)
-        return f
+        return tc_in_range(f, rc) if fam == "datetime" else f
     if fam == "datetime" and pt.is_timestamp(t) and t.tz is None:
         us = _int64(a.cast(pa.timestamp("us"), safe=False))
         secs = np.floor_divide(us, 1_000_000)
         f = (secs * 1000 + MS_OFFSET_1970).astype(np.float64) + (us - secs * 1_000_000) / 1000
         if a.null_count:
             f[_mask(a)] = np.nan
-        bad = np.isfinite(f) & ((f < st.TC_MIN) | (f > st.TC_MAX))
-        if bad.any():
-            if rc.observed:
-                rc.observed.out_of_range += int(bad.sum())
-            f = np.where(bad, np.nan, f)
-        return f
+        return tc_in_range(f, rc)
     if fam == "string" and (pt.is_string(t) or pt.is_large_string(t)):
         return _strings(a)
     return convert_column(a.to_pylist(), rc)

@@ -445,16 +445,21 @@ def convert_column(col: list, rc: ResultColumn) -> np.ndarray:
         else:
             fn = _datetime_ms if fam == "datetime" else _time_ms
             f = np.fromiter((fn(v) for v in col), np.float64, len(col))
-        if fam == "datetime":
-            bad = np.isfinite(f) & ((f < st.TC_MIN) | (f > st.TC_MAX))
-            if bad.any():
-                if rc.observed:
-                    rc.observed.out_of_range += int(bad.sum())
-                f = np.where(bad, np.nan, f)
-        return f
+        return tc_in_range(f, rc) if fam == "datetime" else f
     if fam == "binary":
         return _hex(col)
     return _encode(col, types)
+
+
+def tc_in_range(f: np.ndarray, rc: ResultColumn) -> np.ndarray:
+    """%tc milliseconds outside Stata's datetime range become missing (NaN),
+    counted in the column's ``Observed`` for the load's notes."""
+    bad = np.isfinite(f) & ((f < st.TC_MIN) | (f > st.TC_MAX))
+    if not bad.any():
+        return f
+    if rc.observed:
+        rc.observed.out_of_range += int(bad.sum())
+    return np.where(bad, np.nan, f)
 
 
 def _digits_as_float_or_text(col: list, rc: ResultColumn) -> np.ndarray:
