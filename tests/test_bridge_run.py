@@ -78,7 +78,8 @@ def put_changed_data(sfi):
 
 
 def engine(synth):
-    return sa.create_engine(synth[1], connect_args={"read_only": True})
+    from leostata.connection import engine_for  # DuckDB wants one configuration per file
+    return engine_for(synth[1])
 
 
 # --- leoload ---------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""commands.py: the read-only check of leoquery, Stata's in-range rule, and
+"""commands.py: leoquery's statement on a real engine, Stata's in-range rule, and
 names as the catalog shows them, on real engines."""
 
 import pytest
@@ -8,38 +8,6 @@ from leostata import commands
 from leostata.errors import StataSyntaxError, StatementRefused
 from leostata.session import open_session
 from leostata.stream import MemoryWriter, stream
-
-BYPASSES = [  # each hid a second statement from a regex-based check (found in review)
-    "SELECT 1 AS a /* /* */ ' */ ; ROLLBACK; BEGIN READ WRITE; DELETE FROM victim; COMMIT; SELECT 2 --'",
-    "SELECT $$ ' $$ ; ROLLBACK; BEGIN READ WRITE; DELETE FROM victim; COMMIT; SELECT ' '",
-    "SELECT E'\\''; COMMIT; BEGIN TRANSACTION READ WRITE; CREATE TABLE pwn(a int); COMMIT; SELECT ''",
-    "SELECT 1 -- ; DELETE FROM victim",
-    "SELECT 'a'; DROP TABLE victim",
-    "SELECT 1; SELECT 2",
-    "SELECT * INTO copy FROM victim",
-    "WITH d AS (DELETE FROM victim RETURNING *) SELECT * FROM d",
-    "SELECT * FROM OPENQUERY(srv, 'DELETE FROM victim')",
-    "SELECT dblink_exec('dbname=x', 'DELETE FROM victim')",
-    "SELECT 'unterminated",
-    "DELETE FROM victim",
-    "SELECT 'a\\'; DELETE FROM victim; --'",
-]
-
-
-@pytest.mark.parametrize("query", BYPASSES)
-def test_leoquery_refuses_anything_that_is_not_one_select(query):
-    with pytest.raises(StatementRefused) as err:
-        commands.check_read_only(query)
-    assert err.value.rc == 5103
-
-
-@pytest.mark.parametrize("query", [
-    "SELECT \"a\"\"b\", [x]]y] FROM t WHERE s = 'it''s; -- not a comment' AND e = 'DELETE'",
-    "select 1;", "(SELECT 1)", "WITH a AS (SELECT 1 AS x) SELECT x FROM a",
-    "SELECT name FROM t WHERE note = 'E' ORDER BY name",
-])
-def test_leoquery_accepts_plain_selects(query):
-    assert commands.check_read_only(query) == query.rstrip(";")
 
 
 @pytest.fixture
@@ -101,6 +69,6 @@ def test_floats_keep_their_precision(session):
 
 def test_a_write_never_reaches_the_server(session):
     with pytest.raises(StatementRefused):
-        commands.query_statement("SELECT 1 /* */; DELETE FROM victim")
+        commands.query_statement("SELECT 1 /* */; DELETE FROM victim", session.catalog.dialect)
     with session.engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM victim")).scalar() == 2

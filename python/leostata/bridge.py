@@ -630,8 +630,11 @@ def _frame_option(text: str) -> tuple[str | None, bool]:
 def _leoquery(args: dict[str, str]) -> None:
     from . import commands
     from .stream import check_size
+    from . import config
+    from .connection import dialect_of
     query = unquote(args["query"])
-    statement = commands.query_statement(query)  # refused before connecting
+    dialect = dialect_of(config.resolve(_state.url, _state.schema).url)
+    statement = commands.query_statement(query, dialect)  # refused before connecting
     frame, replace = _frame_option(args["frame"])
     maxobs = int(args["maxobs"]) if args["maxobs"].strip() else None
     writer = SfiWriter(frame=frame, replace=replace, clear=bool(args["clear"]))

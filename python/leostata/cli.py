@@ -130,8 +130,17 @@ def cmd_load(args) -> int:
 
 def cmd_query(args) -> int:
     from . import commands
+    from .connection import dialect_of
     from .stream import DatasetMeta
-    statement = commands.query_statement(_command_text(args))
+    dialect = dialect_of(config.resolve(args.url).url)
+    if args.dialect and args.dialect != dialect and not args.sqlonly:
+        raise StataSyntaxError(f"--dialect {args.dialect} is not the database's ({dialect})",
+                               hint="use --dialect with --sqlonly to check SQL for another "
+                                    "database")
+    statement = commands.query_statement(_command_text(args), args.dialect or dialect)
+    if args.sqlonly:  # checked for the dialect, nothing connects
+        print(statement.text)
+        return 0
     session = _open(args)
     try:
         _deliver(args, session, statement, None, DatasetMeta(synthetic=session.synthetic))
@@ -229,6 +238,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--out", metavar="FILE.dta", help="write the result as a Stata .dta file")
         p.add_argument("--rows", type=int, default=10, help="rows to show without --out")
         p.add_argument("text", nargs=argparse.REMAINDER, help="-- 'command text'")
+        if name == "query":
+            p.add_argument("--dialect", choices=["mssql", "postgresql", "sqlite", "duckdb"],
+                           help="check the SELECT against this database's SQL")
+            p.add_argument("--sqlonly", action="store_true",
+                           help="print the statement that would be sent (or refuse it, "
+                                "r(5103)); connects to nothing")
     add("doctor", cmd_doctor, "probe the server for the semantics leostata must guard")
     add("demo", cmd_demo, "build the synthetic database if needed and show what is in it")
     return parser

@@ -8,15 +8,13 @@ supplies a ``.dta`` or memory Writer.  The statement a command prints
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Optional
 
 from sqlalchemy import text as sql_text_clause
 
-from . import sql
-from .errors import (ExpressionTooLong, ServerError, StataSyntaxError, StatementRefused,
-                     Untranslatable)
+from . import readonly, sql
+from .errors import ExpressionTooLong, ServerError, StataSyntaxError, Untranslatable
 from .plan import Plan, plan_load
 from .stream import DatasetMeta
 
@@ -117,84 +115,10 @@ def count(job: LoadJob, session) -> int:
             raise ServerError(f"the database reported an error: {_first_line(exc)}") from exc
 
 
-_READ_ONLY = re.compile(r"^\s*(\(\s*)*(select|with)\b", re.IGNORECASE)
-_WRITE_WORDS = re.compile(
-    r"\b(insert|update|delete|merge|drop|alter|create|truncate|grant|revoke|exec|execute|into|"
-    r"declare|set|use|backup|restore|bulk|openrowset|opendatasource|openquery|opendatasource|"
-    r"dbcc|kill|shutdown|reconfigure|waitfor|copy|attach|detach|pragma|vacuum|call|load|install|"
-    r"begin|commit|rollback|savepoint|lock|listen|notify|prepare|deallocate|"
-    r"dblink\w*|lo_\w+|setval|nextval|pg_read\w*|pg_ls_dir|pg_sleep\w*|xp_\w+|sp_\w+)\b",
-    re.IGNORECASE)
-
-
-def check_read_only(query: str) -> str:
-    """``leoquery``: accept one SELECT (or WITH ... SELECT) statement only.
-
-    The text is scanned as the server's lexer would see it: string literals
-    (``'...'`` with ``''``), quoted identifiers (``"..."``, ``[...]``).
-    Refused (r(5103)), because each can hide a second statement from a
-    checker: comments, ``$`` (PostgreSQL dollar quoting), ``E'...'`` escape
-    strings and backslashes inside strings, a ``;`` before the end,
-    unterminated quotes; then anything but SELECT/WITH first, and any word
-    that writes, changes the session or reaches outside (``INTO``,
-    ``COMMIT``, ``OPENQUERY``, ``dblink``...), outside literals.
-    """
-    code = _code_outside_literals(query).strip()
-    code = code[:-1].rstrip() if code.endswith(";") else code
-    if not code:
-        raise StatementRefused("empty query")
-    if ";" in code:
-        raise StatementRefused("only one statement may be sent", hint="remove the ;")
-    if not _READ_ONLY.match(code):
-        raise StatementRefused("only SELECT statements are sent to the server")
-    word = _WRITE_WORDS.search(code)
-    if word:
-        raise StatementRefused(f"statement refused: {word.group(1).upper()} is not allowed in a "
-                               "read-only query")
-    return query.strip().rstrip(";").rstrip()
-
-
-def query_statement(query: str):
-    """The executable for a checked ``leoquery`` SELECT."""
-    return sql_text_clause(check_read_only(query))
-
-
-_CLOSERS = {"'": "'", '"': '"', "[": "]"}
-
-
-def _code_outside_literals(query: str) -> str:
-    """``query`` with every literal and quoted identifier replaced by ``x``;
-    raises ``StatementRefused`` for what could hide a statement."""
-    out, i, n = [], 0, len(query)
-    while i < n:
-        ch = query[i]
-        two = query[i:i + 2]
-        if two in ("--", "/*"):
-            raise StatementRefused("comments are not accepted in leoquery",
-                                   hint="remove -- and /* */ comments")
-        if ch == "$":
-            raise StatementRefused("$ is not accepted in leoquery (PostgreSQL dollar quoting)")
-        if ch in _CLOSERS:
-            if ch == "'" and i > 0 and query[i - 1] in "eE" and (i < 2 or not query[i - 2].isalnum()):
-                raise StatementRefused("E'...' escape strings are not accepted in leoquery")
-            close = _CLOSERS[ch]
-            j = i + 1
-            while True:
-                k = query.find(close, j)
-                if k < 0:
-                    raise StatementRefused("unterminated quote in the query")
-                if query[k + 1:k + 2] == close:  # doubled: an escaped quote
-                    j = k + 2
-                    continue
-                break
-            if ch == "'" and "\\" in query[i:k]:
-                raise StatementRefused("backslashes inside strings are not accepted in leoquery")
-            out.append(" x ")
-            i = k + 1
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
+def query_statement(query: str, dialect: str):
+    """The executable for a ``leoquery`` text on ``dialect``: the statement
+    ``readonly.check_query`` regenerated from the checked tree."""
+    return sql_text_clause(readonly.check_query(query, dialect))
 
 
 def _first_line(exc: Exception) -> str:

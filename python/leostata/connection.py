@@ -1,15 +1,34 @@
-"""SQLAlchemy engines from a resolved ``config.Setting``: driver choice and
-read-only sessions.  No SQL semantics live here.
+"""SQLAlchemy engines from a resolved ``config.Setting``: driver choice,
+time-outs, and read-only sessions.  No SQL semantics live here.
 
 Takes a ``Setting`` (or URL); returns an ``Engine`` whose sessions refuse to
-write wherever the database can enforce it:
+write wherever the database can enforce it.  This is the second line of
+defence behind ``readonly.check_query`` (leoquery) and behind leostata's own
+compiled SELECTs, so a checker bug is not a write:
 
-* DuckDB: the file is opened ``read_only``.
-* SQLite: ``PRAGMA query_only = ON`` on every connection.
-* PostgreSQL: ``SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY``.
-* SQL Server: no session switch exists; leostata only ever sends SELECT
-  statements it compiled itself (and ``leoquery`` checks user SQL), and the
-  SRS grants read-only logins.
+* DuckDB: the file is opened ``read_only``, with external access (files,
+  URLs, extensions) disabled and the configuration locked, so no statement can
+  re-enable either; every statement is split by DuckDB's own parser first and
+  refused unless it is exactly one statement.
+* SQLite: ``PRAGMA query_only = ON`` on every connection; Python's sqlite3
+  runs one statement per call and refuses more.
+* PostgreSQL: ``SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY`` on
+  every connection and ``SET TRANSACTION READ ONLY`` at the start of every
+  transaction.  psqlODBC has no single-statement protocol (it splits and runs
+  ``SELECT ?; DELETE ...`` even with a bound parameter, tested), so a text
+  that ends the transaction and opens a read-write one would get through if
+  the first line let it pass: the checker's regenerated single statement is
+  what stops it.
+* SQL Server: no session switch exists.  Every transaction on a read-only
+  engine ends in a rollback (a commit is refused as an internal error), and
+  ``leostata doctor`` reports whether the login could write, so sites can give
+  leostata a read-only login, the defence that holds whatever is sent.
+
+Time-outs (seconds; environment variables, 0 for none): ``LEOSTATA_CONNECT_TIMEOUT``
+(default 30) for the ODBC login, ``LEOSTATA_QUERY_TIMEOUT`` (default none) for
+each statement: ``statement_timeout`` on PostgreSQL (psqlODBC has no
+``SQL_ATTR_QUERY_TIMEOUT``), the ODBC query time-out on SQL Server.  DuckDB
+and SQLite are local files and have none.
 
 Also registers ``postgresql+pyodbc`` (SQLAlchemy ships none): PostgreSQL
 reached through unixODBC and the psqlODBC driver, the same driver path as SQL
@@ -19,6 +38,8 @@ Server in the SRS.  Give the ODBC string as ``odbc_connect``; add
 
 from __future__ import annotations
 
+import os
+
 from sqlalchemy import create_engine, event
 from sqlalchemy.connectors.pyodbc import PyODBCConnector
 from sqlalchemy.dialects import registry
@@ -26,7 +47,13 @@ from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.engine import Engine, make_url
 
 from .config import Setting
-from .errors import ConnectionFailed
+from .errors import ConnectionFailed, InternalError, StataSyntaxError, StatementRefused
+
+CONNECT_TIMEOUT_ENV = "LEOSTATA_CONNECT_TIMEOUT"
+QUERY_TIMEOUT_ENV = "LEOSTATA_QUERY_TIMEOUT"
+DEFAULT_CONNECT_TIMEOUT = 30
+#: DuckDB settings of a read-only connection (locked once set).
+DUCKDB_READ_ONLY = {"enable_external_access": False, "lock_configuration": True}
 
 
 class PGDialect_pyodbc(PyODBCConnector, PGDialect):
@@ -52,6 +79,29 @@ class PGDialect_pyodbc(PyODBCConnector, PGDialect):
 registry.register("postgresql.pyodbc", __name__, "PGDialect_pyodbc")
 
 
+def dialect_of(url: str) -> str:
+    """The SQLAlchemy dialect name (``mssql``, ``postgresql``, ...) of ``url``,
+    without connecting."""
+    try:
+        return make_url(url).get_backend_name()
+    except Exception as exc:  # the message may contain the URL: do not echo it
+        raise ConnectionFailed("invalid database URL (check leoset or --url)") from exc
+
+
+def timeout_seconds(env: str, default: int | None) -> int | None:
+    """A time-out from the environment: whole seconds, 0 or empty for none."""
+    raw = os.environ.get(env, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise StataSyntaxError(f"{env}={raw!r} is not a whole number of seconds") from None
+    if value < 0:
+        raise StataSyntaxError(f"{env} must be 0 (none) or a positive number of seconds")
+    return value or None
+
+
 def engine_for(setting: Setting | str, *, readonly: bool = True) -> Engine:
     """An Engine for ``setting``; read-only unless ``readonly=False`` (only
     ``leostata synth`` writes, and only to a database it builds)."""
@@ -63,16 +113,43 @@ def engine_for(setting: Setting | str, *, readonly: bool = True) -> Engine:
     backend = parsed.get_backend_name()
     kwargs: dict = {}
     if backend == "duckdb":
-        kwargs["connect_args"] = {"read_only": readonly}
+        kwargs["connect_args"] = ({"read_only": True, "config": dict(DUCKDB_READ_ONLY)}
+                                  if readonly else {"read_only": False})
+    if parsed.get_driver_name() == "pyodbc":
+        login = timeout_seconds(CONNECT_TIMEOUT_ENV, DEFAULT_CONNECT_TIMEOUT)
+        if login:
+            kwargs["connect_args"] = {"timeout": login}
     try:
         engine = create_engine(parsed, **kwargs)
     except Exception as exc:
         raise ConnectionFailed(f"cannot use database driver {parsed.drivername!r}: {type(exc).__name__}") from exc
-    if readonly and backend == "sqlite":
+    query = timeout_seconds(QUERY_TIMEOUT_ENV, None)
+    if query and backend == "postgresql":  # psqlODBC has no SQL_ATTR_QUERY_TIMEOUT
+        event.listen(engine, "connect", _session_setting(f"SET statement_timeout = {query * 1000}"))
+    elif query and parsed.get_driver_name() == "pyodbc":
+        event.listen(engine, "connect", lambda dbapi, _record: setattr(dbapi, "timeout", query))
+    if not readonly:
+        return engine
+    if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_query_only)
-    if readonly and backend == "postgresql":
+    if backend == "postgresql":
         event.listen(engine, "connect", _postgres_read_only)
+        event.listen(engine, "begin", _postgres_read_only_transaction)
+    if backend == "duckdb":
+        event.listen(engine, "before_cursor_execute", _duckdb_one_statement)
+    event.listen(engine, "commit", _refuse_commit)
     return engine
+
+
+def _session_setting(sql: str):
+    """A ``connect`` listener that sends ``sql`` (a fixed session setting)."""
+    def listener(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute(sql)
+        cursor.close()
+        if not getattr(dbapi_connection, "autocommit", True):
+            dbapi_connection.commit()
+    return listener
 
 
 def _sqlite_query_only(dbapi_connection, _record):
@@ -85,3 +162,28 @@ def _postgres_read_only(dbapi_connection, _record):
     cursor.close()
     if not getattr(dbapi_connection, "autocommit", True):
         dbapi_connection.commit()
+
+
+def _postgres_read_only_transaction(conn):
+    """Every transaction on a read-only PostgreSQL engine starts READ ONLY."""
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute("SET TRANSACTION READ ONLY")
+    finally:
+        cursor.close()
+
+
+def _duckdb_one_statement(conn, cursor, statement, parameters, context, executemany):
+    """Refuse a text DuckDB's own parser reads as more than one statement."""
+    import duckdb
+    try:
+        count = len(duckdb.extract_statements(statement))
+    except duckdb.Error:
+        return  # not parseable: DuckDB itself refuses it when it runs
+    if count != 1:
+        raise StatementRefused("only one statement may be sent (refused by the driver "
+                               "guard: DuckDB reads this text as several statements)")
+
+
+def _refuse_commit(conn):
+    raise InternalError("a read-only connection was asked to commit; nothing was written")

@@ -1,0 +1,217 @@
+"""``leoquery``'s read-only check: the user's SQL parsed for its dialect, kept
+only if every node of its tree is on an allow-list, and sent as regenerated
+from that tree.
+
+Takes the SQL text a user typed and the target dialect (``mssql``,
+``postgresql``, ``sqlite``, ``duckdb``: SQLAlchemy's names); returns the one
+statement to send, or raises ``StatementRefused`` (r(5103)) naming what was
+refused.  Nothing here connects to a database.
+
+Why an allow-list over a parse tree, and not a list of forbidden words: a
+checker that reads the text differently from the server (``[`` is a quoted
+name on SQL Server and an array bracket on PostgreSQL) skips text the server
+runs.  Here sqlglot reads the text in the target dialect, the tree is checked
+node by node against what a query may contain, and the server receives the
+text sqlglot *generates* from the checked tree (without comments), so the
+server never runs a different reading of the characters that were checked.
+The generated text is parsed again and must give the same tree.
+
+Accepted: exactly one query expression (SELECT, WITH ... SELECT, UNION /
+INTERSECT / EXCEPT, a parenthesised query), reading plain tables or views by
+name, with expressions built from columns, literals, operators, CASE, CAST,
+window specifications and the functions in ``FUNCTIONS`` (pure scalar,
+aggregate and window functions; per dialect, a few that sqlglot does not
+model, in ``NAMED_FUNCTIONS``).  Refused, among everything else: INTO, locking
+(``FOR UPDATE``, ``WITH (TABLOCKX)``), hints and query options, variables and
+parameters, sequences (``NEXT VALUE FOR``), table-valued functions and file
+reads (``read_csv``, ``generate_series``, ``OPENROWSET``), any function not on
+the list (``dblink_exec``, ``pg_terminate_backend``, ``sys.fn_*``), unquoted
+names outside ASCII, and table names that could name a file.
+
+The driver adds a second line of defence (``connection.read_only_query``),
+so a gap here is still not a write.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel, SqlglotError
+
+from .errors import StatementRefused
+
+#: leostata's dialect names (SQLAlchemy's) -> sqlglot's.
+SQLGLOT_DIALECTS = {"mssql": "tsql", "postgresql": "postgres", "sqlite": "sqlite",
+                    "duckdb": "duckdb"}
+
+#: The shape of a query: tree nodes that read and compute, nothing else.
+STRUCTURE = (
+    "Select", "Union", "Intersect", "Except", "Subquery", "With", "CTE", "TableAlias",
+    "Alias", "Aliases", "Column", "Identifier", "Star", "Table", "From", "Join", "Where",
+    "Group", "Having", "Qualify", "Order", "Ordered", "Limit", "Offset", "Fetch",
+    "Distinct", "Literal", "National", "Boolean", "Null", "Paren", "Tuple", "In",
+    "Between", "Like", "ILike", "Escape", "Is", "Not", "And", "Or", "Xor", "EQ", "NEQ",
+    "NullSafeEQ", "NullSafeNEQ", "GT", "GTE", "LT", "LTE", "Add", "Sub", "Mul", "Div",
+    "IntDiv", "Mod", "Neg", "DPipe", "BitwiseAnd", "BitwiseOr", "BitwiseXor", "BitwiseNot",
+    "Case", "If", "Cast", "TryCast", "DataType", "DataTypeParam", "Window", "WindowSpec",
+    "Interval", "Var", "Collate", "Exists", "Any", "All", "Filter", "WithinGroup",
+    "Array", "Bracket", "Values",
+)
+
+#: Functions that only compute a value from their arguments (sqlglot classes).
+FUNCTIONS = (
+    # aggregate and window
+    "Count", "Sum", "Avg", "Min", "Max", "Stddev", "StddevPop", "StddevSamp", "Variance",
+    "VariancePop", "Median", "Mode", "PercentileCont", "PercentileDisc", "GroupConcat",
+    "RowNumber", "Rank", "DenseRank", "Ntile", "Lag", "Lead", "FirstValue", "LastValue",
+    "NthValue", "PercentRank", "CumeDist",
+    # numbers
+    "Abs", "Ceil", "Floor", "Round", "Sqrt", "Exp", "Ln", "Log", "Pow", "Sign",
+    # strings
+    "Lower", "Upper", "Length", "Substring", "Trim", "Concat", "ConcatWs", "Replace",
+    "Left", "Right", "StrPosition", "Pad", "Repeat", "Reverse", "Space", "Initcap",
+    "Ascii", "Chr", "Unicode", "Soundex", "SplitPart", "RegexpReplace", "RegexpLike",
+    # missing values and choices
+    "Coalesce", "Nullif", "Greatest", "Least",
+    # dates
+    "CurrentDate", "CurrentTimestamp", "Date", "Datetime", "DateAdd", "DateDiff",
+    "DateTrunc", "TimestampTrunc", "DateFromParts", "LastDay", "Extract", "Year", "Month",
+    "Day", "TimeToStr", "ToChar", "StrToDate", "NumberToStr", "Convert", "LastDay",
+    "DayOfWeek", "DayOfYear", "Week", "Quarter", "TimeToUnix",
+    # more numbers and strings
+    "Cbrt", "Trunc", "WidthBucket", "IsInf", "IsNan", "ToNumber", "Translate", "Stuff",
+    "Typeof",
+)
+
+#: Functions sqlglot does not model (``exp.Anonymous``), allowed by name per dialect.
+NAMED_FUNCTIONS: dict[str, frozenset[str]] = {
+    "mssql": frozenset({"datalength", "patindex", "choose", "stdevp", "var", "varp", "str",
+                        "isnumeric", "nchar", "difference", "quotename"}),
+    "postgresql": frozenset({"age", "octet_length", "make_date"}),
+    "duckdb": frozenset({"date_part", "datepart"}),
+    "sqlite": frozenset({"datetime", "julianday", "printf"}),
+}
+
+_ALLOWED = tuple(c for c in (getattr(exp, n, None) for n in STRUCTURE + FUNCTIONS) if c)
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")
+_TABLE_NAME = re.compile(r"[A-Za-z0-9_ $-]+\Z")
+_QUERY_ROOTS = (exp.Select, exp.SetOperation, exp.Subquery)
+
+
+def check_query(text: str, dialect: str) -> str:
+    """The statement to send for ``text`` on ``dialect``, or ``StatementRefused``."""
+    read = SQLGLOT_DIALECTS.get(dialect)
+    if read is None:
+        raise StatementRefused(f"leoquery cannot check SQL for database {dialect!r}")
+    _check_characters(text)
+    tree = _one_query(text, read, dialect)
+    _check_tree(tree, dialect, read)
+    sql = tree.sql(dialect=read, comments=False)
+    if _one_query(sql, read, dialect) != tree:  # the server gets the reading that was checked
+        raise StatementRefused("leoquery cannot send this statement unchanged",
+                               hint="simplify the query (it does not survive a parse and "
+                                    "regeneration as the same statement)")
+    return sql
+
+
+def _check_characters(text: str) -> None:
+    if not text.strip().rstrip(";").strip():
+        raise StatementRefused("empty query")
+    for ch in text:
+        if ch == "\x00":
+            raise StatementRefused("the query contains a NUL character")
+        if "\ud800" <= ch <= "\udfff":
+            raise StatementRefused("the query contains an invalid character (a lone "
+                                   "surrogate, not Unicode text)")
+        if ch < " " and ch not in "\t\n\r":
+            raise StatementRefused(f"the query contains the control character "
+                                   f"U+{ord(ch):04X}", hint="remove it")
+
+
+def _one_query(text: str, read: str, dialect: str) -> exp.Expression:
+    try:
+        statements = [s for s in sqlglot.parse(text, read=read)
+                      if s is not None and not isinstance(s, exp.Semicolon)]
+    except SqlglotError as exc:
+        reason = str(exc).splitlines()[0][:200]
+        raise StatementRefused(f"leoquery could not read this as one {dialect} query",
+                               hint=reason) from None
+    if len(statements) != 1:
+        raise StatementRefused("only one statement may be sent",
+                               hint="remove the ; between statements")
+    tree = statements[0]
+    if not isinstance(tree, _QUERY_ROOTS):
+        raise StatementRefused(f"only SELECT statements are sent to the server; this is "
+                               f"{_describe(tree)}")
+    return tree
+
+
+def _check_tree(tree: exp.Expression, dialect: str, read: str) -> None:
+    for node in tree.walk():
+        if isinstance(node, exp.Anonymous):
+            _check_named_function(node, dialect)
+        elif not isinstance(node, _ALLOWED):
+            raise StatementRefused(f"statement refused: {_describe(node)} is not allowed in a "
+                                   "read-only query", hint=_clause(node, read))
+        elif isinstance(node, exp.Table):
+            _check_table(node)
+        elif isinstance(node, exp.Identifier) and not node.quoted \
+                and not _PLAIN_NAME.match(node.name):
+            raise StatementRefused(f"name {node.name!r} must be quoted",
+                                   hint="unquoted names are plain ASCII letters, digits and _")
+        if isinstance(node, exp.Select) and node.args.get("into"):
+            raise StatementRefused("statement refused: SELECT ... INTO writes a table")
+
+
+def _check_named_function(node: exp.Anonymous, dialect: str) -> None:
+    name = node.name
+    quoted = isinstance(node.this, exp.Identifier) and node.this.quoted
+    if quoted or name.lower() not in NAMED_FUNCTIONS.get(dialect, frozenset()):
+        raise StatementRefused(f"statement refused: function {name}() is not allowed in "
+                               "leoquery", hint="leoquery allows plain scalar, aggregate and "
+                                                "window functions; see help leoquery")
+
+
+def _check_table(node: exp.Table) -> None:
+    if not isinstance(node.this, exp.Identifier):
+        raise StatementRefused(f"statement refused: {_describe(node.this)} in FROM is not a "
+                               "table", hint="leoquery reads tables and views by name only")
+    for part in node.parts:
+        if not isinstance(part, exp.Identifier) or not _TABLE_NAME.match(part.name):
+            raise StatementRefused(f"statement refused: table name {part.sql()!r} is not a "
+                                   "plain name", hint="letters, digits, _, $, - and spaces")
+
+
+_FRIENDLY = {
+    "ByteString": "an E'...' escape string (write a plain '...' string)",
+    "RawString": "a $$ dollar-quoted string (write a plain '...' string)",
+    "Lock": "FOR UPDATE / FOR SHARE locking",
+    "WithTableHint": "a table hint WITH (...)",
+    "Parameter": "a variable or parameter",
+    "SessionParameter": "a session variable",
+    "Placeholder": "a parameter placeholder",
+    "Into": "INTO",
+}
+
+
+def _describe(node) -> str:
+    if type(node).__name__ in _FRIENDLY:
+        return _FRIENDLY[type(node).__name__]
+    if isinstance(node, exp.Anonymous):
+        return f"function {node.name}()"
+    if isinstance(node, exp.Func):
+        return f"function {node.sql_name()}()"
+    if isinstance(node, exp.Command):
+        return f"a {str(node.this).upper()} command"
+    words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", type(node).__name__).upper()
+    return words
+
+
+def _clause(node, read: str) -> str | None:
+    try:
+        text = node.sql(dialect=read, unsupported_level=ErrorLevel.IGNORE)[:80]
+    except SqlglotError:  # some nodes cannot print alone
+        return None
+    return f"at: {text}" if text.strip() else None
