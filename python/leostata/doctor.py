@@ -4,9 +4,10 @@
 Takes an open ``Session``; returns a ``Report``: product and version, database
 collation, whether string comparison is case-sensitive and trailing-space
 exact, whether integer AVG and integer division truncate, whether the catalog
-views are readable, the ODBC driver and, on SQL Server, encryption.  Every
-probe is a read-only SELECT of constants; none touches user data.  The facts
-are cached in the data folder for the translator to consult.
+views are readable, the ODBC driver, on SQL Server encryption, and whether the
+login could write (from its permissions, without writing).  Every probe is a
+read-only SELECT of constants or of the permission catalog; none touches user
+data.  The facts are cached in the data folder for the translator to consult.
 """
 
 from __future__ import annotations
@@ -45,6 +46,33 @@ PROBES: dict[str, dict[str, str]] = {
     },
 }
 
+#: dialect -> SQL counting what the login may write (tables it may INSERT,
+#: UPDATE, DELETE or TRUNCATE, and rights to create objects or administer),
+#: read from the permission catalog: nothing is written to find out.
+WRITE_PROBES: dict[str, str] = {
+    "mssql": (
+        "SELECT CAST(IS_SRVROLEMEMBER('sysadmin') AS int) + CAST(IS_ROLEMEMBER('db_owner') AS int)"
+        " + CAST(IS_ROLEMEMBER('db_datawriter') AS int) + CAST(IS_ROLEMEMBER('db_ddladmin') AS int)"
+        " + HAS_PERMS_BY_NAME(NULL, 'DATABASE', 'CREATE TABLE')"
+        " + (SELECT COUNT(*) FROM sys.tables AS t WHERE"
+        " HAS_PERMS_BY_NAME(QUOTENAME(SCHEMA_NAME(t.schema_id)) + '.' + QUOTENAME(t.name),"
+        " 'OBJECT', 'INSERT') = 1 OR"
+        " HAS_PERMS_BY_NAME(QUOTENAME(SCHEMA_NAME(t.schema_id)) + '.' + QUOTENAME(t.name),"
+        " 'OBJECT', 'UPDATE') = 1 OR"
+        " HAS_PERMS_BY_NAME(QUOTENAME(SCHEMA_NAME(t.schema_id)) + '.' + QUOTENAME(t.name),"
+        " 'OBJECT', 'DELETE') = 1)"),
+    "postgresql": (
+        "SELECT (SELECT CASE WHEN rolsuper THEN 1 ELSE 0 END FROM pg_roles"
+        " WHERE rolname = current_user)"
+        " + CASE WHEN has_database_privilege(current_database(), 'CREATE') THEN 1 ELSE 0 END"
+        " + (SELECT COUNT(*) FROM pg_namespace AS n WHERE n.nspname NOT LIKE 'pg\\_%'"
+        " AND n.nspname <> 'information_schema' AND has_schema_privilege(n.oid, 'CREATE'))"
+        " + (SELECT COUNT(*) FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace"
+        " WHERE c.relkind IN ('r', 'p') AND n.nspname NOT LIKE 'pg\\_%'"
+        " AND n.nspname <> 'information_schema'"
+        " AND has_table_privilege(c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE'))"),
+}
+
 #: Semantics probes, the same SQL on every dialect (constants only).
 SEMANTICS: dict[str, str] = {
     "case_insensitive_equality": "SELECT CASE WHEN 'a' = 'A' THEN 1 ELSE 0 END",
@@ -74,6 +102,9 @@ class Report:
         return "\n".join(lines)
 
 
+LOGIN_CAN_WRITE = ("the login can write to this database: leostata sends only reads, but a "
+                   "read-only login is the defence that holds whatever is sent (help leoset)")
+
 GUARDS = {
     "case_insensitive_equality": "string comparison ignores case: leostata compares with a binary collation",
     "trailing_space_equality": "trailing spaces are ignored by =: leostata compares with a binary collation",
@@ -90,11 +121,14 @@ def examine(session) -> Report:
         for name, sql in {**PROBES.get(dialect, {}), **SEMANTICS}.items():
             report.facts[name] = _scalar(conn, sql)
         report.facts["driver"] = _driver(conn)
+        report.facts["login_can_write"] = _login_can_write(conn, dialect)
     try:
         report.facts["catalog_tables_readable"] = len(session.catalog.tables())
     except Exception as exc:  # a permission problem is a finding, not a crash
         report.facts["catalog_tables_readable"] = f"no ({type(exc).__name__})"
     report.problems = [GUARDS[k] for k in GUARDS if str(report.facts.get(k)) == "1"]
+    if str(report.facts["login_can_write"]).startswith("yes"):
+        report.problems.append(LOGIN_CAN_WRITE)
     _cache(report)
     return report
 
@@ -106,6 +140,20 @@ def _scalar(conn, sql: str):
         conn.rollback()
         return f"unavailable ({type(exc).__name__})"
     return value if value is not None else ""
+
+
+def _login_can_write(conn, dialect: str) -> str:
+    """``yes (N grants)``, ``no``, or how the engine is kept from writing."""
+    if dialect == "duckdb":
+        return "no (the file is opened read-only)"
+    if dialect == "sqlite":
+        return "no (query_only is set on every connection)"
+    if dialect not in WRITE_PROBES:
+        return "unknown"
+    grants = _scalar(conn, WRITE_PROBES[dialect])
+    if not isinstance(grants, int):
+        return f"unknown ({grants})"
+    return f"yes ({grants} write or create grants)" if grants else "no"
 
 
 def _driver(conn) -> str:
