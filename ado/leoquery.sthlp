@@ -40,15 +40,54 @@
 
 {pstd}
 {cmd:leoquery} is the escape hatch for users who write SQL: it sends one
-{cmd:SELECT} statement, as written, to the database that {helpb leoset}
-selects and loads the result.  It refuses anything else (r(5103)):
-statements other than {cmd:SELECT} or {cmd:WITH ... SELECT}, several
-statements, {cmd:SELECT ... INTO}, and words that write or administer
-({cmd:INSERT}, {cmd:UPDATE}, {cmd:DELETE}, {cmd:DROP}, {cmd:EXEC},
-{cmd:COMMIT}, {cmd:OPENQUERY}, ...) outside string literals.  Because each
-can hide a second statement from the check, comments ({cmd:--},
-{cmd:/* */}), {cmd:$} (PostgreSQL dollar quoting), {cmd:E'...'} strings and
-backslashes inside strings are refused too.
+{cmd:SELECT} statement to the database that {helpb leoset} selects and loads
+the result.  The query is read by an SQL parser for that database's own
+dialect (T-SQL on SQL Server, PostgreSQL, DuckDB or SQLite), so the check sees
+the statement exactly as the server will, and it is accepted only if
+everything in it is on a list of what a query may contain:
+
+{phang2}o{space 1}exactly one query: {cmd:SELECT}, {cmd:WITH ... SELECT},
+{cmd:UNION}/{cmd:INTERSECT}/{cmd:EXCEPT}, or a query in parentheses;{p_end}
+{phang2}o{space 1}tables and views read by plain name (letters, digits,
+{cmd:_}, {cmd:$}, {cmd:-} and spaces), with joins, subqueries,
+{cmd:WHERE}, {cmd:GROUP BY}, {cmd:HAVING}, {cmd:ORDER BY}, {cmd:TOP}/{cmd:LIMIT},
+{cmd:CASE}, {cmd:CAST} and window functions;{p_end}
+{phang2}o{space 1}functions that only compute a value: aggregates
+({cmd:COUNT}, {cmd:SUM}, {cmd:AVG}, {cmd:MIN}, {cmd:MAX}, {cmd:STDEV},
+{cmd:PERCENTILE_CONT}, ...), window functions ({cmd:ROW_NUMBER}, {cmd:RANK},
+{cmd:LAG}, ...), and the usual number, string, missing-value and date
+functions ({cmd:ROUND}, {cmd:SUBSTRING}, {cmd:COALESCE}/{cmd:ISNULL},
+{cmd:DATEADD}, {cmd:YEAR}, ...).{p_end}
+
+{pstd}
+Everything else is refused with r(5103) and a message naming it: any
+statement that is not a query, several statements, {cmd:SELECT ... INTO},
+{cmd:FOR UPDATE} and table hints such as {cmd:WITH (NOLOCK)}, query options,
+variables ({cmd:@x}, {cmd:@@VERSION}), sequences ({cmd:NEXT VALUE FOR}),
+functions in {cmd:FROM} ({cmd:OPENROWSET}, {cmd:OPENQUERY}, {cmd:read_csv},
+{cmd:generate_series}), names on linked servers ({it:server.db.schema.table}),
+any function not on the list (file, network, session, lock, sequence and
+administration functions such as {cmd:xp_cmdshell}, {cmd:dblink_exec},
+{cmd:pg_terminate_backend}), PostgreSQL {cmd:E'...'} and {cmd:$$} strings,
+control characters, and names outside plain ASCII unless quoted.  What the
+parser cannot read as one query of that dialect is refused too.  If a
+function you need is refused, use {helpb leoload}, or ask for it to be added.
+
+{pstd}
+The statement sent is the one the parser read, written out again from what
+was checked (so {cmd:r(sql)} may differ from what you typed in spacing,
+letter case of keywords and comments, which are dropped).  Behind the check,
+the connection itself refuses to write wherever the database allows:
+PostgreSQL transactions are {cmd:READ ONLY}, DuckDB files are opened read-only
+with file access switched off, SQLite connections are {cmd:query_only}, and on
+SQL Server nothing is ever committed.  On SQL Server the only defence that
+holds whatever is sent is a read-only login: {cmd:leoset test} reports
+whether yours could write.
+
+{pstd}
+Outside Stata, {cmd:leostata query --dialect mssql --sqlonly -- '}{it:SELECT ...}{cmd:'}
+prints the statement that would be sent to SQL Server, or refuses it with
+r(5103), without connecting to anything.
 
 {pstd}
 Unlike {helpb leoload}, {cmd:leoquery} does not translate anything: the
@@ -79,6 +118,21 @@ loading.
 {opt debug} shows the Python traceback of an internal error (r(5199)).
 
 
+{marker timeouts}{...}
+{title:Time-outs}
+
+{pstd}
+The login to an ODBC server gives up after 30 seconds (r(5101)); set the
+environment variable {cmd:LEOSTATA_CONNECT_TIMEOUT} to another number of
+seconds.  A query runs as long as it needs unless {cmd:LEOSTATA_QUERY_TIMEOUT}
+is set: then a statement that runs longer is cancelled on the server and
+{cmd:leoquery} or {cmd:leoload} stops with r(5102), leaving the data in memory
+as they were.  Set them before starting Stata, or in Python
+({cmd:python: import os; os.environ["LEOSTATA_QUERY_TIMEOUT"] = "600"}) and
+then {cmd:leoset test}, which reconnects: they are read when leostata
+connects.  On DuckDB and SQLite (local files) there is no query time-out.
+
+
 {marker remarks}{...}
 {title:Remarks}
 
@@ -103,8 +157,10 @@ characteristic {cmd:leo_sqlname}.  The query is stored in
 {phang2}{stata `"leoquery "SELECT TaxYear, COUNT(*) AS n FROM leo_earnings GROUP BY TaxYear ORDER BY TaxYear", clear"':. leoquery "SELECT TaxYear, COUNT(*) AS n FROM leo_earnings GROUP BY TaxYear ORDER BY TaxYear", clear}{p_end}
 {phang2}{stata `"leoquery "SELECT code, label FROM ref_benefit_type WHERE out_of_work = 1", frame(oow, replace)"':. leoquery "SELECT code, label FROM ref_benefit_type WHERE out_of_work = 1", frame(oow, replace)}{p_end}
 
-{pstd}Refused: not a SELECT{p_end}
+{pstd}Refused: not a SELECT; a second statement; a function that reads files{p_end}
 {phang2}{cmd:. leoquery "DELETE FROM leo_earnings"}{p_end}
+{phang2}{cmd:. leoquery "SELECT 1; DROP TABLE leo_earnings"}{p_end}
+{phang2}{cmd:. leoquery "SELECT * FROM read_csv('/etc/passwd')"}{p_end}
 
 
 {marker results}{...}
@@ -120,7 +176,7 @@ characteristic {cmd:leo_sqlname}.  The query is stored in
 {synopt:{cmd:r(synthetic)}}1 if the database is the synthetic one, 0 otherwise{p_end}
 
 {p2col 5 20 24 2: Macros}{p_end}
-{synopt:{cmd:r(sql)}}the query as sent{p_end}
+{synopt:{cmd:r(sql)}}the query as sent (as the parser read it; comments dropped){p_end}
 {synopt:{cmd:r(dialect)}}the database: {cmd:mssql}, {cmd:duckdb}, {cmd:postgresql} or {cmd:sqlite}{p_end}
 {synopt:{cmd:r(frame)}}the frame that received the data{p_end}
 {synopt:{cmd:r(notes)}}notes about the load, separated by semicolons{p_end}
