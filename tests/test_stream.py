@@ -204,3 +204,13 @@ def test_batch_rows_bounds():
     assert batch_rows_for(one) == 100_000
     wide = st.result_columns([OutputColumn("s", "s", SqlType("varchar(max)", "string"))])
     assert 1000 <= batch_rows_for(wide) < 100_000
+
+
+@pytest.mark.postgres
+def test_a_statement_cancelled_by_the_query_timeout_says_so(pg_db, monkeypatch):
+    monkeypatch.setenv("LEOSTATA_QUERY_TIMEOUT", "1")
+    engine = pg_db.reader()
+    with pytest.raises(ServerError) as err:
+        stream("SELECT pg_sleep(3) AS s", engine, None, MemoryWriter())
+    engine.dispose()
+    assert "LEOSTATA_QUERY_TIMEOUT" in err.value.render() and err.value.rc == 5102

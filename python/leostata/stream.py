@@ -672,10 +672,20 @@ class Progress:
 # --- the stream ----------------------------------------------------------------------------
 
 
+#: SQLSTATEs of a statement cancelled by a time-out (PostgreSQL, ODBC).
+_TIMEOUT_STATES = ("57014", "HYT00", "HYT01")
+
+
 def _db_message(exc: Exception) -> str:
+    """One line of the driver's message, secrets masked; a cancelled
+    statement names the time-out setting."""
+    from .config import mask_url
     orig = getattr(exc, "orig", None) or exc
-    text = " ".join(str(orig).split())
-    return text[:500]
+    text = mask_url(" ".join(str(orig).split()))[:500]
+    if any(f"'{state}'" in text or f"[{state}]" in text for state in _TIMEOUT_STATES):
+        return ("the statement ran longer than LEOSTATA_QUERY_TIMEOUT allows and was "
+                f"cancelled ({text})")
+    return text
 
 
 def stream(select, engine, outputs, writer: Writer, *, meta: DatasetMeta | None = None,
