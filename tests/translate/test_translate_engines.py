@@ -18,7 +18,7 @@ from leostata.expr.nodes import Binary, Call, DateLiteral, Missing, Name, Number
 from leostata.plan import OutputColumn, Plan, Sample, check_expression, plan_load
 from leostata.sql import select_for
 from leostata.translate import translator_for
-from leostata.translate.base import sample_keeps
+from leostata.translate.sample import sample_keeps
 from tests.stata_reference import expr as ref
 from tests.translate.hostile import ROWS, TABLE, build
 
@@ -224,7 +224,7 @@ def _sample_ids(engine, table, key: str, percent: float, seed: int) -> list:
 @pytest.mark.parametrize("percent, seed", [(50, 3), (30, 12345), (10, 0), (100, 7), (0.5, 1)])
 def test_sample_keeps_the_same_persons_on_every_engine(hostile, key, percent, seed):
     """Every engine keeps exactly the persons the documented hash keeps
-    (translate.base.sample_keeps) - so all engines agree - and every row of
+    (translate.sample.sample_keeps) - so all engines agree - and every row of
     a kept person."""
     engine, catalog, table = hostile
     got = _sample_ids(engine, table, key, percent, seed)

@@ -6,7 +6,9 @@ one statement on ``dialect`` - a dialect name (``"mssql"``, ``"postgresql"``,
 version, when known, drives SQL Server's feature gates).
 
 Layout: ``base`` (the generic translation, the FUNCTIONS table, the
-functions no database gets), ``constructs`` (the one SQLAlchemy construct
+functions no database gets), ``predicates`` (truth values), ``fold``
+(Stata's rules on constants), ``sample`` (the sample() hash), ``functions``
+(the handler of each translated function), ``constructs`` (the one SQLAlchemy construct
 whose text each database supplies, and the entries most databases share),
 one module per database (its SQL table, what it refuses, and a docstring
 listing its semantic gaps), ``dates`` (SQL dates and datetimes as Stata
@@ -19,7 +21,7 @@ from __future__ import annotations
 from typing import Optional, Union
 
 from ..errors import ConnectionFailed
-from . import duckdb, mssql, postgresql, sqlite
+from . import duckdb, functions, mssql, postgresql, sqlite  # noqa: F401 (functions registers)
 from .base import DialectSpec, Translator
 
 SPECS: dict[str, DialectSpec] = {m.NAME: m.SPEC for m in (mssql, postgresql, sqlite, duckdb)}

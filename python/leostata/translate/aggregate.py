@@ -80,7 +80,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from ..collapse import ORDER_STATS, CollapseSpec
 from ..errors import InternalError
 from . import DIALECT_NAMES, SPECS, dates
-from .base import TD_MIN
+from .fold import TD_MIN
 
 #: What this module cannot do exactly, per dialect (shown by ``leostata sql``).
 SEMANTIC_GAPS = {
