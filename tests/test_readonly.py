@@ -95,7 +95,7 @@ PER_DIALECT = [
     ("mssql", "DISABLE TRIGGER trg ON t", ""),
     ("mssql", "SAVE TRAN x", ""),
     ("mssql", "WHILE 1=1 SELECT 1", "only SELECT"),
-    ("mssql", "SELECT NEXT VALUE FOR dbo.s", "NEXT_VALUE_FOR"),
+    ("mssql", "SELECT NEXT VALUE FOR dbo.s", "next_value_for()"),
     ("mssql", "SELECT * FROM sys.fn_xe_file_target_read_file('\\\\host\\share\\x.xel', NULL, NULL, NULL)",
      "not a table"),
     ("mssql", "SELECT * FROM t WITH (TABLOCKX)", "table hint"),

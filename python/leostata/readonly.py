@@ -135,9 +135,8 @@ def _one_query(text: str, read: str, dialect: str) -> exp.Expression:
         statements = [s for s in sqlglot.parse(text, read=read)
                       if s is not None and not isinstance(s, exp.Semicolon)]
     except SqlglotError as exc:
-        reason = str(exc).splitlines()[0][:200]
         raise StatementRefused(f"leoquery could not read this as one {dialect} query",
-                               hint=reason) from None
+                               hint=_parse_reason(exc)) from None
     if len(statements) != 1:
         raise StatementRefused("only one statement may be sent",
                                hint="remove the ; between statements")
@@ -146,6 +145,17 @@ def _one_query(text: str, read: str, dialect: str) -> exp.Expression:
         raise StatementRefused(f"only SELECT statements are sent to the server; this is "
                                f"{_describe(tree)}")
     return tree
+
+
+def _parse_reason(exc: SqlglotError) -> str:
+    """sqlglot's first complaint, without its token dumps and terminal colours."""
+    errors = getattr(exc, "errors", None) or [{}]
+    first = errors[0]
+    text = first.get("description") or str(exc).splitlines()[0]
+    text = re.sub(r"<Token token_type: [^,]*, text: ('?)([^,]*?)\1, [^>]*>", r"\2", text)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", text)
+    where = f" (line {first['line']}, column {first['col']})" if first.get("line") else ""
+    return text[:200] + where
 
 
 def _check_tree(tree: exp.Expression, dialect: str, read: str) -> None:
@@ -202,7 +212,7 @@ def _describe(node) -> str:
     if isinstance(node, exp.Anonymous):
         return f"function {node.name}()"
     if isinstance(node, exp.Func):
-        return f"function {node.sql_name()}()"
+        return f"function {node.sql_name().lower()}()"
     if isinstance(node, exp.Command):
         return f"a {str(node.this).upper()} command"
     words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", type(node).__name__).upper()
