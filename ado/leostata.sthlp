@@ -170,6 +170,12 @@ command line first and may stop with its own codes (100 something required,
 {p2col:{cmd:198}}invalid syntax or option{p_end}
 {p2col:{cmd:459}}data inconsistency (result would not be what Stata computes){p_end}
 {p2col:{cmd:601}}file not found{p_end}
+{p2col:{cmd:602}}file already exists{p_end}
+{p2col:{cmd:603}}file could not be opened{p_end}
+{p2col:{cmd:608}}file is read-only; cannot be modified or erased{p_end}
+{p2col:{cmd:693}}file I/O error on write{p_end}
+{p2col:{cmd:694}}could not rename file{p_end}
+{p2col:{cmd:699}}insufficient disk space{p_end}
 {p2col:{cmd:2000}}no observations{p_end}
 {p2col:{cmd:5100}}Python or the leostata package is not set up in Stata{p_end}
 {p2col:{cmd:5101}}could not connect to the database{p_end}

@@ -266,3 +266,174 @@ def test_a_rename_that_fails_silently_as_in_stata_16_changes_nothing(fake_sfi, p
     assert after["frames"]["default"] == before["frames"]["default"]
     assert after["cwf"] == before["cwf"]
     assert set(after["frames"]) == set(before["frames"])  # no stray temporary frame
+
+
+# --- an sfi call failing at any step of the commit (issue 11) --------------------------------
+
+#: Every sfi entry point the writer calls while it loads and swaps frames.
+_SFI_STEPS = {
+    "Frame": ("create", "connect", "rename", "drop", "changeToCWF", "getFrameAt",
+              "getFrameCount", "addObs", "store", "setVarLabel", "setVarFormat", "addVarByte",
+              "addVarInt", "addVarLong", "addVarDouble", "addVarStr", "addVarStrL"),
+    "Macro": ("getGlobal",),
+    "Scalar": ("getValue",),
+    "SFIToolkit": ("getTempName", "stata"),
+    "Characteristic": ("setDtaChar", "setVariableChar"),
+}
+
+
+def _fail_call(fake_sfi, monkeypatch, k, after, persistent=()):
+    """Make the k-th sfi call (counted over ``_SFI_STEPS``) raise FrameError,
+    before doing its work or (``after``) once it has done it; calls to the
+    methods in ``persistent`` keep failing from then on.  Returns a log of
+    (method, failed) in call order."""
+    log = []
+
+    def wrap(cls_name, name, real, static):
+        def call(*args, **kwargs):
+            fail = len(log) + 1 == k or (name in persistent and any(f for _, f in log))
+            log.append((f"{cls_name}.{name}", fail))
+            if fail and not after:
+                raise fake_sfi.FrameError(f"injected failure of {cls_name}.{name}")
+            result = real(*args, **kwargs)
+            if fail:
+                raise fake_sfi.FrameError(f"injected failure of {cls_name}.{name} (after)")
+            return result
+        return staticmethod(call) if static else call
+
+    for cls_name, names in _SFI_STEPS.items():
+        cls = getattr(fake_sfi, cls_name)
+        for name in names:
+            raw = cls.__dict__[name]
+            static = isinstance(raw, (staticmethod, classmethod))
+            real = getattr(cls, name) if static else raw
+            monkeypatch.setattr(cls, name, wrap(cls_name, name, real, static))
+    return log
+
+
+def _setup(fake_sfi, where):
+    """The user's state before a load; returns the LoadOptions for ``where``."""
+    put_old_data(fake_sfi, changed=1)
+    fake_sfi.Frame.create("other")
+    other = fake_sfi.Frame.connect("other")
+    other.addVarDouble("o")
+    other.addObs(1)
+    other.store("o", None, [7.0])
+    if where == "current":
+        return opts(clear=True)
+    if where == "new frame":
+        return opts(frame="res")
+    if where == "replace frame":
+        return opts(frame="other", replace=True)
+    # frame(name, replace) naming the current frame
+    fake_sfi.Frame.connect("other").changeToCWF()
+    return opts(frame="other", replace=True, clear=True)
+
+
+@pytest.mark.parametrize("after", [False, True], ids=["fails", "fails-after-acting"])
+@pytest.mark.parametrize("where", ["current", "new frame", "replace frame", "current as frame"])
+def test_a_failing_sfi_call_at_any_step_leaves_the_frames_as_they_were(
+        fake_sfi, people, monkeypatch, where, after):
+    engine, outs, sel = people
+    sel = sel.limit(5)
+    options = _setup(fake_sfi, where)
+    before = fake_sfi.snapshot()
+    load_into_stata(sel, engine, outs, options)
+    expected = fake_sfi.snapshot()  # what a successful load leaves
+    completed_despite_failure = 0
+    k = 0
+    while True:
+        k += 1
+        fake_sfi.reset()
+        options = _setup(fake_sfi, where)
+        assert fake_sfi.snapshot() == before
+        with monkeypatch.context() as mp:
+            log = _fail_call(fake_sfi, mp, k, after)
+            try:
+                load_into_stata(sel, engine, outs, options)
+                error = None
+            except Exception as exc:  # noqa: BLE001 - any error, as long as nothing changed
+                error = exc
+        fired = [step for step, failed in log if failed]
+        if not fired:
+            assert error is None and fake_sfi.snapshot() == expected
+            break
+        step = fired[0]
+        if error is None:
+            # only a call that did its work and then failed may end in success,
+            # and then the load must be exactly complete
+            assert after, step
+            assert fake_sfi.snapshot() == expected, step
+            completed_despite_failure += 1
+        else:
+            assert isinstance(error, (fake_sfi.FrameError, InternalError)), (step, error)
+            assert fake_sfi.snapshot() == before, (k, step, error)
+    assert k > 30  # every step of the load and of the swap was made to fail
+    if after and where in ("current", "replace frame", "current as frame"):
+        assert completed_despite_failure >= 1  # the final drop of the old frame
+
+
+def test_failing_to_return_to_the_current_frame_is_repaired(fake_sfi, people, monkeypatch):
+    # the narrow case of issue 11: the call that makes the user's frame
+    # current again fails, once; before, the user was left in the temporary
+    # frame, or without their default frame
+    engine, outs, sel = people
+    put_old_data(fake_sfi, changed=0)
+    before = fake_sfi.snapshot()
+    real = fake_sfi.Frame.changeToCWF
+    calls = {"n": 0}
+
+    def second_change_fails(self):
+        calls["n"] += 1
+        if calls["n"] == 2:  # back from the temporary frame after the data label
+            raise fake_sfi.FrameError("injected")
+        return real(self)
+
+    monkeypatch.setattr(fake_sfi.Frame, "changeToCWF", second_change_fails)
+    with pytest.raises(fake_sfi.FrameError):
+        load_into_stata(sel.limit(5), engine, outs, opts())
+    assert fake_sfi.snapshot() == before
+
+
+def test_final_change_of_frame_failing_keeps_the_default_frame(fake_sfi, people, monkeypatch):
+    engine, outs, sel = people
+    put_old_data(fake_sfi, changed=0)
+    before = fake_sfi.snapshot()
+    real = fake_sfi.Frame.changeToCWF
+    calls = {"n": 0}
+
+    def third_change_fails(self):
+        calls["n"] += 1
+        if calls["n"] == 3:  # the loaded frame, renamed to default, made current
+            raise fake_sfi.FrameError("injected")
+        return real(self)
+
+    monkeypatch.setattr(fake_sfi.Frame, "changeToCWF", third_change_fails)
+    with pytest.raises(fake_sfi.FrameError):
+        load_into_stata(sel.limit(5), engine, outs, opts())
+    after = fake_sfi.snapshot()
+    assert after == before and after["cwf"] == "default"
+
+
+def test_when_frames_cannot_be_put_back_the_error_says_where_the_data_are(
+        fake_sfi, people, monkeypatch):
+    engine, outs, sel = people
+    put_old_data(fake_sfi, changed=0)
+    old = fake_sfi.snapshot()["frames"]["default"]
+    real = fake_sfi.Frame.rename
+    calls = {"n": 0}
+
+    def rename_works_once(self, new):
+        calls["n"] += 1
+        if calls["n"] > 1:  # default set aside, then every rename fails
+            raise fake_sfi.FrameError("injected")
+        return real(self, new)
+
+    monkeypatch.setattr(fake_sfi.Frame, "rename", rename_works_once)
+    with pytest.raises(InternalError) as info:
+        load_into_stata(sel.limit(5), engine, outs, opts())
+    after = fake_sfi.snapshot()
+    aside = after["cwf"]
+    assert aside != "default" and after["frames"][aside] == old  # still current, intact
+    assert f"your data are in frame {aside}" in info.value.message
+    assert set(after["frames"]) == {aside}  # the temporary frame was dropped

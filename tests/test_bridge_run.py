@@ -419,3 +419,28 @@ def test_leoset_metadata(stata, tmp_path):
 def test_leoset_errors(stata, values, rc):
     assert call(stata, "leoset", **values) == rc
     assert bridge._state.url is None
+
+
+@pytest.mark.parametrize("failing", ["rename", "changeToCWF", "drop"])
+def test_a_failing_frame_call_in_the_swap_is_rc_5199_and_memory_as_it_was(
+        stata, monkeypatch, failing):
+    # the last sfi calls of leoload (the frame swap) fail: the ado gets an rc,
+    # the user a message and their default frame, current, with its data
+    put_changed_data(stata)
+    before = stata.snapshot()
+    real = getattr(stata.Frame, failing)
+    calls = {"n": 0}
+    last = {"rename": 2, "changeToCWF": 3, "drop": 1}[failing]
+
+    def fails_in_the_swap(self, *args):
+        calls["n"] += 1
+        if calls["n"] == last:
+            raise stata.FrameError(f"injected failure of Frame.{failing}")
+        return real(self, *args)
+
+    monkeypatch.setattr(stata.Frame, failing, fails_in_the_swap)
+    assert call(stata, "leoload", spec="ref_cah2", clear="clear") == 5199
+    monkeypatch.undo()
+    assert stata.snapshot() == before and stata.snapshot()["cwf"] == "default"
+    assert f"injected failure of Frame.{failing}" in stata.transcript("err")
+    assert "Traceback" not in stata.transcript()

@@ -128,3 +128,152 @@ def test_synthetic_database_refuses_what_sql_server_would(capsys, tmp_path, synt
     code, out, err = run(capsys, "load", "--url", f"duckdb:///{plain}", "--",
                          'earnings if substr(Edukey, 1, 2) == "AB", count')
     assert code == 0, err
+
+
+# --- --out: bad paths and faults (issue 11) ----------------------------------------------------
+#
+# A Stata-style message ending in r(#); on stderr, exit status 1, no traceback,
+# and the disk as it was.  Paths that are wrong on their face are refused
+# before anything connects.
+
+import errno  # noqa: E402
+import os  # noqa: E402
+import uuid  # noqa: E402
+
+from leostata import dta  # noqa: E402
+from tests.test_dta import listing, mount_tmpfs  # noqa: E402
+
+
+@pytest.fixture
+def no_connect(monkeypatch):
+    """Fail the test if the command gets as far as connecting."""
+    import leostata.session
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("connected although --out could not be written")
+
+    monkeypatch.setattr(leostata.session, "open_session", refuse)
+
+
+def assert_stata_error(code, out, err, rc):
+    assert code == 1 and out == "", err
+    assert err.strip().endswith(f"r({rc});"), err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("sub", ["load", "query"])
+@pytest.mark.parametrize("case, rc", [("missing folder", 601), ("a directory", 603),
+                                      ("a file in the path", 603), ("leftover part", 602)])
+def test_bad_out_path_is_refused_before_connecting(capsys, tmp_path, no_connect, sub, case, rc):
+    (tmp_path / "file.txt").write_text("a file")
+    (tmp_path / "r.dta.part").write_text("left")
+    out = {"missing folder": tmp_path / "nodir" / "r.dta", "a directory": tmp_path,
+           "a file in the path": tmp_path / "file.txt" / "r.dta",
+           "leftover part": tmp_path / "r.dta"}[case]
+    before = listing(tmp_path)
+    text = "earnings TaxYear" if sub == "load" else "SELECT 1 AS x"
+    code, stdout, err = run(capsys, sub, "--out", str(out), "--", text)
+    assert_stata_error(code, stdout, err, rc)
+    assert listing(tmp_path) == before
+
+
+def test_planted_symlink_is_refused_and_the_victim_untouched(capsys, tmp_path, synth_url):
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"precious")
+    os.symlink(victim, tmp_path / "r.dta.part")
+    code, out, err = run(capsys, "load", "--url", synth_url, "--out", str(tmp_path / "r.dta"),
+                         "--", "earnings TaxYear in 1/5")
+    assert_stata_error(code, out, err, 602)
+    assert "symbolic link" in err and victim.read_bytes() == b"precious"
+    assert not (tmp_path / "r.dta").exists()
+
+
+def test_simulated_full_disk_keeps_the_old_file(capsys, tmp_path, synth_url, monkeypatch):
+    out_file = tmp_path / "r.dta"
+    out_file.write_bytes(b"old")
+
+    def no_space(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(dta.os, "fsync", no_space)
+    code, out, err = run(capsys, "load", "--url", synth_url, "--out", str(out_file), "--",
+                         "earnings TaxYear in 1/50")
+    assert_stata_error(code, out, err, 699)
+    assert "insufficient disk space" in err and out_file.read_bytes() == b"old"
+    assert listing(tmp_path) == ["r.dta"]
+
+
+def test_full_and_read_only_file_systems(capsys, tmp_path, synth_url):
+    folder = tmp_path / "fs"
+    unmount = mount_tmpfs(folder)
+    try:
+        out_file = folder / "r.dta"
+        out_file.write_bytes(b"old")
+        code, out, err = run(capsys, "load", "--url", synth_url, "--out", str(out_file), "--",
+                             "earnings")  # far more than 64 KiB
+        assert_stata_error(code, out, err, 699)
+        assert out_file.read_bytes() == b"old" and listing(folder) == ["r.dta"]
+        import subprocess
+        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+        import leostata.session
+        real = leostata.session.open_session
+        leostata.session.open_session = None  # refused before connecting, or this fails
+        try:
+            code, out, err = run(capsys, "load", "--url", synth_url, "--out",
+                                 str(folder / "new.dta"), "--", "earnings")
+        finally:
+            leostata.session.open_session = real
+        assert_stata_error(code, out, err, 603)
+        assert "read-only file system" in err and listing(folder) == ["r.dta"]
+    finally:
+        unmount()
+
+
+def test_lost_connection_mid_stream_leaves_no_dta(capsys, tmp_path, monkeypatch):
+    """PostgreSQL over psqlODBC (UseDeclareFetch: rows come 10,000 at a
+    time): the server connection is killed after the first batch arrived; the
+    query fails with r(5102), and neither FILE.dta nor FILE.dta.part is left
+    (an existing FILE.dta stays as it was)."""
+    import pyodbc
+    from leostata.dta import DtaWriter
+    from tests.conftest import make_db, pg_odbc_string
+    db, drop = make_db("postgres", tmp_path)
+    try:
+        w = db.writer()
+        with w.begin() as conn:
+            conn.execute(text("CREATE TABLE big AS SELECT g AS x, 'row ' || g AS s "
+                              "FROM generate_series(1, 150000) AS g"))
+        w.dispose()
+        app = "leostata_lost_" + uuid.uuid4().hex[:10]
+        monkeypatch.setenv("PGAPPNAME", app)  # libpq names this test's connections
+        killed = []
+        real_write = DtaWriter.write
+
+        def write_then_lose_the_server(self, batch):
+            real_write(self, batch)
+            if not killed:
+                with pyodbc.connect(pg_odbc_string(), autocommit=True) as admin:
+                    rows = admin.cursor().execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE application_name = ? AND pid <> pg_backend_pid() "
+                        "AND state <> 'idle'", app).fetchall()  # idle: pooled, unused
+                killed.append(len(rows))
+
+        monkeypatch.setattr(DtaWriter, "write", write_then_lose_the_server)
+        for existing in (False, True):
+            out_file = tmp_path / "lost.dta"
+            if existing:
+                out_file.write_bytes(b"old")
+            killed.clear()
+            code, out, err = run(capsys, "query", "--url", db.url, "--out", str(out_file),
+                                 "--", "SELECT x, s FROM big")
+            assert killed == [1], err  # exactly this test's streaming connection
+            assert_stata_error(code, out, err, 5102)
+            assert not (tmp_path / "lost.dta.part").exists()
+            if existing:
+                assert out_file.read_bytes() == b"old"
+            else:
+                assert not out_file.exists()
+            assert not [n for n in os.listdir(tmp_path) if "spool" in n or n.endswith(".part")]
+    finally:
+        drop()

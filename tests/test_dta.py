@@ -260,3 +260,221 @@ def test_spilled_spool_gives_same_file(tmp_path):
     da, db = pd.read_stata(a), pd.read_stata(b)
     pd.testing.assert_frame_equal(da, db)
     assert da["l"][3] == "x" * 3000 and da["s"][29999] == "name29999"
+
+
+# --- bad destinations and file-system faults (issue 11) ----------------------------------------
+#
+# Every case: a Stata error with Stata's code (never an OSError), raised before
+# the query where the path alone shows the problem, and the disk as it was (an
+# existing output unchanged, no FILE.dta.part left, nothing written elsewhere).
+
+import errno  # noqa: E402
+import os  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+
+from leostata import dta  # noqa: E402
+from leostata.errors import LeostataError  # noqa: E402
+
+ROWS_SQL = "SELECT range AS x, 'row ' || range AS s FROM range(50000)"
+
+
+def mount_tmpfs(folder, *options: str):
+    """Mount a fresh tmpfs on ``folder`` (created), or skip when this machine
+    cannot (not root, no mount).  CI runs as root (scripts/test.sh, which sets
+    LEOSTATA_REQUIRE_PG=1): there a failing mount is a test failure, so the
+    real full and read-only file systems are always exercised in CI.  Returns
+    a function that unmounts it."""
+    os.makedirs(folder, exist_ok=True)
+    ci = os.environ.get("LEOSTATA_REQUIRE_PG") == "1" and os.geteuid() == 0
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        if ci:
+            pytest.fail("mount is needed for the file-system fault tests in CI")
+        pytest.skip("mounting a tmpfs needs root")
+    opts = ",".join(("size=64k",) + options)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", str(folder)],
+                          capture_output=True, text=True)
+    if done.returncode:
+        if ci:
+            pytest.fail(f"mount -t tmpfs failed as root in CI: {done.stderr.strip()}")
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    return lambda: subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+@pytest.fixture
+def tmpfs(tmp_path):
+    """A 64 KiB tmpfs; ``tmpfs.remount_ro()`` makes it read-only."""
+    folder = tmp_path / "fs"
+    unmount = mount_tmpfs(folder)
+
+    class Fs:
+        path = folder
+
+        @staticmethod
+        def remount_ro():
+            subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+
+    yield Fs
+    unmount()
+
+
+def listing(folder):
+    return sorted(os.listdir(folder))
+
+
+def test_part_flags_are_exclusive_and_do_not_follow_links():
+    flags = dta._part_flags()
+    assert flags & os.O_CREAT and flags & os.O_EXCL
+    if hasattr(os, "O_NOFOLLOW"):
+        assert flags & os.O_NOFOLLOW
+
+
+@pytest.mark.parametrize("case, rc, words", [
+    ("missing folder", 601, "directory {tmp}/nodir/deeper not found"),
+    ("a directory", 603, "is a directory"),
+    ("a file in the path", 603, "file.txt is a file, not a directory"),
+    ("read-only file", 608, "is read-only; cannot be modified or erased"),
+    ("not a regular file", 603, "is not a regular file"),
+    ("leftover part", 602, "keep.dta.part already exists"),
+    ("empty name", 198, "invalid file specification"),
+])
+def test_bad_destination_is_refused_before_anything_runs(tmp_path, case, rc, words):
+    (tmp_path / "file.txt").write_text("a file")
+    keep = tmp_path / "keep.dta"
+    keep.write_bytes(b"old")
+    path = {"missing folder": tmp_path / "nodir" / "deeper" / "x.dta",
+            "a directory": tmp_path,
+            "a file in the path": tmp_path / "file.txt" / "sub" / "x.dta",
+            "read-only file": keep,
+            "not a regular file": tmp_path / "fifo.dta",
+            "leftover part": keep,
+            "empty name": ""}[case]
+    if case == "read-only file":
+        keep.chmod(0o444)  # root may write it; Stata's rule is the file's mode
+    if case == "not a regular file":
+        os.mkfifo(path)
+    if case == "leftover part":
+        (tmp_path / "keep.dta.part").write_bytes(b"left from a crash")
+    before = listing(tmp_path)
+    with pytest.raises(LeostataError) as info:
+        DtaWriter(path)  # made before the query runs
+    assert info.value.rc == rc
+    assert words.format(tmp=tmp_path) in info.value.render()
+    assert listing(tmp_path) == before and keep.read_bytes() == b"old"
+    if case == "leftover part":  # not ours: never removed
+        assert (tmp_path / "keep.dta.part").read_bytes() == b"left from a crash"
+
+
+@pytest.mark.parametrize("dangling", [False, True], ids=["to-a-victim", "dangling"])
+def test_a_planted_symlink_at_the_part_path_cannot_redirect_the_write(tmp_path, dangling):
+    eng = sa.create_engine("duckdb:///:memory:")
+    victim = tmp_path / "victim.txt"
+    if not dangling:
+        victim.write_bytes(b"precious")
+    out = tmp_path / "out.dta"
+    out.write_bytes(b"old")
+    part = tmp_path / "out.dta.part"
+    os.symlink(victim, part)
+    with pytest.raises(LeostataError) as info:  # seen when the writer is made
+        DtaWriter(out)
+    assert info.value.rc == 602 and "symbolic link" in info.value.render()
+    # planted after the check, before the query delivers: the exclusive open refuses it
+    os.remove(part)
+    writer = DtaWriter(out)
+    os.symlink(victim, part)
+    with pytest.raises(LeostataError) as info:
+        stream(ROWS_SQL, eng, None, writer, batch_rows=4096)
+    assert info.value.rc == 602
+    assert os.path.islink(part)  # not ours: left alone
+    assert out.read_bytes() == b"old"
+    if dangling:
+        assert not victim.exists()  # O_CREAT did not follow the link
+    else:
+        assert victim.read_bytes() == b"precious"
+
+
+def _fault(monkeypatch, target, name, err):
+    real = getattr(target, name)
+
+    def failing(*args, **kwargs):
+        raise OSError(err, os.strerror(err))
+
+    monkeypatch.setattr(target, name, failing)
+    return real
+
+
+@pytest.mark.parametrize("where, err, rc", [
+    ("write", errno.ENOSPC, 699),      # simulated full disk (the real one is below)
+    ("write", errno.EDQUOT, 699),
+    ("write", errno.EIO, 693),
+    ("fsync", errno.EIO, 693),
+    ("open", errno.EACCES, 603),       # simulated: root ignores permissions
+    ("open", errno.EROFS, 603),
+    ("replace", errno.EBUSY, 694),
+])
+def test_simulated_os_failures_are_stata_errors_and_leave_the_disk_alone(
+        tmp_path, monkeypatch, where, err, rc):
+    eng = sa.create_engine("duckdb:///:memory:")
+    out = tmp_path / "out.dta"
+    out.write_bytes(b"old")
+    writer = DtaWriter(out)
+    if where == "write":
+        def failing_write(self, fh):
+            fh.write(b"<stata_dta>" + b"x" * 100_000)
+            raise OSError(err, os.strerror(err))
+        monkeypatch.setattr(DtaWriter, "_write_file", failing_write)
+    elif where == "open":
+        real = os.open
+
+        def failing_open(path, *args, **kwargs):
+            if str(path).endswith(".part"):
+                raise OSError(err, os.strerror(err))
+            return real(path, *args, **kwargs)
+        monkeypatch.setattr(dta.os, "open", failing_open)
+    else:
+        _fault(monkeypatch, dta.os, where, err)
+    with pytest.raises(LeostataError) as info:
+        stream(ROWS_SQL, eng, None, writer, batch_rows=4096)
+    monkeypatch.undo()
+    assert info.value.rc == rc
+    assert "unchanged" in info.value.render()
+    assert out.read_bytes() == b"old" and listing(tmp_path) == ["out.dta"]
+
+
+def test_full_file_system_is_r699_and_leaves_the_old_file(tmpfs):
+    eng = sa.create_engine("duckdb:///:memory:")
+    out = tmpfs.path / "out.dta"
+    out.write_bytes(b"old")
+    with pytest.raises(LeostataError) as info:
+        stream(ROWS_SQL, eng, None, DtaWriter(out), batch_rows=4096)
+    assert info.value.rc == 699 and "insufficient disk space" in info.value.message
+    assert out.read_bytes() == b"old" and listing(tmpfs.path) == ["out.dta"]
+    # the spool spilling into the same (full) folder while the rows arrive
+    with pytest.raises(LeostataError) as info:
+        stream(ROWS_SQL, eng, None, DtaWriter(out, spool_limit=1000), batch_rows=4096)
+    assert info.value.rc == 699
+    assert out.read_bytes() == b"old" and listing(tmpfs.path) == ["out.dta"]
+    # a small result still fits
+    stream("SELECT 1 AS x", eng, None, DtaWriter(out))
+    assert pd.read_stata(out)["x"].tolist() == [1] and listing(tmpfs.path) == ["out.dta"]
+
+
+def test_read_only_file_system_is_refused_before_the_query(tmpfs):
+    out = tmpfs.path / "out.dta"
+    out.write_bytes(b"old")
+    tmpfs.remount_ro()
+    with pytest.raises(LeostataError) as info:
+        DtaWriter(tmpfs.path / "new.dta")
+    assert info.value.rc == 603 and "read-only file system" in info.value.render()
+    with pytest.raises(LeostataError) as info:
+        DtaWriter(out)  # an existing file there cannot be modified: r(608), as Stata
+    assert info.value.rc == 608
+    assert out.read_bytes() == b"old" and listing(tmpfs.path) == ["out.dta"]
+
+
+def test_an_existing_output_is_replaced_on_success(tmp_path):
+    # as before: --out replaces an existing file (there is no replace option)
+    out = tmp_path / "out.dta"
+    out.write_bytes(b"old")
+    stream("SELECT 2 AS y", sa.create_engine("duckdb:///:memory:"), None, DtaWriter(out))
+    assert pd.read_stata(out)["y"].tolist() == [2] and listing(tmp_path) == ["out.dta"]

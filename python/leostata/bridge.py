@@ -19,6 +19,16 @@ or Break at any point leaves every frame exactly as it was.
   ``replace``; the current frame stays current (if ``name`` is the current
   frame, the new data become the current data).
 
+Dropping the old frame is the last step and the commit point.  If any sfi
+call before it fails (raising, or - as Stata 16's ``Frame.rename`` may -
+returning without doing its work), ``commit`` puts everything back, judging
+by frame names rather than by what the failed call should have done: the new
+frame leaves the target's name, the user's frame gets its name back, the
+frame that was current is made current again, and the temporary frame is
+dropped; then the error is raised.  If the state cannot be put back (a second
+failure while restoring), the error says which frame holds the user's data.
+A failing drop that nonetheless dropped the old frame is a completed load.
+
 Both checks run in ``check()`` before anything is fetched.  Everything is done
 through the documented ``sfi`` API (``Frame.create/rename/drop/changeToCWF``,
 ``addVar*``, ``addObs``, ``store``, ``setVarLabel``, ``setVarFormat``,
@@ -167,8 +177,11 @@ class SfiWriter:
         self.spool.append(batch)
 
     def commit(self) -> int:
-        sfi = _sfi()
+        self._cwf = self._aside = None
+        self._target = self._target_existed = None
+        self._dropping = False
         try:
+            self._cwf = current_frame()
             for c in self.columns:
                 c.finalize()
             self.check()  # the state may have changed while the query ran
@@ -198,8 +211,10 @@ class SfiWriter:
             self._swap(fr)
             self._tmp = None
             return n
-        except BaseException:
-            self._drop_temp()
+        except BaseException as exc:
+            if self._restore(exc) and isinstance(exc, Exception):
+                self._tmp = None
+                return self.spool.rows  # the old frame was dropped: the load is complete
             raise
         finally:
             self.spool.close()
@@ -216,6 +231,11 @@ class SfiWriter:
         try:
             return sfi.Frame.create(name)
         except sfi.FrameError as exc:
+            try:  # a failed create must not leave the frame behind
+                if frame_exists(name):
+                    sfi.Frame.connect(name).drop()
+            except Exception:
+                pass
             raise InternalError("could not create a temporary frame for the result "
                                 "(Stata allows at most 100 frames; drop some)") from exc
 
@@ -239,7 +259,8 @@ class SfiWriter:
 
     def _set_dataset_meta(self, fr) -> None:
         """Characteristics and the data label: sfi sets them on the current
-        frame only, so make the temporary frame current for a moment."""
+        frame only, so make the temporary frame current for a moment (if going
+        back fails, ``commit`` restores the current frame)."""
         sfi = _sfi()
         before = current_frame()
         fr.changeToCWF()
@@ -255,41 +276,104 @@ class SfiWriter:
             sfi.Frame.connect(before).changeToCWF()
 
     def _swap(self, fr) -> None:
-        """Put the complete temporary frame in place (module docstring)."""
+        """Put the complete temporary frame in place (module docstring).
+        Every step is checked by frame names afterwards (Stata 16's
+        ``Frame.rename`` ignores its return code); ``_restore`` undoes a
+        failure at any step before the final drop."""
         sfi = _sfi()
-        cwf = current_frame()
+        cwf = self._cwf
         target = self.frame if self.frame is not None else cwf
-        backup = None
-        if frame_exists(target):
-            backup = sfi.Frame.connect(target)
-            aside = sfi.SFIToolkit.getTempName()
-            backup.rename(aside)
-            # Stata 16's Frame.rename ignores the return code: check, never assume
-            if frame_exists(target) or not frame_exists(aside):
+        self._target_existed = frame_exists(target)
+        self._target = target  # from here on, _restore looks at the target's name
+        if self._target_existed:
+            self._aside = sfi.SFIToolkit.getTempName()
+            sfi.Frame.connect(target).rename(self._aside)
+            if frame_exists(target) or not frame_exists(self._aside):
                 raise InternalError(f"could not set frame {target} aside; nothing was changed")
         new_name = fr.name
-        try:
-            fr.rename(target)
-            if not frame_exists(target) or frame_exists(new_name):
-                raise InternalError(f"could not rename the loaded frame to {target}")
-        except BaseException:
-            if backup is not None:
-                backup.rename(target)
-            raise
+        sfi.Frame.connect(new_name).rename(target)
+        if not frame_exists(target) or frame_exists(new_name):
+            raise InternalError(f"could not rename the loaded frame to {target}")
         if target == cwf:
-            fr.changeToCWF()
-        if backup is not None:
-            backup.drop()
+            sfi.Frame.connect(target).changeToCWF()
+            if current_frame() != target:
+                raise InternalError(f"could not make frame {target} current")
+        if self._aside is not None:
+            self._dropping = True
+            try:
+                sfi.Frame.connect(self._aside).drop()
+            except Exception:
+                if frame_exists(self._aside):
+                    raise
+                # dropped all the same: the load is complete
+
+    def _restore(self, exc: BaseException) -> bool:
+        """After a failure in ``commit``: put the frames back as they were
+        (module docstring).  Returns True when the failure came after the old
+        frame was dropped, i.e. the load is in fact complete.  Raises
+        ``InternalError`` (from ``exc``) naming the frame that holds the
+        user's data when they cannot be put back."""
+        sfi = _sfi()
+        target, aside, cwf = self._target, self._aside, self._cwf
+        tmp_name = self._tmp.name if self._tmp is not None else None
+
+        def attempt(step):
+            try:
+                step()
+            except Exception:
+                pass
+
+        if self._dropping:
+            try:
+                if not frame_exists(aside) and frame_exists(target):
+                    return True
+            except Exception:
+                pass
+        if target is not None and tmp_name:
+            def vacate():  # the loaded frame holds the target's name: back to its own
+                occupied = (not self._target_existed
+                            or (aside is not None and frame_exists(aside)))
+                if occupied and frame_exists(target) and not frame_exists(tmp_name):
+                    sfi.Frame.connect(target).rename(tmp_name)
+
+            def give_back():
+                if aside is not None and frame_exists(aside) and not frame_exists(target):
+                    sfi.Frame.connect(aside).rename(target)
+            attempt(vacate)
+            attempt(give_back)
+        if cwf is not None:
+            def make_current():
+                if current_frame() != cwf and frame_exists(cwf):
+                    sfi.Frame.connect(cwf).changeToCWF()
+            attempt(make_current)
+        self._drop_temp()
+        problems = []
+        try:
+            if aside is not None and frame_exists(aside):
+                where = f"your data are in frame {aside}"
+                if frame_exists(target):
+                    where += f" and the new result in frame {target}"
+                problems.append(where)
+            elif cwf is not None and current_frame() != cwf:
+                problems.append(f"frame {cwf} is not the current frame (type: frame "
+                                f"change {cwf})")
+        except Exception:
+            problems.append("the state of the frames is unknown (type: frames dir)")
+        if problems:
+            raise InternalError("leostata could not put the frames back after an error ("
+                                f"{type(exc).__name__}: {exc}); " + "; ".join(problems)) from exc
+        return False
 
     def _drop_temp(self) -> None:
+        """Drop the temporary frame (by name: it may have been renamed and
+        back) unless it is current; never raises."""
         if self._tmp is None:
             return
         sfi = _sfi()
         try:
             name = self._tmp.name
-            if name and current_frame() == name:  # never leave the user in it
-                return
-            self._tmp.drop()
+            if name and frame_exists(name) and current_frame() != name:  # never the user's
+                sfi.Frame.connect(name).drop()
         except Exception:
             pass
         self._tmp = None

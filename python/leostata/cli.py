@@ -95,7 +95,12 @@ def cmd_sql(args) -> int:
 
 
 def _deliver(args, session, statement, outputs, meta, *, require_rows=False) -> None:
-    """Stream ``statement`` into ``--out FILE.dta`` or show the first rows."""
+    """Stream ``statement`` into ``--out FILE.dta`` or show the first rows.
+
+    ``DtaWriter`` checks the destination again before the query runs (``main``
+    checked it before connecting); any file-system failure after that is a
+    Stata error (r(6xx), ``dta`` module docstring) with ``FILE.dta`` unchanged.
+    """
     from .dta import DtaWriter
     from .stream import MemoryWriter, stream
     writer = DtaWriter(args.out) if args.out else MemoryWriter(max_rows=args.rows)
@@ -255,6 +260,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "text", None) and args.text[0] == "--":
         args.text = args.text[1:]
     try:
+        if getattr(args, "out", None) is not None and not getattr(args, "sqlonly", False):
+            from .dta import check_destination
+            check_destination(args.out)  # before connecting: a bad path fails at once
         return args.func(args)
     except LeostataError as exc:
         print(exc.render(), file=sys.stderr)

@@ -5,9 +5,23 @@ Takes the batches ``stream`` produces; writes ``FILE.dta`` for
 ``leostata load --out`` / ``leostata query --out``.  Batches are kept in a
 ``stream.Spool`` until the result is complete, because Stata's storage types
 (exact ``str#`` widths, bigint ladder) depend on all values; ``commit`` then
-writes the file in one pass per section into ``FILE.dta.part`` and renames it
-into place, so an error or Break never leaves a partial ``FILE.dta`` (an
-existing file is replaced only on success).
+writes the file in one pass per section into ``FILE.dta.part``, flushes it to
+disk and renames it into place (atomic), so an error or Break never leaves a
+partial ``FILE.dta`` (an existing file is replaced only on success, as the
+CLI always has; there is no ``replace`` option).
+
+The destination is checked when the writer is made, before any query runs
+(``check_destination``), and every file-system failure is a Stata error with
+Stata's code, never a Python exception: r(601) the directory does not exist;
+r(603) the file could not be opened (the path is a directory or not a regular
+file, a path component is a file, permission denied, read-only file system);
+r(608) an existing ``FILE.dta`` is read-only; r(602) ``FILE.dta.part``
+already exists (a leftover or a planted link: it is never followed, opened or
+removed); r(699) the disk is full; r(693) any other error on write; r(694)
+the final rename failed.  ``FILE.dta.part`` is created with
+``O_CREAT|O_EXCL`` (and ``O_NOFOLLOW`` where the system has it) in
+``begin``, so an existing file or symbolic link at that path can never
+redirect the write; only a ``.part`` this writer created is ever removed.
 
 Layout written (little-endian, "LSF"), from Stata's ``dta`` format
 description: ``<stata_dta><header>`` release, byteorder, K (2 bytes; 4 in
@@ -25,13 +39,17 @@ datetimes ``double`` ``%tc``.
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import os
+import stat
 import struct
 from typing import BinaryIO
 
 import numpy as np
 
 from . import stata_types as st
+from .errors import (DiskFull, FileExists, FileNotFound, FileNotOpened, FileReadOnly,
+                     FileRenameError, FileWriteError, LeostataError, StataSyntaxError)
 from .stream import DatasetMeta, Spool, as_bytes, as_float
 from .stata_types import ResultColumn
 
@@ -81,18 +99,112 @@ def storage_array(arr: np.ndarray, col: ResultColumn, dtype: np.dtype) -> np.nda
     return as_bytes(arr)
 
 
+def _part_flags() -> int:
+    """Open flags for ``FILE.dta.part``: create, never reuse, never follow a link."""
+    return (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+            | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+
+
+def _folder(path: str) -> str:
+    return os.path.dirname(path) or "."
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or str(exc)).lower()
+
+
+def _read_only_fs(folder: str) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (AttributeError, OSError):  # no statvfs (Windows)
+        return False
+
+
+def check_destination(path: str | os.PathLike) -> None:
+    """Refuse an ``--out`` path that cannot be written, with the error Stata
+    would give (module docstring); looks only, changes nothing."""
+    path = os.fspath(path)
+    if not path:
+        raise StataSyntaxError("invalid file specification",
+                               hint="give --out a file name, such as result.dta")
+    folder = _folder(path)
+    full = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(full):
+        probe = full
+        while not os.path.lexists(probe) and os.path.dirname(probe) != probe:
+            probe = os.path.dirname(probe)
+        if os.path.lexists(probe) and not os.path.isdir(probe):
+            raise FileNotOpened(f"file {path} could not be opened",
+                                hint=f"{probe} is a file, not a directory")
+        raise FileNotFound(f"directory {folder} not found",
+                           hint=f"cannot write {path}: create the directory first")
+    if os.path.isdir(path):
+        raise FileNotOpened(f"file {path} could not be opened",
+                            hint=f"{path} is a directory; give a file name, such as "
+                                 f"{os.path.join(path, 'result.dta')}")
+    if os.path.exists(path):
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise FileNotOpened(f"file {path} could not be opened",
+                                hint=f"{path} is not a regular file")
+        if not info.st_mode & 0o222 or not os.access(path, os.W_OK):
+            raise FileReadOnly(f"file {path} is read-only; cannot be modified or erased")
+    if not os.access(full, os.W_OK | os.X_OK):
+        why = "read-only file system" if _read_only_fs(full) else "permission denied"
+        raise FileNotOpened(f"file {path} could not be opened",
+                            hint=f"cannot create files in {folder}: {why}")
+    part = path + ".part"
+    if os.path.lexists(part):
+        raise _part_exists(part)
+
+
+def _part_exists(part: str) -> FileExists:
+    what = ("it is a symbolic link" if os.path.islink(part)
+            else "it may be left from an interrupted run")
+    return FileExists(f"file {part} already exists",
+                      hint=f"{what}; leostata writes the result there first and never "
+                           "reuses or follows an existing file or link: remove it and try again")
+
+
+def write_error(exc: OSError, path: str, *, rename: bool = False) -> LeostataError:
+    """The Stata error for an ``OSError`` while writing ``path``; the hint says
+    that nothing was changed (the caller has made it so)."""
+    code = exc.errno
+    unchanged = (f"{path} is unchanged" if os.path.lexists(path)
+                 else f"{path} was not created")
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return DiskFull(f"insufficient disk space to write {path}",
+                        hint=f"nothing was written ({unchanged}); free some space or "
+                             "choose another directory")
+    if code == errno.ENOENT:
+        return FileNotFound(f"directory {_folder(path)} not found",
+                            hint=f"cannot write {path}: create the directory first")
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EISDIR,
+                errno.ELOOP):
+        return FileNotOpened(f"file {path} could not be opened",
+                             hint=f"{_reason(exc)} ({unchanged})")
+    if rename:
+        return FileRenameError(f"could not rename {path}.part to {path}",
+                               hint=f"{_reason(exc)} ({unchanged})")
+    return FileWriteError(f"file I/O error on write to {path}",
+                          hint=f"{_reason(exc)} ({unchanged})")
+
+
 class DtaWriter:
     """``DtaWriter(path, *, version=None, spool_limit=64 MiB, chars=True)``.
 
     ``version`` 118 or 119 (None: 118, or 119 when K > 32,767).  ``chars``
     writes the characteristics (original SQL name and type of each variable,
     ``_dta[leo_sql]``, ``_dta[leo_table]``, ``_dta[leo_synthetic]``).
+    Making the writer checks the destination (``check_destination``);
+    ``begin`` creates ``FILE.dta.part`` exclusively.
     ``commit()`` returns the number of observations written.
     """
 
     def __init__(self, path: str | os.PathLike, *, version: int | None = None,
                  spool_limit: int = 64 << 20, chars: bool = True):
         self.path = os.fspath(path)
+        check_destination(self.path)
         self.version = version
         self.spool_limit = spool_limit
         self.chars = chars
@@ -101,24 +213,46 @@ class DtaWriter:
         self.spool: Spool | None = None
         self.part = self.path + ".part"
         self.nobs = 0
+        self._fd: int | None = None   # FILE.dta.part, open from begin to commit
+        self._created = False          # only a .part made here is ever removed
 
     # -- Writer protocol -------------------------------------------------------------
     def begin(self, columns, meta=None):
         self.columns = columns
         self.meta = meta or DatasetMeta()
+        try:
+            self._fd = os.open(self.part, _part_flags(), 0o666)
+        except OSError as exc:
+            if exc.errno in (errno.EEXIST, errno.ELOOP) and os.path.lexists(self.part):
+                raise _part_exists(self.part) from exc
+            raise write_error(exc, self.path) from exc
+        self._created = True
         folder = os.path.dirname(os.path.abspath(self.path))
         self.spool = Spool(self.spool_limit, directory=folder)
 
     def write(self, batch):
-        self.spool.append(batch)
+        try:
+            self.spool.append(batch)  # may spill to a temporary file next to the output
+        except OSError as exc:
+            raise write_error(exc, self.path) from exc
 
     def commit(self) -> int:
         for c in self.columns:
             c.finalize()
         try:
-            with open(self.part, "wb") as fh:
-                self._write_file(fh)
-            os.replace(self.part, self.path)
+            fd, self._fd = self._fd, None
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    self._write_file(fh)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            except OSError as exc:
+                raise write_error(exc, self.path) from exc
+            try:
+                os.replace(self.part, self.path)
+            except OSError as exc:
+                raise write_error(exc, self.path, rename=True) from exc
+            self._created = False
         except BaseException:
             self._remove_part()
             raise
@@ -132,10 +266,18 @@ class DtaWriter:
         self._remove_part()
 
     def _remove_part(self):
-        try:
-            os.remove(self.part)
-        except OSError:
-            pass
+        if self._fd is not None:
+            try:
+                os.close(self._fd)
+            except OSError:
+                pass
+            self._fd = None
+        if self._created:
+            self._created = False
+            try:
+                os.remove(self.part)
+            except OSError:
+                pass
 
     # -- file layout ------------------------------------------------------------------
     def _write_file(self, fh: BinaryIO) -> None:
@@ -214,7 +356,7 @@ class DtaWriter:
                     rec[f"v{j}"] = np.where(nonempty, keys, np.uint64(0))
                 else:
                     rec[f"v{j}"] = storage_array(batch[c.name], c, dtype[j])
-            rec.tofile(fh)
+            fh.write(rec)  # not tofile(): its errors lose errno (ENOSPC)
             obs0 += m
         fh.write(b"</data>")
 

@@ -23,6 +23,12 @@ RETURN_CODES: dict[int, str] = {
     198: "invalid syntax or option",
     459: "data inconsistency (result would not be what Stata computes)",
     601: "file not found",
+    602: "file already exists",
+    603: "file could not be opened",
+    608: "file is read-only; cannot be modified or erased",
+    693: "file I/O error on write",
+    694: "could not rename file",
+    699: "insufficient disk space",
     2000: "no observations",
     5100: "Python or the leostata package is not set up in Stata",
     5101: "could not connect to the database",
@@ -128,6 +134,30 @@ class DisclosureBlocked(LeostataError):
 
 class InternalError(LeostataError):
     rc = 5199
+
+
+class FileExists(LeostataError):
+    rc = 602
+
+
+class FileNotOpened(LeostataError):
+    rc = 603
+
+
+class FileReadOnly(LeostataError):
+    rc = 608
+
+
+class FileWriteError(LeostataError):
+    rc = 693
+
+
+class FileRenameError(LeostataError):
+    rc = 694
+
+
+class DiskFull(LeostataError):
+    rc = 699
 
 
 def caret(text: str, start: int, end: int | None = None) -> str:
