@@ -134,6 +134,19 @@ containing {cmd:$} or {cmd:`} is mangled: use a DSN, Windows
 authentication, or the {cmd:LEOSTATA_URL} environment variable instead.
 
 {pstd}
+{bf:Warning: a password typed in a URL ends up in your logs.}  Stata echoes
+every command as typed, before {cmd:leoset} can mask anything: a
+{cmd:leoset url "...:}{it:password}{cmd:@..."} typed at the prompt or run from
+a do-file is shown in the Results window and the Review window and written
+to any open {helpb log} or {helpb cmdlog} in clear.  Logs are often kept and
+shared, and in the SRS they go to output checking.  So do not put a
+password in a URL: use {cmd:leoset dsn} (an ODBC data source that stores
+the login outside Stata), {cmd:leoset server} (Windows integrated
+authentication, no password at all), or set {cmd:LEOSTATA_URL} outside
+Stata.  With {cmd:permanently}, the URL is also stored, unmasked, in the
+config file (readable by you only).
+
+{pstd}
 {bf:Metadata files.}  {cmd:leoset metadata} registers a CSV or XLSX file with
 columns {it:table}, {it:variable} and {it:description} (optionally {it:type}
 and {it:years}), shaped like the LEO variable request form.  Its

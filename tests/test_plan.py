@@ -3,14 +3,17 @@ every refusal with its message and Stata return code."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from leostata.errors import (ExpressionTooLong, NotFound, StataSyntaxError, TypeMismatch,
                              UnknownFunction, Untranslatable, caret)
 from leostata.expr import parse, parse_command
-from leostata.expr.nodes import Binary, Name, walk
-from leostata.plan import (OPTIONS, SIGNATURES, check_expression, find_option, plan_load,
-                           resolve_varlist)
+from leostata.catalog import ColumnInfo, TableInfo, normalize_type
+from leostata.expr.nodes import Binary, Name, Number, walk
+from leostata.plan import (OPTIONS, SIGNATURES, SYSTEM_NAMES, check_expression, find_option,
+                           plan_load, resolve_varlist)
 from tests.translate.leo_table import catalog, leo_table
 
 TABLE = leo_table()
@@ -293,3 +296,101 @@ def test_collapse_is_validated_and_gives_the_outputs():
     assert [o.name for o in plan.outputs] == ["Region", "Earnings", "n"]
     refused(lambda: plan_load("leo_earnings, collapse((mean) Region)", catalog()),
             TypeMismatch, 109, "type mismatch")
+
+
+# --- Stata's system variables and reserved names ----------------------------------------
+
+ALL = [c.name for c in TABLE.columns]
+
+
+@pytest.mark.parametrize("tokens, expected", [
+    (["_all"], ALL),                                   # help varlist: _all = all variables
+    (["Region", "_all"], ["Region"] + [n for n in ALL if n != "Region"]),
+    (["_all", "Region"], ALL),
+])
+def test_all_in_a_varlist_means_every_variable(tokens, expected):
+    assert names(resolve_varlist(tokens, TABLE)) == expected
+
+
+def test_all_in_leoload_and_in_by():
+    assert names(plan_load("leo_earnings _all", catalog()).columns) == ALL
+    plan = plan_load("leo_earnings _all if TaxYear > 2015", catalog())
+    assert names(plan.columns) == ALL
+
+
+@pytest.mark.parametrize("name", sorted(set(SYSTEM_NAMES) - {"_all"}))
+def test_system_names_in_a_varlist_are_not_allowed(name):
+    text = f"leo_earnings Edukey {name}"
+    err = refused(lambda: plan_load(text, catalog()), StataSyntaxError, 198, f"{name} not allowed")
+    assert err.message == f"{name} not allowed"
+    assert caret(text, 20, 20 + len(name)) in err.hint
+    assert "not a variable" in err.hint or "reserves" in err.hint
+
+
+def test_system_names_are_not_abbreviations_of_renamed_columns():
+    """A SQL column named _n is loaded as _n_; typing _n still means Stata's _n."""
+    cols = [ColumnInfo("_n", normalize_type("int"), nullable=True, position=0),
+            ColumnInfo("x", normalize_type("int"), nullable=True, position=1)]
+    table = TableInfo(name="t", columns=cols, key=("x",), person_key=None)
+    err = refused(lambda: resolve_varlist(["_n"], table), StataSyntaxError, 198,
+                  "_n not allowed")
+    assert "the table's column _n is loaded as _n_" in err.hint
+    assert names(resolve_varlist(["_n_"], table)) == ["_n"]
+    refused(lambda: check_expression(parse("_n == 1"), table), Untranslatable, 5104,
+            "_n (the observation number) cannot be pushed down")
+
+
+def test_system_names_in_a_range_are_not_allowed():
+    refused(lambda: resolve_varlist(["_n-Region"], TABLE), StataSyntaxError, 198,
+            "_n not allowed in a range")
+    refused(lambda: resolve_varlist(["Edukey-_all"], TABLE), StataSyntaxError, 198,
+            "_all not allowed in a range")
+
+
+@pytest.mark.parametrize("expr, what", [
+    ("_n == 1", "_n (the observation number)"),
+    ("Earnings > 0 & _n <= 10", "_n (the observation number)"),
+    ("_N > 5", "_N (the number of observations)"),
+    ("_rc == 0", "_rc (the return code of Stata's last capture)"),
+    ("_b > 0", "_b[] (the results of the last estimation)"),
+    ("_b[Earnings] > 0", "_b[] (the results of the last estimation)"),
+    ("Earnings > _se[Earnings]", "_se[] (the results of the last estimation)"),
+    ("missing(_coef[x])", "_coef[] (the results of the last estimation)"),
+])
+def test_system_variables_in_if_are_refused_as_untranslatable(expr, what):
+    """Valid Stata (help _variables), but with no value on the server: the project's
+    Untranslatable rc, naming what cannot be pushed down - not r(111) not found."""
+    text = f"leo_earnings if {expr}"
+    err = refused(lambda: plan_load(text, catalog()), Untranslatable, 5104, what)
+    assert "cannot be pushed down to the server" in err.message
+    assert "not found" not in err.render()
+
+
+@pytest.mark.parametrize("name", ["_all", "_pred", "_skip"])
+def test_reserved_names_without_a_value_in_if_are_not_allowed(name):
+    text = f"leo_earnings if {name} == 1"
+    err = refused(lambda: plan_load(text, catalog()), StataSyntaxError, 198,
+                  f"{name} not allowed in an expression")
+    assert caret(text, 16, 16 + len(name)) in err.hint
+
+
+def test_pi_and_cons_are_numbers_in_if():
+    """help _variables: "_pi contains the value of pi to machine precision";
+    "_cons is always equal to the number 1 when used directly"."""
+    node = check_expression(parse("KS4_APS > _pi * _cons"), TABLE)
+    product = node.right
+    assert product.left == Number(math.pi) and product.right == Number(1.0)
+    assert product.left.stype == product.right.stype == "num"
+    plan = plan_load("leo_earnings if KS4_APS > 2 * _pi", catalog())
+    assert plan.where.right.right == Number(math.pi)
+
+
+# --- a lone surrogate never reaches the server ----------------------------------------------
+
+@pytest.mark.parametrize("literal", ['"\ud800"', '"a\udc80b"', '`"x\udfff"\'', '"\ud83d"'])
+def test_lone_surrogate_in_a_string_literal_is_refused_in_planning(literal):
+    text = f"leo_earnings if Region == {literal}"
+    err = refused(lambda: plan_load(text, catalog()), Untranslatable, 5104,
+                  "a lone surrogate that is not a Unicode character")
+    err.render().encode("utf-8")  # the message itself can be printed
+    assert "U+D" in err.message

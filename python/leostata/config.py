@@ -41,6 +41,11 @@ class Setting:
         """The URL with credentials masked, safe to print."""
         return mask_url(self.url)
 
+    def __repr__(self) -> str:  # a Setting in a message or traceback shows no secret
+        return (f"Setting(url={self.shown!r}, source={self.source!r}, "
+                f"synthetic={self.synthetic!r}, schema={self.schema!r}, "
+                f"metadata_files={self.metadata_files!r})")
+
 
 def config_dir() -> Path:
     """The user's config folder for leostata (platform convention)."""
@@ -160,19 +165,205 @@ def is_synthetic_url(url: str) -> bool:
     return url.startswith("duckdb:///") and Path(url[len("duckdb:///"):]).name.startswith("synthetic-")
 
 
-_SECRET_KEYS = r"(?:PWD|PASSWORD|PASS|SECRET|TOKEN|ACCESSTOKEN|ACCESS_TOKEN|APIKEY|API_KEY)"
-_SEPARATOR = r"(?:^|[;&?{]|%3B|%26|%3F)"
-_VALUE = r"(?:\{[^}]*\}|%7B.*?%7D|.*?)(?=;|&|%3B|%26|$)"
+# --- masking secrets ---------------------------------------------------------------------
+#
+# ``mask_url`` is applied to URLs, ODBC connection strings and free text that may
+# contain them (driver error messages, traceback lines).  It reads the text the way
+# SQLAlchemy and the ODBC driver manager would, rather than with one regular
+# expression, and it reads it several times: as typed, and after up to three rounds
+# of URL decoding (``%3D`` -> ``=``, ``+`` -> space), so that a secret is found
+# whether it is written plainly, inside a URL-encoded ``odbc_connect=`` string, or
+# encoded twice.  Every span found in any reading is masked in the original text.
+# Where a reading is ambiguous the mask is made wider, never narrower: showing less
+# of a host name is a nuisance, showing part of a password is a leak.
+
+#: Key words that make a ``key=value`` pair secret when the key (lower-cased, without
+#: ``_ - .`` and spaces) contains one of them (``PWD``, ``Password``, ``sslpassword``,
+#: ``client_secret``, ``AccessToken``, ``api_key`` ...) or equals one of _SECRET_EXACT.
+_SECRET_PARTS = ("pwd", "passw", "secret", "token", "apikey", "privatekey", "credential")
+_SECRET_EXACT = ("pass", "pw")
+_KEY = re.compile(r"(?<![A-Za-z0-9_.\-])([A-Za-z0-9_.\-]+)[ \t]*=")
+_QUOTED_KEY = re.compile(r"""(['"])([A-Za-z0-9_.\- ]+)\1[ \t]*[:=][ \t]*""")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+_QUERY_NEXT = re.compile(r"&(?=[A-Za-z0-9_.\-]+=)")
+_PORT = re.compile(r"[0-9]+(?:[/?#\s]|$)")
+_VALUE_STOP = re.compile(r"[,}\s]")
+_HEX = "0123456789abcdefABCDEF"
+
+
+def _is_secret_key(key: str) -> bool:
+    k = re.sub(r"[_.\- ]", "", key).lower()
+    return k in _SECRET_EXACT or any(part in k for part in _SECRET_PARTS)
+
+
+def _decoded(view: list) -> list:
+    """One round of URL decoding of ``view``, a list of ``(char, start, end)``
+    (each char with the span of the original text it stands for)."""
+    out, i = [], 0
+    while i < len(view):
+        ch = view[i][0]
+        if (ch == "%" and i + 2 < len(view)
+                and view[i + 1][0] in _HEX and view[i + 2][0] in _HEX):
+            out.append((chr(int(view[i + 1][0] + view[i + 2][0], 16)), view[i][1], view[i + 2][2]))
+            i += 3
+            continue
+        out.append((" " if ch == "+" else ch, view[i][1], view[i][2]))
+        i += 1
+    return out
+
+
+def _userinfo_spans(s: str) -> list:
+    """Spans of the password in every ``scheme://user:password@host`` of ``s``.
+
+    The user name runs to the first ``:`` or ``/`` (SQLAlchemy's rule; it may hold an
+    ``@``, as Azure's ``user@server`` does).  The password then runs to the *last*
+    ``@`` of the text: SQLAlchemy stops at the first ``@``, so a raw ``@`` in a
+    password would otherwise leave its tail on show.  Without any ``@`` after it, the
+    text after the colon is a port (digits) or a bracketed IPv6 host - or else a URL
+    cut short inside its password, which is masked to the end.
+    """
+    spans = []
+    for m in _SCHEME.finditer(s):
+        i = m.end()
+        while i < len(s) and s[i] not in ":/\n":
+            i += 1
+        if i >= len(s) or s[i] != ":":
+            continue
+        start = i + 1
+        at = s.rfind("@", start)
+        if at > start:
+            spans.append((start, at))
+        elif (at < 0 and start < len(s) and not _PORT.match(s, start)
+              and not s.startswith("[", m.end())):
+            spans.append((start, len(s)))
+    return spans
+
+
+def _brace_end(s: str, i: int) -> int:
+    """``s[i]`` is ``{``: the index after the ``}`` that closes it (``}}`` inside is
+    an escaped brace, ODBC's rule); the end of ``s`` when it is never closed."""
+    j = i + 1
+    while True:
+        k = s.find("}", j)
+        if k < 0:
+            return len(s)
+        if s.startswith("}}", k):
+            j = k + 2
+            continue
+        return k + 1
+
+
+def _quote_end(s: str, i: int) -> int:
+    """``s[i]`` is a quote: the index after its closing quote (a backslash escapes
+    the next character); the end of ``s`` when it is never closed."""
+    j = i + 1
+    while j < len(s):
+        if s[j] == "\\":
+            j += 2
+            continue
+        if s[j] == s[i]:
+            return j + 1
+        j += 1
+    return len(s)
+
+
+def _pair_spans(s: str) -> list:
+    """Spans of the values of secret ``key=value`` pairs in ``s``.
+
+    A key after ``?`` or ``&`` is a URL query parameter: its value ends at the next
+    ``&name=``.  Any other key is read as an ODBC ``key=value;`` pair: a value in
+    braces ends at its closing brace (``}}`` escapes a brace), a quoted value at its
+    closing quote, and then - or any other value - at the next ``;``, so text after a
+    badly escaped closing brace is masked too.  Spaces around ``=`` are allowed.  A
+    value that never ends is masked to the end of the text.  Python and JSON
+    spellings (``'password': 'x'``) are masked up to the closing quote.
+    """
+    spans = []
+    for m in _KEY.finditer(s):
+        if not _is_secret_key(m.group(1)):
+            continue
+        before = s[:m.start()].rstrip(" \t")
+        v = m.end()
+        while v < len(s) and s[v] in " \t":
+            v += 1
+        if v >= len(s):
+            continue
+        end = v
+        if s[v] == "{":
+            end = _brace_end(s, v)
+        elif s[v] in "'\"":
+            end = _quote_end(s, v)
+        if before.endswith(("?", "&")):
+            nxt = _QUERY_NEXT.search(s, end)
+            end = nxt.start() if nxt else len(s)
+        else:
+            semi = s.find(";", end)
+            end = semi if semi >= 0 else len(s)
+        if end > v:
+            spans.append((v, end))
+    for m in _QUOTED_KEY.finditer(s):
+        if not _is_secret_key(m.group(2)):
+            continue
+        v = m.end()
+        if v < len(s) and s[v] in "'\"":
+            end = _quote_end(s, v)
+        else:
+            stop = _VALUE_STOP.search(s, v)
+            end = stop.start() if stop else len(s)
+        if end > v:
+            spans.append((v, end))
+    return spans
+
+
+def secret_spans(text: str) -> list[tuple[int, int]]:
+    """The ``(start, end)`` spans of ``text`` that ``mask_url`` hides, merged."""
+    view = [(ch, i, i + 1) for i, ch in enumerate(text)]
+    spans: list[tuple[int, int]] = []
+    for level in range(4):
+        s = "".join(ch for ch, _, _ in view)
+        found = _pair_spans(s) + (_userinfo_spans(s) if level == 0 else [
+            span for span in _userinfo_spans(s) if not _plain_scheme(view, s, span)])
+        spans += [(view[a][1], view[b - 1][2]) for a, b in found if a < b]
+        decoded = _decoded(view)
+        if [ch for ch, _, _ in decoded] == list(s):
+            break
+        view = decoded
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _plain_scheme(view: list, s: str, span: tuple[int, int]) -> bool:
+    """True when the ``://`` before ``span`` in a decoded reading was typed as such
+    (that URL was already read undecoded; decoding it again would only widen the
+    mask over an encoded ``%40`` in its query)."""
+    k = s.rfind("://", 0, span[0])
+    return k >= 0 and all(view[k + n][2] - view[k + n][1] == 1 for n in range(3))
 
 
 def mask_url(url: str) -> str:
-    """``url`` with every credential replaced by ``***``.
+    """``url`` (or any text that may contain URLs and connection strings) with every
+    credential replaced by ``***``.
 
-    Masks the password in ``user:password@host``, ``PWD=...``/``Password=...``
-    pairs inside ODBC connection strings (also URL-encoded ones in
-    ``odbc_connect=``) and ``password=`` query parameters.
+    Masks the password of ``scheme://user:password@host`` whatever it contains
+    (``@ / : ; { } %`` and spaces included), the values of secret ``key=value``
+    pairs (``PWD``, ``Password``, ``sslpassword``, tokens and keys, in any case and
+    with spaces around ``=``), ODBC values in braces with ``}}`` escapes, and the
+    same inside URL-encoded strings such as ``odbc_connect=``.  It is used on error
+    paths, so it never raises: should reading the text fail, all of it is masked.
     """
-    masked = re.sub(r"(://[^/:@]*:)[^@/]*(@)", r"\1***\2", url)
-    space = r"(?:\s|\+|%20)*"
-    return re.sub(rf"(?i)({_SEPARATOR}{space}{_SECRET_KEYS}{space}(?:=|%3D){space}){_VALUE}",
-                  r"\1***", masked)
+    try:
+        spans = secret_spans(url)
+    except Exception:  # pragma: no cover - a bug here must not hide the error shown
+        return "***"
+    out, last = [], 0
+    for a, b in spans:
+        out.append(url[last:a])
+        out.append("***")
+        last = b
+    out.append(url[last:])
+    return "".join(out)

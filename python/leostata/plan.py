@@ -311,6 +311,54 @@ class _Names:
                      f"did you mean {close}?" if close else None)
 
 
+#: Stata's system variables and the other reserved names that start with ``_``
+#: [S16:_/_variables.sthlp, r/reswords.sthlp] -> what the name is, for messages.
+#: No column can have one of these names (``stata_types`` renames ``_n`` to ``_n_``).
+SYSTEM_NAMES = {
+    "_n": "_n is Stata's observation number, not a variable",
+    "_N": "_N is Stata's number of observations, not a variable",
+    "_b": "_b[] holds the coefficients of the last estimation, not a variable",
+    "_coef": "_coef[] holds the coefficients of the last estimation, not a variable",
+    "_se": "_se[] holds the standard errors of the last estimation, not a variable",
+    "_cons": "_cons is Stata's name for the constant term, not a variable",
+    "_pi": "_pi is the number pi, not a variable",
+    "_rc": "_rc is the return code of the last capture, not a variable",
+    "_pred": "_pred is a name Stata reserves; no variable can have it",
+    "_skip": "_skip is a name Stata reserves; no variable can have it",
+    "_all": "_all means all variables in a varlist; it is not one variable",
+}
+
+#: How the system variables that have a value in an expression are refused there:
+#: (what it is, how to do without it).  ``_pi`` and ``_cons`` are constants and are
+#: kept (help _variables: "_cons is always equal to the number 1 when used directly";
+#: "_pi contains the value of pi to machine precision").
+_NOT_PUSHED_DOWN = {
+    "_n": ("_n (the observation number)",
+           "rows in a SQL table have no order, so they have no observation numbers; "
+           "select observations by number with in #/# (with sort()), or load first "
+           "and use _n in Stata"),
+    "_N": ("_N (the number of observations)",
+           "run leoload with the count option first and use r(N), or load first and "
+           "use _N in Stata"),
+    "_rc": ("_rc (the return code of Stata's last capture)",
+            "copy it into a local first (local rc = _rc) and write `rc' instead"),
+    "_b": ("_b[] (the results of the last estimation)",
+           "store the value first (local b = _b[x]) and write `b' instead"),
+    "_coef": ("_coef[] (the results of the last estimation)",
+              "store the value first (local b = _coef[x]) and write `b' instead"),
+    "_se": ("_se[] (the results of the last estimation)",
+            "store the value first (local se = _se[x]) and write `se' instead"),
+}
+
+
+def _not_a_variable(name: str, names: _Names, text, pos, where: str = "") -> Exception:
+    """r(198) "_n not allowed" for a reserved ``_`` name used as a variable."""
+    hint = SYSTEM_NAMES[name]
+    if name + "_" in names.names:
+        hint += f"; the table's column {name} is loaded as {name}_"
+    return _error(StataSyntaxError, f"{name} not allowed{where}", text, pos, hint)
+
+
 def _token_and_pos(token) -> tuple[str, Optional[tuple[int, int]]]:
     if isinstance(token, str):
         return token, None
@@ -345,10 +393,12 @@ def resolve_varlist(tokens: Iterable, table: TableInfo, *, text: Optional[str] =
     Each token is a name (exact, or a unique abbreviation), a pattern with
     ``*`` (any characters), ``?`` (one character) or ``~`` (like ``*`` but
     only one variable may match), or a range ``a-b`` (the columns from a to
-    b in table order).  A column named twice is kept once, at its first
-    place.  Raises NotFound r(111) ("variable X not found" with a did-you-
-    mean; "X ambiguous abbreviation") and StataSyntaxError r(198) for a range
-    written backwards.
+    b in table order).  ``_all`` means every column.  A column named twice is
+    kept once, at its first place.  Raises NotFound r(111) ("variable X not
+    found" with a did-you-mean; "X ambiguous abbreviation") and StataSyntaxError
+    r(198) for a range written backwards and for Stata's other reserved ``_``
+    names ("_n not allowed": ``_n``, ``_N``, ``_b``, ``_cons``, ``_pi`` ... are
+    never variables, so they are not read as abbreviations either).
     """
     names = _Names(table)
     out: list[ColumnInfo] = []
@@ -360,11 +410,18 @@ def resolve_varlist(tokens: Iterable, table: TableInfo, *, text: Optional[str] =
 
 
 def _resolve_token(token: str, pos, names: _Names, text) -> list[ColumnInfo]:
+    if token == "_all":  # help varlist: "the keyword _all to mean all variables"
+        return list(names.columns)
+    if token in SYSTEM_NAMES:
+        raise _not_a_variable(token, names, text, pos)
     if "-" in token:
         first, last = token.split("-", 1)
         if any(ch in first + last for ch in "*?~"):
             raise _error(StataSyntaxError, f"{token}: wildcards are not allowed in a range",
                          text, pos)
+        for end in (first, last):
+            if end in SYSTEM_NAMES:
+                raise _not_a_variable(end, names, text, pos, " in a range")
         a, b = names.one(first, text, pos), names.one(last, text, pos)
         ia, ib = names.columns.index(a), names.columns.index(b)
         if ia > ib:
@@ -402,6 +459,11 @@ def check_expression(node: Node, table: TableInfo, *, text: Optional[str] = None
     arguments, ExpressionTooLong r(130) past inlist()'s limits, and
     Untranslatable r(5104) for columns whose SQL type has no Stata value in
     an expression (binary, time, unknown).
+
+    Stata's system variables: ``_pi`` and ``_cons`` become the numbers pi and 1;
+    ``_n``, ``_N``, ``_rc`` and ``_b``/``_coef``/``_se`` have values only inside
+    Stata and are refused with Untranslatable r(5104), naming them; ``_all``,
+    ``_pred`` and ``_skip`` are StataSyntaxError r(198) "X not allowed".
     """
     checker = _Checker(_Names(table), text)
     with deep_recursion():
@@ -422,6 +484,8 @@ class _Checker:
         if isinstance(node, String):
             return replace(node, stype="str")
         if isinstance(node, Name):
+            if node.name in SYSTEM_NAMES:
+                return self.system_name(node)
             col = self.names.one(node.name, self.text, node.pos)
             if col.sql_type.kind not in EXPRESSION_KINDS:
                 raise _error(Untranslatable,
@@ -439,6 +503,20 @@ class _Checker:
         if isinstance(node, Call):
             return self.call(node)
         raise TypeError(f"not an expression node: {node!r}")
+
+    def system_name(self, node: Name) -> Node:
+        """``_pi`` and ``_cons`` are numbers; ``_n``, ``_N``, ``_rc``, ``_b`` ... have
+        values only inside Stata (Untranslatable r(5104)); ``_all``, ``_pred`` and
+        ``_skip`` are no values at all (r(198))."""
+        if node.name == "_pi":
+            return Number(math.pi, pos=node.pos, stype="num")
+        if node.name == "_cons":
+            return Number(1.0, pos=node.pos, stype="num")
+        if node.name in _NOT_PUSHED_DOWN:
+            what, hint = _NOT_PUSHED_DOWN[node.name]
+            raise _error(Untranslatable, f"{what} cannot be pushed down to the server",
+                         self.text, node.pos, hint)
+        raise _not_a_variable(node.name, self.names, self.text, node.pos, " in an expression")
 
     def binary(self, node: Binary) -> Node:
         left, right = self.check(node.left), self.check(node.right)

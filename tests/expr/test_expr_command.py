@@ -4,7 +4,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leostata.errors import ExpressionTooLong, LeostataError, StataSyntaxError, caret
+from leostata.errors import (
+    ExpressionTooLong, LeostataError, StataSyntaxError, Untranslatable, caret,
+)
 from leostata.expr import (
     Binary, Call, ClistItem, Name, Number, Option, String, parse, parse_clist, parse_command,
     parse_options, split_positional_and_options,
@@ -325,3 +327,23 @@ def test_any_text_gives_a_result_or_a_leostata_error_with_a_caret_inside(text):
         except LeostataError as err:
             assert 0 <= err.pos[0] < err.pos[1] <= len(text) + 1
             assert err.hint == caret(text, *err.pos)
+
+
+# --- lone surrogates are refused before anything else --------------------------------------
+
+@pytest.mark.parametrize("text, rc, at", [
+    ('t if s == "a\ud800"', 5104, 12),
+    ('t if s == `"\udc80"\'', 5104, 12),
+    ('t if inlist(s, "a", "\udfff")', 5104, 21),
+    ("t\udc80 x", 198, 1),
+    ("t x\ud800y if s == 1", 198, 3),
+    ('t if s == "a", frame(\udc80)', 198, 21),
+])
+def test_lone_surrogates_are_refused(text, rc, at):
+    cls = Untranslatable if rc == 5104 else StataSyntaxError
+    with pytest.raises(cls) as info:
+        parse_command(text)
+    err = info.value
+    assert (err.rc, err.pos) == (rc, (at, at + 1))
+    assert err.hint == caret(text.replace(text[at], "\ufffd"), at, at + 1)
+    err.render().encode("utf-8")

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leostata.errors import ExpressionTooLong, StataSyntaxError, caret
+from leostata.errors import ExpressionTooLong, StataSyntaxError, Untranslatable, caret
 from leostata.expr import (
     Binary, Call, DateLiteral, Missing, Name, Number, String, Unary, parse, unparse, walk,
 )
@@ -289,3 +289,18 @@ def test_round_trip(tree):
     # Every node's span is the text of that node.
     for node in walk(parsed):
         assert parse(text[node.pos[0]:node.pos[1]]) == node
+
+
+@pytest.mark.parametrize("text, name", [
+    ("_b[x] > 0", "_b"), ("y < _se[x]", "_se"), ("_coef[x] == 1", "_coef"),
+])
+def test_estimation_results_are_untranslatable_not_subscripts(text, name):
+    """_b[x] is valid Stata (help _variables), but has no value on the server."""
+    with pytest.raises(Untranslatable) as info:
+        parse(text)
+    err = info.value
+    assert err.rc == 5104
+    assert err.message.startswith(f"{name}[] (the results of the last estimation) cannot be "
+                                  "pushed down to the server")
+    start = text.index(name)
+    assert err.pos == (start, start + len(name))

@@ -1,6 +1,8 @@
 """Tokenizer: literal forms, operators, offsets, date literals, errors."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leostata.errors import StataSyntaxError, UnknownFunction, Untranslatable, caret
 from leostata.expr.tokens import (
@@ -181,3 +183,41 @@ def test_errors(text, message, pos):
     assert err.rc == 198
     assert err.message == message
     assert err.pos == pos
+
+
+# --- lone surrogates ------------------------------------------------------------------------
+
+SURROGATES = st.integers(0xD800, 0xDFFF).map(chr)
+PLAIN = st.text(alphabet=st.characters(blacklist_categories=("Cs",),
+                                       blacklist_characters='"`\''), max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(before=PLAIN, surrogate=SURROGATES, after=PLAIN, compound=st.booleans())
+def test_lone_surrogate_in_a_string_literal_is_untranslatable(before, surrogate, after, compound):
+    literal = (f'`"{before}{surrogate}{after}"\'' if compound
+               else f'"{before}{surrogate}{after}"')
+    text = f"Region == {literal}"
+    with pytest.raises(Untranslatable) as info:
+        tokenize(text)
+    err = info.value
+    at = text.index(surrogate)
+    assert err.rc == 5104 and err.pos == (at, at + 1)
+    assert err.message.startswith(f"string literal contains U+{ord(surrogate):04X}, a lone "
+                                  "surrogate")
+    shown = text.replace(surrogate, "\ufffd")
+    assert err.hint == caret(shown, at, at + 1)
+    err.render().encode("utf-8")  # printable: the surrogate is not in the message
+
+
+def test_lone_surrogate_outside_a_string_is_invalid_syntax():
+    with pytest.raises(StataSyntaxError) as info:
+        tokenize("x == 1 & \udc80")
+    err = info.value
+    assert (err.rc, err.pos) == (198, (9, 10))
+    assert err.message == "invalid character U+DC80 (a lone surrogate, not a Unicode character)"
+    err.render().encode("utf-8")
+
+
+def test_surrogate_pairs_and_other_characters_are_kept():
+    assert kinds_values('"\U0001F600 é €"') == [(STRING, "\U0001F600 é €")]

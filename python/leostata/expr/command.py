@@ -26,7 +26,9 @@ from typing import Dict, List, NamedTuple, Optional, Tuple
 from ..errors import LeostataError, StataSyntaxError
 from .nodes import Node, Pos
 from .parser import parse
-from .tokens import is_name_char, is_name_start, skip_string, syntax_error
+from .tokens import (
+    is_name_char, is_name_start, refuse_surrogates, skip_string, syntax_error,
+)
 
 
 class VarToken(NamedTuple):
@@ -110,8 +112,10 @@ def parse_command(text: str) -> Command:
 
     ``if`` and ``in`` may come in either order, each at most once.  Raises
     StataSyntaxError with a caret for grammar errors; errors in the
-    if-expression come from :func:`~leostata.expr.parser.parse`.
+    if-expression come from :func:`~leostata.expr.parser.parse`.  A lone
+    surrogate anywhere in ``text`` is refused first (``tokens.refuse_surrogates``).
     """
+    refuse_surrogates(text)
     words, comma = _scan(text, 0, len(text))
     words = _split_keywords(words)
     if not words or words[0].text in KEYWORDS:

@@ -33,7 +33,8 @@ Decisions:
   ``2^(-2)`` and ``2^-2^2`` is ``2^(-(2^2))``.
 - There is no unary ``+`` (Stata documents none).
 - Function names are lower-cased.  ``td()``/``tc()`` become DateLiteral nodes
-  (see ``tokens``).  ``x[...]`` (explicit subscripts) is refused.
+  (see ``tokens``).  ``x[...]`` (explicit subscripts) is refused, and so is
+  ``_b[x]`` / ``_coef[x]`` / ``_se[x]`` (estimation results: Untranslatable).
 - A parenthesised expression keeps its own node; its ``pos`` spans the
   parentheses.
 - Stata's limits: at most 249 nested parentheses (calls included) and 800
@@ -49,7 +50,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import List, NamedTuple, Optional, Tuple
 
-from ..errors import ExpressionTooLong
+from ..errors import ExpressionTooLong, Untranslatable
 from .nodes import (
     Binary, Call, DateLiteral, Missing, Name, Node, Number, String, Unary, children,
 )
@@ -63,6 +64,10 @@ BINARY = {
 }
 #: Prefix operator -> precedence.
 PREFIX = {"-": 8, "!": 10}
+
+#: Stata's system variables that take a subscript: estimation results
+#: (help _variables), not other observations.
+ESTIMATES = ("_b", "_coef", "_se")
 
 MAX_NESTED_PARENTHESES = 249
 MAX_DYADIC_OPERATORS = 800
@@ -167,6 +172,13 @@ class _Parser:
                 return i + 2, False
             self.open(_Open("call", nxt, name=tok, base=len(self.operands)))
             return i + 1, True
+        if tok.kind == NAME and nxt.kind == OP and nxt.value == "[" and tok.text in ESTIMATES:
+            raise self.error(
+                tok,
+                f"{tok.text}[] (the results of the last estimation) cannot be pushed down "
+                "to the server; store the value in a local first",
+                Untranslatable,
+            )
         if tok.kind == NAME and nxt.kind == OP and nxt.value == "[":
             raise self.error(
                 nxt,

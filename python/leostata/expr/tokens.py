@@ -10,7 +10,9 @@ Recognised:
 - numbers ``5``, ``1.5``, ``.5``, ``5.``, ``1e-3``, ``1E+3``;
 - missing values ``.`` and ``.a`` ... ``.z``;
 - strings ``"..."`` (no escapes, as in Stata) and compound quotes
-  ```"..."'`` which may contain ``"`` and nest;
+  ```"..."'`` which may contain ``"`` and nest; a lone surrogate (U+D800 to
+  U+DFFF, not a Unicode character) anywhere is refused (``refuse_surrogates``)
+  before any token is made, so it can never reach a database driver;
 - names: ASCII letters, digits, ``_`` and Unicode letters, not starting with a
   digit;
 - operators ``+ - * / ^ ! ~ == != ~= < > <= >= & |`` and ``( ) , [ ]``
@@ -101,6 +103,50 @@ def syntax_error(
     return error
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def refuse_surrogates(text: str, start: int = 0, end: Optional[int] = None) -> None:
+    """Refuse a lone surrogate (U+D800 to U+DFFF) in ``text[start:end]``.
+
+    A Python string holds one when its bytes were not valid UTF-8 (``surrogateescape``)
+    or when it was built from a bad escape.  It is no Unicode character: no database
+    driver can encode it, so it must not get as far as the server.  Inside a string
+    literal it is Untranslatable r(5104) (Stata compares the bytes; a SQL server has
+    only characters); anywhere else StataSyntaxError r(198).  The message names the
+    code point, and the caret line shows U+FFFD in its place, so that printing the
+    error cannot fail in its turn.
+    """
+    end = len(text) if end is None else end
+    found = _SURROGATE.search(text, start, end)
+    if found is None:
+        return
+    at = found.start()
+    in_string = False
+    i = start
+    while i < at:
+        if text[i] == '"' or text.startswith('`"', i, end):
+            try:
+                j = skip_string(text, i, end)
+            except LeostataError:
+                j = end
+            if at < j:
+                in_string = True
+                break
+            i = j
+        else:
+            i += 1
+    code = f"U+{ord(text[at]):04X}"
+    shown = _SURROGATE.sub("\ufffd", text)
+    if in_string:
+        raise syntax_error(shown, at, at + 1,
+                           f"string literal contains {code}, a lone surrogate that is not a "
+                           "Unicode character; the database cannot compare it",
+                           cls=Untranslatable)
+    raise syntax_error(shown, at, at + 1,
+                       f"invalid character {code} (a lone surrogate, not a Unicode character)")
+
+
 def is_name_start(ch: str) -> bool:
     """True if ``ch`` may begin a Stata name."""
     return ch == "_" or ("a" <= ch <= "z") or ("A" <= ch <= "Z") or (ch > "\x7f" and ch.isalpha())
@@ -135,6 +181,7 @@ def skip_string(text: str, i: int, end: int) -> int:
 def tokenize(text: str, start: int = 0, end: Optional[int] = None) -> List[Token]:
     """Tokens of ``text[start:end]`` with offsets in ``text``, ending with END."""
     end = len(text) if end is None else end
+    refuse_surrogates(text, start, end)
     tokens: List[Token] = []
     i = start
     while i < end:
