@@ -100,7 +100,8 @@ def run_leostata(rows: int, out: str, write: bool, arrow: bool = False) -> int:
     from leostata.dta import DtaWriter
     from leostata.plan import OutputColumn
     from leostata import fetch_arrow
-    from leostata.stream import MemoryWriter, stream
+    from leostata.stream import stream
+    from leostata.writers.memory import MemoryWriter
     if not arrow:
         fetch_arrow.available = lambda: False
 

@@ -17,7 +17,8 @@ import sqlalchemy as sa
 
 from leostata import __version__, bridge, commands, config
 from leostata.errors import RETURN_CODES
-from leostata.stream import MemoryWriter, stream
+from leostata.stream import stream
+from leostata.writers.memory import MemoryWriter
 from tests.ado_harness import stata, synth  # noqa: F401 (fixtures)
 
 SECRET = "s3cr3t-pw"
@@ -59,7 +60,7 @@ def cli_result(text: str) -> MemoryWriter:
         job = commands.prepare_load(text, session)
         writer = MemoryWriter()
         stream(job.statement, session.engine, job.plan.outputs, writer, meta=job.meta(),
-               casts=False, require_rows=job.require_rows)
+               require_rows=job.require_rows)
         return writer
     finally:
         session.close()

@@ -7,7 +7,8 @@ from sqlalchemy import Column, Float, Integer, MetaData, String, Table, text
 from leostata import commands
 from leostata.errors import StataSyntaxError, StatementRefused
 from leostata.session import open_session
-from leostata.stream import MemoryWriter, stream
+from leostata.stream import stream
+from leostata.writers.memory import MemoryWriter
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def session(any_db, tmp_path, monkeypatch):
 def load(session, command):
     job = commands.prepare_load(command, session)
     writer = MemoryWriter()
-    stream(job.statement, session.engine, job.plan.outputs, writer, meta=job.meta(), casts=False)
+    stream(job.statement, session.engine, job.plan.outputs, writer, meta=job.meta())
     return writer
 
 

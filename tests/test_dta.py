@@ -15,9 +15,10 @@ import pytest
 import sqlalchemy as sa
 
 from leostata.catalog import Catalog, SqlType
-from leostata.dta import DtaWriter, load_to_dta
+from leostata.dta import DtaWriter
 from leostata.plan import OutputColumn
-from leostata.stream import DatasetMeta, stream
+from leostata.stream import stream
+from leostata.writers import DatasetMeta
 
 S2045 = "é" * 1022 + "a"  # 2045 UTF-8 bytes
 S2046 = "é" * 1023  # 2046 UTF-8 bytes -> strL
@@ -105,7 +106,7 @@ def loaded(any_db, tmp_path):
     table = light_table(engine, "types_t")
     select = sa.select(table).order_by(table.c.id)
     path = tmp_path / "out.dta"
-    result = load_to_dta(select, engine, outs, path,
+    result = stream(select, engine, outs, DtaWriter(path),
                          meta=DatasetMeta(table="types_t", synthetic=True))
     return any_db.kind, path, result
 
@@ -184,7 +185,7 @@ def test_pre_1960_and_out_of_range_dates(any_db, tmp_path):
     table = light_table(engine, "d")
     outs = outputs_for(engine, "d")
     path = tmp_path / "d.dta"
-    result = load_to_dta(sa.select(table).order_by(table.c.k), engine, outs, path)
+    result = stream(sa.select(table).order_by(table.c.k), engine, outs, DtaWriter(path))
     df = pd.read_stata(path, convert_dates=False)
     assert math.isnan(df["day"][0])  # year < 100: outside %td -> missing
     assert df["day"][1] == -679_350 and df["day"][2] == -1 and math.isnan(df["day"][3])

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from leostata import stream
+from leostata.writers.memory import MemoryWriter
 from leostata.plan import plan_load
 from leostata.sql import executed_statement, offline_dialect, select_for, sql_text, to_sql
 from leostata.translate.base import MAX_PARAMS
@@ -71,9 +72,8 @@ def test_printed_sql_is_the_executed_sql(hostile, command):
 
     event.listen(engine, "before_cursor_execute", capture)
     try:
-        writer = stream.MemoryWriter()
-        stream.stream(executed_statement(plan, engine.dialect), engine, plan.outputs, writer,
-                      casts=False)
+        writer = MemoryWriter()
+        stream.stream(executed_statement(plan, engine.dialect), engine, plan.outputs, writer)
     finally:
         event.remove(engine, "before_cursor_execute", capture)
     statement, parameters = seen[-1]

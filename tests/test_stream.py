@@ -15,8 +15,12 @@ from leostata import stata_types as st
 from leostata.catalog import Catalog, SqlType
 from leostata.errors import BreakPressed, ResultTooLarge, ServerError
 from leostata.plan import OutputColumn
-from leostata.stream import (MemoryWriter, ProgressInfo, Spool, batch_rows_for, check_size,
-                             server_casts, stream)
+from leostata.guard import batch_rows_for, check_size
+from leostata.progress import ProgressInfo
+from leostata.stream import stream
+from leostata.translate.casts import server_casts
+from leostata.writers.memory import MemoryWriter
+from leostata.writers.spool import Spool
 
 
 def make_people(engine, n=2500):
@@ -51,8 +55,8 @@ def test_values_same_with_and_without_server_casts(any_db):
     engine, outs, table, rows, _ = setup(any_db)
     sel = sa.select(table).order_by(table.c.pid)
     a, b = MemoryWriter(), MemoryWriter()
-    stream(sel, engine, outs, a, batch_rows=1000)
-    stream(sel, engine, outs, b, batch_rows=1000, casts=False)
+    stream(server_casts(sel, outs, engine.dialect.name), engine, outs, a, batch_rows=1000)
+    stream(sel, engine, outs, b, batch_rows=1000)
     assert a.data == b.data
     assert a.nobs == len(rows)
     r = rows[17]

@@ -54,8 +54,12 @@ from . import plan as _plan
 from . import stata_types as st
 from .errors import (AlreadyDefined, BreakPressed, DataInMemoryChanged, InternalError,
                      LeostataError, NotSetUp, StataSyntaxError)
-from .stream import (DatasetMeta, LoadResult, ProgressInfo, Spool, as_bytes, as_float,
-                     check_size, stream)
+from .convert import as_bytes, as_float
+from .guard import check_size
+from .progress import ProgressInfo
+from .stream import stream
+from .writers import DatasetMeta, LoadResult
+from .writers.spool import Spool
 
 
 def _sfi():
@@ -687,7 +691,7 @@ def _leoload(args: dict[str, str]) -> None:
                           table=job.table,
                           synthetic=job.synthetic)
     result = load_into_stata(job.statement, session.engine, job.plan.outputs, options,
-                             meta=job.meta(), casts=False, require_rows=job.require_rows)
+                             meta=job.meta(), require_rows=job.require_rows)
     where = f" into frame {options.frame}" if options.frame else ""
     display(f"({_counted(result)} from {job.table}{where})")
     results["leo_frame"] = options.frame or current_frame()
@@ -713,7 +717,7 @@ def _frame_option(text: str) -> tuple[str | None, bool]:
 
 def _leoquery(args: dict[str, str]) -> None:
     from . import commands
-    from .stream import check_size
+    from .guard import check_size
     from . import config
     from .connection import dialect_of
     query = unquote(args["query"])

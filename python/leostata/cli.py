@@ -102,9 +102,10 @@ def _deliver(args, session, statement, outputs, meta, *, require_rows=False) -> 
     Stata error (r(6xx), ``dta`` module docstring) with ``FILE.dta`` unchanged.
     """
     from .dta import DtaWriter
-    from .stream import MemoryWriter, stream
+    from .stream import stream
+    from .writers.memory import MemoryWriter
     writer = DtaWriter(args.out) if args.out else MemoryWriter(max_rows=args.rows)
-    result = stream(statement, session.engine, outputs, writer, meta=meta, casts=False,
+    result = stream(statement, session.engine, outputs, writer, meta=meta,
                     require_rows=require_rows, progress=lambda info: say(info.text()))
     for note in result.notes:
         say(f"note: {note}")
@@ -136,7 +137,7 @@ def cmd_load(args) -> int:
 def cmd_query(args) -> int:
     from . import commands
     from .connection import dialect_of
-    from .stream import DatasetMeta
+    from .writers import DatasetMeta
     dialect = dialect_of(config.resolve(args.url).url)
     if args.dialect and args.dialect != dialect and not args.sqlonly:
         raise StataSyntaxError(f"--dialect {args.dialect} is not the database's ({dialect})",
@@ -175,7 +176,8 @@ DEMO_COMMANDS = (
 
 def cmd_demo(args) -> int:
     from . import commands, describe
-    from .stream import MemoryWriter, stream
+    from .stream import stream
+    from .writers.memory import MemoryWriter
     session = _open(args)
     try:
         print(f"leostata {__version__} demo on {session.setting.shown}\n")
@@ -189,7 +191,7 @@ def cmd_demo(args) -> int:
                 continue
             writer = MemoryWriter(max_rows=20)
             stream(job.statement, session.engine, job.plan.outputs, writer, meta=job.meta(),
-                   casts=False, require_rows=job.require_rows)
+                   require_rows=job.require_rows)
             print(writer.preview(20))
     finally:
         session.close()

@@ -9,14 +9,13 @@ supplies a ``.dta`` or memory Writer.  The statement a command prints
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 from sqlalchemy import text as sql_text_clause
 
 from . import readonly, sql
 from .errors import ExpressionTooLong, ServerError, StataSyntaxError, Untranslatable
 from .plan import Plan, plan_load
-from .stream import DatasetMeta
+from .writers import DatasetMeta
 
 
 @dataclass

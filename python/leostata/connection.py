@@ -46,7 +46,7 @@ from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.engine import Engine, make_url
 
-from .config import Setting
+from .config import Setting, mask_url
 from .errors import ConnectionFailed, InternalError, StataSyntaxError, StatementRefused
 
 CONNECT_TIMEOUT_ENV = "LEOSTATA_CONNECT_TIMEOUT"
@@ -187,3 +187,18 @@ def _duckdb_one_statement(conn, cursor, statement, parameters, context, executem
 
 def _refuse_commit(conn):
     raise InternalError("a read-only connection was asked to commit; nothing was written")
+
+
+#: SQLSTATEs of a statement cancelled by a time-out (PostgreSQL, ODBC).
+_TIMEOUT_STATES = ("57014", "HYT00", "HYT01")
+
+
+def db_message(exc: Exception) -> str:
+    """One line of the driver's message, secrets masked; a cancelled
+    statement names the time-out setting."""
+    orig = getattr(exc, "orig", None) or exc
+    text = mask_url(" ".join(str(orig).split()))[:500]
+    if any(f"'{state}'" in text or f"[{state}]" in text for state in _TIMEOUT_STATES):
+        return ("the statement ran longer than LEOSTATA_QUERY_TIMEOUT allows and was "
+                f"cancelled ({text})")
+    return text

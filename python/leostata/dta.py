@@ -50,7 +50,9 @@ import numpy as np
 from . import stata_types as st
 from .errors import (DiskFull, FileExists, FileNotFound, FileNotOpened, FileReadOnly,
                      FileRenameError, FileWriteError, LeostataError, StataSyntaxError)
-from .stream import DatasetMeta, Spool, as_bytes, as_float
+from .convert import as_bytes, as_float
+from .writers import DatasetMeta
+from .writers.spool import Spool
 from .stata_types import ResultColumn
 
 TYPE_CODES = {"double": 65526, "float": 65527, "long": 65528, "int": 65529, "byte": 65530,
@@ -390,12 +392,3 @@ class DtaWriter:
         text = st.clip_char(str(value)).encode("utf-8") + b"\x00"
         body = _fixed(var, 129) + _fixed(name, 129) + text
         return b"<ch>" + struct.pack("<I", len(body)) + body + b"</ch>"
-
-
-def load_to_dta(select, engine, outputs, path, *, meta: DatasetMeta | None = None,
-                progress=None, poll=None, total=None, **kwargs):
-    """The ``leostata load --out FILE.dta`` pipeline: stream ``select`` into
-    ``path``; returns ``stream.LoadResult``."""
-    from .stream import stream
-    return stream(select, engine, outputs, DtaWriter(path), meta=meta, progress=progress,
-                  poll=poll, total=total, **kwargs)

@@ -265,7 +265,7 @@ def convert_arrow(a, rc: ResultColumn) -> np.ndarray:
     give for the same values fetched by pyodbc."""
     import pyarrow as pa
     import pyarrow.types as pt
-    from .stream import convert_column, tc_in_range
+    from .convert import convert_column, tc_in_range
     t = a.type
     fam = rc.family
     integer = pt.is_integer(t) and not pt.is_uint64(t)

@@ -285,7 +285,7 @@ def _errors_at(plan: Plan):
 def executed_statement(plan: Plan, dialect):
     """What the loader runs for ``plan``: ``select_for`` plus the output
     casts ``stream.stream`` applies by default (``stream.server_casts``)."""
-    from .stream import server_casts
+    from .translate.casts import server_casts
     d = _dialect(dialect)
     if plan.count_only and plan.collapse is None:
         return select_for(plan, d)

@@ -1,0 +1,71 @@
+"""The in-memory writer: the whole result as Python values (tests, and the
+command line's preview of the first rows).
+"""
+
+from __future__ import annotations
+
+from ..convert import python_values
+from ..stata_types import ResultColumn
+from . import DatasetMeta
+
+
+class MemoryWriter:
+    """Keeps the whole result in memory as Python values: ``data[name]`` is a
+    list with None for numeric missing and ``""`` for string missing (bigint
+    beyond 2^53 as digit strings).  For tests and for the CLI's preview
+    (``max_rows`` keeps only the first rows; ``nobs`` still counts all)."""
+
+    def __init__(self, max_rows: int | None = None):
+        self.max_rows = max_rows
+        self.columns: list[ResultColumn] = []
+        self.meta: DatasetMeta | None = None
+        self._batches: list[dict] = []
+        self._kept = 0
+        self.nobs = 0
+        self.data: dict[str, list] = {}
+        self.committed = False
+        self.aborted = False
+
+    def begin(self, columns, meta=None):
+        self.columns, self.meta = columns, meta or DatasetMeta()
+
+    def write(self, batch):
+        n = len(next(iter(batch.values()))) if batch else 0
+        self.nobs += n
+        if self.max_rows is None or self._kept < self.max_rows:
+            keep = n if self.max_rows is None else min(n, self.max_rows - self._kept)
+            self._batches.append({k: v[:keep] for k, v in batch.items()})
+            self._kept += keep
+
+    def commit(self):
+        for c in self.columns:
+            c.finalize()
+        for c in self.columns:
+            values: list = []
+            for b in self._batches:
+                values.extend(python_values(b[c.name], c))
+            self.data[c.name] = values
+        self._batches = []
+        self.committed = True
+        return self.nobs
+
+    def abort(self):
+        self._batches = []
+        self.data = {}
+        self.aborted = True
+
+    def rows(self) -> list[tuple]:
+        names = [c.name for c in self.columns]
+        return list(zip(*(self.data[n] for n in names)))
+
+    def preview(self, n: int = 10) -> str:
+        """A describe-style summary and the first ``n`` rows, as text."""
+        lines = [f"Observations: {self.nobs:,}", f"Variables:    {len(self.columns)}", ""]
+        for c in self.columns:
+            lines.append(f"  {c.name:<32} {c.stata_type:<8} {c.format:<12} {c.label}")
+        lines.append("")
+        names = [c.name for c in self.columns]
+        lines.append("  ".join(names))
+        for row in self.rows()[:n]:
+            lines.append("  ".join("." if v is None else str(v) for v in row))
+        return "\n".join(lines)
