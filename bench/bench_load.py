@@ -97,7 +97,7 @@ def run_leostata(rows: int, out: str, write: bool, arrow: bool = False) -> int:
     import sqlalchemy as sa
     from leostata.catalog import Catalog
     from leostata.connection import engine_for
-    from leostata.dta import DtaWriter
+    from leostata.writers.dta import DtaWriter
     from leostata.plan import OutputColumn
     from leostata import fetch_arrow
     from leostata.stream import stream
@@ -169,7 +169,7 @@ def run_pandas(rows: int, out: str) -> int:
 def child(method: str, rows: int) -> None:
     # imports are not timed (as in perf.md): load what every method needs first
     import numpy, pandas, pyodbc, sqlalchemy  # noqa: F401
-    import leostata.catalog, leostata.connection, leostata.dta, leostata.stream  # noqa: F401
+    import leostata.catalog, leostata.connection, leostata.writers.dta, leostata.stream  # noqa: F401
     if method.startswith(("leostata_arrow", "arrow")):
         import arrow_odbc, pyarrow  # noqa: F401
     base = rss_mb()

@@ -229,7 +229,7 @@ def test_writer_directly_and_locals(fake_sfi, people):
 def test_every_type_into_stata_on_every_engine(fake_sfi, any_db):
     """The round-trip table of test_dta, through the sfi Writer (the double
     enforces Stata's ranges, str# widths in bytes and the missing code)."""
-    from tests.test_dta import ROWS, S2046, build_table, light_table, outputs_for
+    from tests.writers.test_dta import ROWS, S2046, build_table, light_table, outputs_for
     w = any_db.writer()
     build_table(w)
     w.dispose()

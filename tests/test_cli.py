@@ -140,8 +140,8 @@ import errno  # noqa: E402
 import os  # noqa: E402
 import uuid  # noqa: E402
 
-from leostata import dta  # noqa: E402
-from tests.test_dta import listing, mount_tmpfs  # noqa: E402
+from leostata.writers import dta  # noqa: E402
+from tests.writers.test_dta import listing, mount_tmpfs  # noqa: E402
 
 
 @pytest.fixture
@@ -235,7 +235,7 @@ def test_lost_connection_mid_stream_leaves_no_dta(capsys, tmp_path, monkeypatch)
     query fails with r(5102), and neither FILE.dta nor FILE.dta.part is left
     (an existing FILE.dta stays as it was)."""
     import pyodbc
-    from leostata.dta import DtaWriter
+    from leostata.writers.dta import DtaWriter
     from tests.conftest import make_db, pg_odbc_string
     db, drop = make_db("postgres", tmp_path)
     try:

@@ -1,26 +1,20 @@
-"""stream: batches, conversions, server casts, progress, Break, errors, the
-size guard and the Spool."""
+"""stream: batches, conversions, progress, Break, errors and the fetch paths."""
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
 
-import numpy as np
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.dialects import mssql
 
-from leostata import stata_types as st
-from leostata.catalog import Catalog, SqlType
-from leostata.errors import BreakPressed, ResultTooLarge, ServerError
+from leostata.catalog import Catalog
+from leostata.errors import BreakPressed, ServerError
 from leostata.plan import OutputColumn
-from leostata.guard import batch_rows_for, check_size
 from leostata.progress import ProgressInfo
 from leostata.stream import stream
 from leostata.translate.casts import server_casts
 from leostata.writers.memory import MemoryWriter
-from leostata.writers.spool import Spool
 
 
 def make_people(engine, n=2500):
@@ -121,44 +115,6 @@ def test_server_error_rc(any_db):
     assert info.value.rc == 5102
 
 
-def test_size_guard(any_db):
-    engine, outs, table, rows, _ = setup(any_db, 300)
-    cols = st.result_columns(outs)
-    with pytest.raises(ResultTooLarge) as info:
-        check_size(engine, sa.select(table), cols, maxobs=100, approx_rows=300, filtered=False)
-    assert info.value.rc == 5105
-    text = info.value.render()
-    assert "about 300 observations" in text and "maxobs() is 100" in text
-    assert "sample(#)" in text and "collapse()" in text and "force" in text
-    # filtered: counted exactly on the server
-    sel = sa.select(table).where(table.c.pid < 50)
-    ok = check_size(engine, sel, cols, maxobs=100, approx_rows=300)
-    assert ok.rows == 50 and ok.exact and ok.source == "count"
-    with pytest.raises(ResultTooLarge, match="300 observations"):
-        check_size(engine, sa.select(table), cols, maxobs=100)  # no estimate: count
-    with pytest.raises(ResultTooLarge, match="memory"):
-        check_size(engine, sa.select(table), cols, approx_rows=300, available=1000)
-    assert check_size(engine, sa.select(table), cols, maxobs=1, force=True).source == "skipped"
-    assert check_size(engine, sa.select(table), cols, maxobs=1, aggregated=True).source == "skipped"
-
-
-def test_server_casts_sql_and_safety():
-    t = sa.table("t", sa.column("d"), sa.column("x"))
-    outs = [OutputColumn("d", "d", SqlType("date", "date")),
-            OutputColumn("x", "x", SqlType("decimal(9,2)", "decimal", precision=9, scale=2))]
-    sel = sa.select(t).where(t.c.x > 1).order_by(t.c.d)
-    sql = str(server_casts(sel, outs, "mssql").compile(dialect=mssql.dialect()))
-    assert "datediff(day, '19600101', t.d)" in sql.lower()
-    assert "CAST(t.x AS DOUBLE PRECISION)" in sql and "ORDER BY t.d" in sql
-    distinct = sa.select(t).distinct().order_by(t.c.d)
-    assert server_casts(distinct, outs, "mssql") is distinct  # no ORDER BY in a subquery
-    days = sa.type_coerce(t.c.d, sa.Integer).label("d")  # already %td days upstream
-    keep = sa.select(days, sa.cast(t.c.x, sa.Double).label("x"))
-    assert server_casts(keep, outs, "mssql") is keep
-    wrapped = server_casts(sa.select(t).distinct(), outs, "postgresql")
-    assert "DISTINCT" in str(wrapped) and "leo_q" in str(wrapped)
-
-
 def test_raw_sql_and_duckdb_native_path_agree(tmp_path):
     eng = sa.create_engine(f"duckdb:///{tmp_path}/n.duckdb")
     sql = ("SELECT range AS i, CASE WHEN range % 5 = 0 THEN NULL ELSE range * 0.25 END AS f, "
@@ -176,38 +132,6 @@ def test_raw_sql_and_duckdb_native_path_agree(tmp_path):
     types = {c.name: c.stata_type for c in a.columns}
     assert types["i"] == "long" and types["d"] == "long" and types["h"].startswith("str")
     assert types["b"] == "byte" and types["m"] == "double"
-
-
-def test_spool_memory_and_disk():
-    batches = [{"a": np.ma.MaskedArray(np.arange(5, dtype=np.int64), mask=[0, 1, 0, 0, 0]),
-                "b": np.array([b"x", b"yy", b"", b"z", b"w"]),
-                "c": np.array([1.5, np.nan, 2, 3, 4]),
-                "d": np.array([b"q" * 3000, b"", b"r", b"s", b"t"], dtype=object)}
-               for _ in range(3)]
-    for limit in (1 << 30, 10):
-        sp = Spool(limit)
-        for b in batches:
-            sp.append(b)
-        assert sp.on_disk == (limit == 10) and sp.rows == 15
-        for _ in range(2):  # iterable more than once
-            out = list(sp)
-            assert len(out) == 3
-            for got, want in zip(out, batches):
-                assert got["a"].tolist() == want["a"].tolist()
-                assert got["b"].tolist() == want["b"].tolist()
-                np.testing.assert_array_equal(got["c"], want["c"])
-                assert list(got["d"]) == list(want["d"])
-        sp.close()
-
-
-def test_batch_rows_bounds():
-    many = st.result_columns([OutputColumn(f"c{i}", f"c{i}", SqlType("int", "int32"))
-                              for i in range(2000)])
-    assert batch_rows_for(many) == 1000
-    one = st.result_columns([OutputColumn("c", "c", SqlType("int", "int32"))])
-    assert batch_rows_for(one) == 100_000
-    wide = st.result_columns([OutputColumn("s", "s", SqlType("varchar(max)", "string"))])
-    assert 1000 <= batch_rows_for(wide) < 100_000
 
 
 @pytest.mark.postgres

@@ -101,7 +101,7 @@ def _deliver(args, session, statement, outputs, meta, *, require_rows=False) -> 
     checked it before connecting); any file-system failure after that is a
     Stata error (r(6xx), ``dta`` module docstring) with ``FILE.dta`` unchanged.
     """
-    from .dta import DtaWriter
+    from .writers.dta import DtaWriter
     from .stream import stream
     from .writers.memory import MemoryWriter
     writer = DtaWriter(args.out) if args.out else MemoryWriter(max_rows=args.rows)
@@ -263,7 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.text = args.text[1:]
     try:
         if getattr(args, "out", None) is not None and not getattr(args, "sqlonly", False):
-            from .dta import check_destination
+            from .writers.dta import check_destination
             check_destination(args.out)  # before connecting: a bad path fails at once
         return args.func(args)
     except LeostataError as exc:

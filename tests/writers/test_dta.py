@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from leostata.catalog import Catalog, SqlType
-from leostata.dta import DtaWriter
+from leostata.writers.dta import DtaWriter
 from leostata.plan import OutputColumn
 from leostata.stream import stream
 from leostata.writers import DatasetMeta
@@ -274,7 +274,7 @@ import os  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
 
-from leostata import dta  # noqa: E402
+from leostata.writers import dta  # noqa: E402
 from leostata.errors import LeostataError  # noqa: E402
 
 ROWS_SQL = "SELECT range AS x, 'row ' || range AS s FROM range(50000)"

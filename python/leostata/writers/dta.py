@@ -47,13 +47,13 @@ from typing import BinaryIO
 
 import numpy as np
 
-from . import stata_types as st
-from .errors import (DiskFull, FileExists, FileNotFound, FileNotOpened, FileReadOnly,
-                     FileRenameError, FileWriteError, LeostataError, StataSyntaxError)
-from .convert import as_bytes, as_float
-from .writers import DatasetMeta
-from .writers.spool import Spool
-from .stata_types import ResultColumn
+from .. import stata_types as st
+from ..convert import as_bytes, as_float
+from ..errors import (DiskFull, FileExists, FileNotFound, FileNotOpened, FileReadOnly,
+                      FileRenameError, FileWriteError, LeostataError, StataSyntaxError)
+from ..stata_types import ResultColumn
+from . import DatasetMeta
+from .spool import Spool
 
 TYPE_CODES = {"double": 65526, "float": 65527, "long": 65528, "int": 65529, "byte": 65530,
               "strL": 32768}
