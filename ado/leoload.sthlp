@@ -11,6 +11,7 @@
 {viewerjumpto "Description" "leoload##description"}{...}
 {viewerjumpto "Options" "leoload##options"}{...}
 {viewerjumpto "Remarks" "leoload##remarks"}{...}
+{viewerjumpto "Functions" "leoload##functions"}{...}
 {viewerjumpto "Examples" "leoload##examples"}{...}
 {viewerjumpto "Stored results" "leoload##results"}{...}
 {viewerjumpto "Also see" "leoload##alsosee"}{...}
@@ -191,6 +192,86 @@ characteristic {cmd:leo_sqlname}.
 
 {pstd}
 Press Break to stop a long load; the data in memory are left as they were.
+
+
+{marker functions}{...}
+{title:Functions}
+
+{pstd}
+These Stata functions can be used in {cmd:if} and are computed on the server
+with Stata's rules (missing values, string bytes, dates as {cmd:%td}
+numbers).  A database may refuse one more with a reason (SQL Server, and so
+the synthetic database, refuses the few it cannot compute exactly).  Any
+other Stata function is r(133) "unknown function".
+
+{* functions: generated from leostata.functions, do not edit by hand *}{...}
+{synoptset 26}{...}
+{p2col 5 26 28 2: Missing values and conditions}{p_end}
+{synopt:{cmd:missing(x1, x2, ...)}}1 if any argument is missing (. or ""), else 0 (also mi()){p_end}
+{synopt:{cmd:inlist(z, a, b, ...)}}1 if z equals any of the others (at most 250 numbers or 10 strings){p_end}
+{synopt:{cmd:inrange(z, a, b)}}1 if a <= z <= b, with Stata's rules for missing bounds{p_end}
+{synopt:{cmd:cond(x, a, b, c)}}a if x is true, b if false, c (when given) if x is missing{p_end}
+{p2col 5 26 28 2: Strings}{p_end}
+{synopt:{cmd:substr(s, n1, n2)}}the n2 bytes of s from byte n1 (negative n1 counts from the end){p_end}
+{synopt:{cmd:usubstr(s, n1, n2)}}the n2 characters of s from character n1{p_end}
+{synopt:{cmd:strpos(s1, s2)}}the byte position of s2 in s1, 0 if not found{p_end}
+{synopt:{cmd:ustrpos(s1, s2 [, n])}}the character position of s2 in s1 (from character n), 0 if not found{p_end}
+{synopt:{cmd:strlen(s)}}the length of s in bytes{p_end}
+{synopt:{cmd:ustrlen(s)}}the length of s in characters{p_end}
+{synopt:{cmd:strlower(s)}}s with ASCII A-Z lower-cased (also lower()){p_end}
+{synopt:{cmd:strupper(s)}}s with ASCII a-z upper-cased (also upper()){p_end}
+{synopt:{cmd:strtrim(s)}}s without leading and trailing blanks (also trim()){p_end}
+{synopt:{cmd:strltrim(s)}}s without leading blanks (also ltrim()){p_end}
+{synopt:{cmd:strrtrim(s)}}s without trailing blanks (also rtrim()){p_end}
+{synopt:{cmd:strmatch(s1, s2)}}1 if s1 matches the pattern s2 (* any text, ? one character){p_end}
+{synopt:{cmd:real(s)}}s as a number, missing if it is not one{p_end}
+{p2col 5 26 28 2: Dates}{p_end}
+{synopt:{cmd:year(e)}}the calendar year of %td date e{p_end}
+{synopt:{cmd:month(e)}}the month (1-12) of %td date e{p_end}
+{synopt:{cmd:day(e)}}the day of the month of %td date e{p_end}
+{synopt:{cmd:mdy(M, D, Y)}}the %td date of month M, day D, year Y; missing if there is no such day{p_end}
+{synopt:{cmd:dofc(e)}}the %td date of %tc datetime e{p_end}
+{p2col 5 26 28 2: Numbers}{p_end}
+{synopt:{cmd:int(x)}}x truncated towards 0{p_end}
+{synopt:{cmd:round(x [, y])}}x rounded to a multiple of y (default 1){p_end}
+{synopt:{cmd:floor(x)}}the largest integer <= x{p_end}
+{synopt:{cmd:ceil(x)}}the smallest integer >= x{p_end}
+{synopt:{cmd:abs(x)}}the absolute value of x{p_end}
+{synopt:{cmd:min(x1, x2, ...)}}the smallest non-missing argument{p_end}
+{synopt:{cmd:max(x1, x2, ...)}}the largest non-missing argument{p_end}
+{synopt:{cmd:sqrt(x)}}the square root of x, missing if x < 0{p_end}
+{synopt:{cmd:ln(x)}}the natural logarithm of x, missing if x <= 0 (also log()){p_end}
+{synopt:{cmd:log10(x)}}the base-10 logarithm of x, missing if x <= 0{p_end}
+{synopt:{cmd:exp(x)}}e to the power x, missing beyond the largest double{p_end}
+{p2col 5 26 28 2: Refused on every database (r(5104))}{p_end}
+{synopt:{cmd:regexm()}}Stata's regular expressions (Henry Spencer's engine, byte-based) match no database's regular expression dialect exactly{p_end}
+{synopt:{cmd:regexr()}}Stata's regular expressions match no database's dialect exactly{p_end}
+{synopt:{cmd:regexs()}}regexs() reads the state of an earlier regexm() call{p_end}
+{synopt:{cmd:ustrregexm()}}ICU regular expressions are not available in SQL{p_end}
+{synopt:{cmd:ustrlower()}}Unicode case mapping depends on the ICU version and locale{p_end}
+{synopt:{cmd:ustrupper()}}Unicode case mapping depends on the ICU version and locale{p_end}
+{synopt:{cmd:stritrim()}}not translated yet{p_end}
+{synopt:{cmd:string()}}number-to-text formatting (%9.0g) cannot be reproduced in SQL{p_end}
+{synopt:{cmd:strofreal()}}number-to-text formatting (%9.0g) cannot be reproduced in SQL{p_end}
+{synopt:{cmd:date()}}date-string parsing with masks cannot be reproduced in SQL{p_end}
+{synopt:{cmd:clock()}}datetime-string parsing with masks cannot be reproduced in SQL{p_end}
+{synopt:{cmd:runiform()}}random numbers differ between Stata and the database{p_end}
+{synopt:{cmd:rnormal()}}random numbers differ between Stata and the database{p_end}
+{synopt:{cmd:sum()}}running sums depend on the order of the data in memory{p_end}
+{synopt:{cmd:char()}}not translated yet{p_end}
+{synopt:{cmd:word()}}not translated yet{p_end}
+{synopt:{cmd:subinstr()}}not translated yet{p_end}
+{synopt:{cmd:strreverse()}}not translated yet{p_end}
+{synopt:{cmd:dow()}}not translated yet{p_end}
+{synopt:{cmd:doy()}}not translated yet{p_end}
+{synopt:{cmd:quarter()}}not translated yet{p_end}
+{synopt:{cmd:halfyear()}}not translated yet{p_end}
+{synopt:{cmd:week()}}not translated yet{p_end}
+{synopt:{cmd:mod()}}not translated yet{p_end}
+{synopt:{cmd:sign()}}not translated yet{p_end}
+{synopt:{cmd:float()}}rounding to single precision is not translated yet; compare float columns with a tolerance instead, e.g. abs(x - .1) < 1e-7{p_end}
+{p2colreset}{...}
+{* end of functions *}{...}
 
 
 {marker examples}{...}

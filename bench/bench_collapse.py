@@ -43,7 +43,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "python"))
 import sqlalchemy as sa  # noqa: E402
 
 from leostata.catalog import Catalog  # noqa: E402
-from leostata.collapse import build_spec  # noqa: E402
+from leostata.plan.collapse import build_spec  # noqa: E402
 from leostata.connection import engine_for  # noqa: E402
 from leostata.expr.command import parse_clist  # noqa: E402
 from leostata.translate.aggregate import collapse_select  # noqa: E402

@@ -98,7 +98,7 @@ def run_leostata(rows: int, out: str, write: bool, arrow: bool = False) -> int:
     from leostata.catalog import Catalog
     from leostata.connection import engine_for
     from leostata.writers.dta import DtaWriter
-    from leostata.plan import OutputColumn
+    from leostata.stata_types import OutputColumn
     from leostata import fetch_arrow
     from leostata.stream import stream
     from leostata.writers.memory import MemoryWriter

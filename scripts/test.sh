@@ -23,6 +23,8 @@ echo "== installing leostata and its test dependencies into .venv"
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
+echo "== checking the layering (import-linter: imports point down the data flow; only bridge imports sfi)"
+.venv/bin/lint-imports --config setup.cfg
 echo "== running the tests"
 export LEOSTATA_HOME="$(mktemp -d)"   # never touch the user's config or data folder
 .venv/bin/python -m pytest "$@"

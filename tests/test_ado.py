@@ -121,7 +121,7 @@ def test_leoload_options_are_the_plans():
     for spec in leoplan.OPTIONS:
         ado = declared[spec.name]
         assert ado.minimum == spec.minimum, f"{spec.name}: abbreviation differs from plan"
-        assert (ado.kind == "flag") == (spec.kind == leoplan.FLAG), spec.name
+        assert (ado.kind == "flag") == (spec.kind == leoplan.options.FLAG), spec.name
         assert ado.kind in ("flag", "passthru"), "the backend parses option arguments"
     assert syntax.anything == {"name": "spec", "id": "table", "everything": True,
                                "equalok": True, "optional": False}

@@ -11,7 +11,7 @@ from leostata.bridge import LoadOptions, SfiWriter, load_into_stata, set_result_
 from leostata.catalog import Catalog
 from leostata.errors import (AlreadyDefined, BreakPressed, DataInMemoryChanged, InternalError,
                              ResultTooLarge, ServerError)
-from leostata.plan import OutputColumn
+from leostata.stata_types import OutputColumn
 from leostata.stream import stream
 
 N = 3000

@@ -9,10 +9,10 @@ import pytest
 
 from leostata import errors
 from leostata.catalog import ColumnInfo, TableInfo, normalize_type
-from leostata.collapse import (CollapseItem, CollapseSpec, build_spec, normalize_stat,
+from leostata.plan.collapse import (CollapseItem, CollapseSpec, build_spec, normalize_stat,
                                require_observations, result_stata_type)
 from leostata.expr.command import parse_clist
-from leostata.plan import OutputColumn
+from leostata.stata_types import OutputColumn
 from tests.stata_reference import collapse as ref
 
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from leostata import fetch_arrow
 from leostata.catalog import Catalog
-from leostata.plan import OutputColumn
+from leostata.stata_types import OutputColumn
 from leostata.stream import stream
 from leostata.translate.casts import server_casts
 from leostata.writers.memory import MemoryWriter

@@ -9,7 +9,7 @@ from leostata import stata_types as st
 from leostata.catalog import SqlType
 from leostata.errors import ResultTooLarge
 from leostata.guard import batch_rows_for, check_size
-from leostata.plan import OutputColumn
+from leostata.stata_types import OutputColumn
 from tests.test_stream import setup
 
 

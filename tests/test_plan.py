@@ -12,8 +12,8 @@ from leostata.errors import (ExpressionTooLong, NotFound, StataSyntaxError, Type
 from leostata.expr import parse, parse_command
 from leostata.catalog import ColumnInfo, TableInfo, normalize_type
 from leostata.expr.nodes import Binary, Name, Number, walk
-from leostata.plan import (OPTIONS, SIGNATURES, SYSTEM_NAMES, check_expression, find_option,
-                           plan_load, resolve_varlist)
+from leostata.plan import (OPTIONS, SYSTEM_NAMES, check_expression, find_option, plan_load,
+                           resolve_varlist)
 from tests.translate.leo_table import catalog, leo_table
 
 TABLE = leo_table()
@@ -165,15 +165,6 @@ def test_columns_without_a_stata_value_are_refused():
     err = refused(lambda: checked("Photo == 1"), Untranslatable, 5104,
                   "variable Photo (varbinary(100)) cannot be used in an expression")
     assert "^^^^^" in err.hint
-
-
-def test_every_signature_has_a_translation_or_a_refusal():
-    from leostata.translate import SPECS
-    from leostata.translate.base import FUNCTIONS, UNSUPPORTED
-    for name in SIGNATURES:
-        assert name in FUNCTIONS or name in UNSUPPORTED, name
-        for spec in SPECS.values():
-            assert name in FUNCTIONS or name in UNSUPPORTED or name in spec.unsupported
 
 
 # --- the option table ----------------------------------------------------------------------

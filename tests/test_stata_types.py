@@ -8,7 +8,7 @@ from hypothesis import given, strategies as hs
 
 from leostata import stata_types as st
 from leostata.catalog import SqlType, normalize_type
-from leostata.plan import OutputColumn
+from leostata.stata_types import OutputColumn
 
 
 def obs_ints(family, *values):

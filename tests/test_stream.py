@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from leostata.catalog import Catalog
 from leostata.errors import BreakPressed, ServerError
-from leostata.plan import OutputColumn
+from leostata.stata_types import OutputColumn
 from leostata.progress import ProgressInfo
 from leostata.stream import stream
 from leostata.translate.casts import server_casts

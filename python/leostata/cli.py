@@ -135,7 +135,7 @@ def cmd_load(args) -> int:
 
 
 def cmd_query(args) -> int:
-    from . import commands
+    from . import commands, readonly
     from .connection import dialect_of
     from .writers import DatasetMeta
     dialect = dialect_of(config.resolve(args.url).url)
@@ -143,10 +143,11 @@ def cmd_query(args) -> int:
         raise StataSyntaxError(f"--dialect {args.dialect} is not the database's ({dialect})",
                                hint="use --dialect with --sqlonly to check SQL for another "
                                     "database")
-    statement = commands.query_statement(_command_text(args), args.dialect or dialect)
+    text = _command_text(args)
     if args.sqlonly:  # checked for the dialect, nothing connects
-        print(statement.text)
+        print(readonly.check_query(text, args.dialect or dialect))
         return 0
+    statement = commands.query_statement(text, dialect)
     session = _open(args)
     try:
         _deliver(args, session, statement, None, DatasetMeta(synthetic=session.synthetic))

@@ -116,8 +116,10 @@ def count(job: LoadJob, session) -> int:
 
 def query_statement(query: str, dialect: str):
     """The executable for a ``leoquery`` text on ``dialect``: the statement
-    ``readonly.check_query`` regenerated from the checked tree."""
-    return sql_text_clause(readonly.check_query(query, dialect))
+    ``readonly.check_query`` regenerated from the checked tree, with every
+    ``:`` escaped so SQLAlchemy reads none as a bind parameter (not even
+    inside a string literal, where ``text()`` would)."""
+    return sql_text_clause(readonly.check_query(query, dialect).replace(":", "\\:"))
 
 
 def _first_line(exc: Exception) -> str:

@@ -11,6 +11,8 @@ leostata's private range (Stata documents no codes between 5000 and 8999).
 
 from __future__ import annotations
 
+from typing import Optional
+
 #: rc -> short meaning.  Mirrored in ado/leostata.sthlp ("Return codes").
 RETURN_CODES: dict[int, str] = {
     1: "Break pressed; the query was cancelled and memory left as it was",
@@ -164,3 +166,17 @@ def caret(text: str, start: int, end: int | None = None) -> str:
     """Two lines: ``text`` and a caret line under ``text[start:end]``."""
     end = max(end if end is not None else start + 1, start + 1)
     return f"    {text}\n    {' ' * start}{'^' * (end - start)}"
+
+
+def located(cls, message: str, text: Optional[str], pos=None, hint: Optional[str] = None):
+    """``cls(message)`` with a caret under ``text[pos]`` (and ``hint`` after it);
+    ``pos`` is kept on the error so callers can point at the same text."""
+    lines = []
+    if text is not None and pos is not None and pos != (0, 0):
+        lines.append(caret(text, pos[0], pos[1]))
+    if hint:
+        lines.append(hint)
+    error = cls(message, hint="\n".join(lines) or None)
+    if pos is not None:
+        error.pos = pos
+    return error

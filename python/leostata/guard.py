@@ -96,7 +96,8 @@ def count_rows(engine, select) -> int:
     if isinstance(select, sa.Select):
         stmt = sa.select(sa.func.count()).select_from(select.order_by(None).subquery("leo_c"))
     else:
-        stmt = sa.text(f"SELECT COUNT(*) FROM ({select}) leo_c")
+        text = select if isinstance(select, sa.TextClause) else sa.text(select)
+        stmt = sa.select(sa.func.count()).select_from(text.columns().subquery("leo_c"))
     try:
         with engine.connect() as conn:
             return int(conn.execute(stmt).scalar() or 0)

@@ -14,7 +14,7 @@ runs.  Here sqlglot reads the text in the target dialect, the tree is checked
 node by node against what a query may contain, and the server receives the
 text sqlglot *generates* from the checked tree (without comments), so the
 server never runs a different reading of the characters that were checked.
-The generated text is parsed again and must give the same tree.
+The generated text is parsed and checked again, and must regenerate to itself.
 
 Accepted: exactly one query expression (SELECT, WITH ... SELECT, UNION /
 INTERSECT / EXCEPT, a parenthesised query), reading plain tables or views by
@@ -26,7 +26,9 @@ model, in ``NAMED_FUNCTIONS``).  Refused, among everything else: INTO, locking
 parameters, sequences (``NEXT VALUE FOR``), table-valued functions and file
 reads (``read_csv``, ``generate_series``, ``OPENROWSET``), any function not on
 the list (``dblink_exec``, ``pg_terminate_backend``, ``sys.fn_*``), unquoted
-names outside ASCII, and table names that could name a file.
+names outside ASCII, on SQL Server unbracketed reserved words used as names
+(sqlglot reads ``SELECT 1 DELETE FROM t`` as an alias where SQL Server sees a
+second statement), and table names that could name a file.
 
 The driver adds a second line of defence (``connection.read_only_query``),
 so a gap here is still not a write.
@@ -94,6 +96,28 @@ NAMED_FUNCTIONS: dict[str, frozenset[str]] = {
     "sqlite": frozenset({"datetime", "julianday", "printf"}),
 }
 
+#: SQL Server's reserved keywords (Microsoft's "Reserved Keywords (Transact-SQL)"):
+#: never a name unless bracketed.  sqlglot reads ``SELECT 1 DELETE FROM t`` as a
+#: column alias named DELETE, where SQL Server sees two statements.
+TSQL_RESERVED = frozenset("""
+ADD ALL ALTER AND ANY AS ASC AUTHORIZATION BACKUP BEGIN BETWEEN BREAK BROWSE BULK BY CASCADE
+CASE CHECK CHECKPOINT CLOSE CLUSTERED COALESCE COLLATE COLUMN COMMIT COMPUTE CONSTRAINT
+CONTAINS CONTAINSTABLE CONTINUE CONVERT CREATE CROSS CURRENT CURRENT_DATE CURRENT_TIME
+CURRENT_TIMESTAMP CURRENT_USER CURSOR DATABASE DBCC DEALLOCATE DECLARE DEFAULT DELETE DENY
+DESC DISK DISTINCT DISTRIBUTED DOUBLE DROP DUMP ELSE END ERRLVL ESCAPE EXCEPT EXEC EXECUTE
+EXISTS EXIT EXTERNAL FETCH FILE FILLFACTOR FOR FOREIGN FREETEXT FREETEXTTABLE FROM FULL
+FUNCTION GOTO GRANT GROUP HAVING HOLDLOCK IDENTITY IDENTITY_INSERT IDENTITYCOL IF IN INDEX
+INNER INSERT INTERSECT INTO IS JOIN KEY KILL LEFT LIKE LINENO LOAD MERGE NATIONAL NOCHECK
+NONCLUSTERED NOT NULL NULLIF OF OFF OFFSETS ON OPEN OPENDATASOURCE OPENQUERY OPENROWSET OPENXML
+OPTION OR ORDER OUTER OVER PERCENT PIVOT PLAN PRECISION PRIMARY PRINT PROC PROCEDURE PUBLIC
+RAISERROR READ READTEXT RECONFIGURE REFERENCES REPLICATION RESTORE RESTRICT RETURN REVERT
+REVOKE RIGHT ROLLBACK ROWCOUNT ROWGUIDCOL RULE SAVE SCHEMA SECURITYAUDIT SELECT
+SEMANTICKEYPHRASETABLE SEMANTICSIMILARITYDETAILSTABLE SEMANTICSIMILARITYTABLE SESSION_USER SET
+SETUSER SHUTDOWN SOME STATISTICS SYSTEM_USER TABLE TABLESAMPLE TEXTSIZE THEN TO TOP TRAN
+TRANSACTION TRIGGER TRUNCATE TRY_CONVERT TSEQUAL UNION UNIQUE UNPIVOT UPDATE UPDATETEXT USE USER
+VALUES VARYING VIEW WAITFOR WHEN WHERE WHILE WITH WRITETEXT
+""".split())
+
 _ALLOWED = tuple(c for c in (getattr(exp, n, None) for n in STRUCTURE + FUNCTIONS) if c)
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")
 _TABLE_NAME = re.compile(r"[A-Za-z0-9_ $-]+\Z")
@@ -109,10 +133,12 @@ def check_query(text: str, dialect: str) -> str:
     tree = _one_query(text, read, dialect)
     _check_tree(tree, dialect, read)
     sql = tree.sql(dialect=read, comments=False)
-    if _one_query(sql, read, dialect) != tree:  # the server gets the reading that was checked
+    sent = _one_query(sql, read, dialect)  # the text sent is checked as read again
+    _check_tree(sent, dialect, read)
+    if sent.sql(dialect=read, comments=False) != sql:
         raise StatementRefused("leoquery cannot send this statement unchanged",
                                hint="simplify the query (it does not survive a parse and "
-                                    "regeneration as the same statement)")
+                                    "regeneration as the same text)")
     return sql
 
 
@@ -167,12 +193,21 @@ def _check_tree(tree: exp.Expression, dialect: str, read: str) -> None:
                                    "read-only query", hint=_clause(node, read))
         elif isinstance(node, exp.Table):
             _check_table(node)
-        elif isinstance(node, exp.Identifier) and not node.quoted \
-                and not _PLAIN_NAME.match(node.name):
-            raise StatementRefused(f"name {node.name!r} must be quoted",
-                                   hint="unquoted names are plain ASCII letters, digits and _")
+        elif isinstance(node, exp.Identifier) and not node.quoted:
+            _check_plain_name(node.name, dialect)
         if isinstance(node, exp.Select) and node.args.get("into"):
             raise StatementRefused("statement refused: SELECT ... INTO writes a table")
+
+
+def _check_plain_name(name: str, dialect: str) -> None:
+    if not _PLAIN_NAME.match(name):
+        raise StatementRefused(f"name {name!r} must be quoted",
+                               hint="unquoted names are plain ASCII letters, digits and _")
+    if dialect == "mssql" and name.upper() in TSQL_RESERVED:
+        raise StatementRefused(f"{name.upper()} is a reserved word in T-SQL and cannot be a "
+                               "name here", hint=f"write [{name}] if it is a name; SQL Server "
+                                                 "would read it as the start of another "
+                                                 "statement or clause")
 
 
 def _check_named_function(node: exp.Anonymous, dialect: str) -> None:

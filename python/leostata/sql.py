@@ -60,7 +60,8 @@ from sqlalchemy import types as sat
 from .catalog import ColumnInfo
 from .errors import InternalError, LeostataError, caret
 from .expr.nodes import Name, walk
-from .plan import Plan, deep_recursion, plan_load
+from .expr.nodes import deep_recursion
+from .plan import Plan, plan_load
 from .translate.base import MAX_PARAMS
 
 OBS, NOBS, PERSON = "leo_obs", "leo_nobs", "leo_person"

@@ -46,6 +46,8 @@ that does not fit the forced type still promotes it (never silently wrong).
 
 from __future__ import annotations
 
+import datetime as _dt
+import decimal
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -53,7 +55,25 @@ from typing import Iterable, Optional
 
 import numpy as np
 
-from .catalog import SqlType
+from .catalog import SqlType, normalize_type
+
+
+@dataclass(frozen=True)
+class OutputColumn:
+    """One column of the result as Stata will receive it.
+
+    ``name`` is the Stata variable name; ``source`` the SQL column (or
+    expression) it comes from; ``sql_type`` its SQL type; ``label`` the variable
+    label; ``stata_type``/``format`` force a storage type or display format
+    (collapse rules) - None lets ``stata_types`` derive them.
+    """
+
+    name: str
+    source: str
+    sql_type: SqlType
+    label: str = ""
+    stata_type: Optional[str] = None
+    format: Optional[str] = None
 
 # --- Stata's limits (stata.md §2.1-§2.5) -------------------------------------
 BYTE_MIN, BYTE_MAX = -127, 100
@@ -460,3 +480,43 @@ def result_columns(outputs, *, table: str | None = None) -> list[ResultColumn]:
                                  forced=bool(out.stata_type), chars=chars,
                                  observed=Observed(family)))
     return cols
+
+
+# --- outputs for raw SQL (leoquery) -------------------------------------------------------
+
+_PY_KINDS = {bool: "bool", int: "int64", float: "float64", decimal.Decimal: "decimal",
+             str: "string", _dt.date: "date", _dt.datetime: "datetime", _dt.time: "time",
+             bytes: "binary", bytearray: "binary", memoryview: "binary"}
+
+
+def _kind_of_values(values) -> SqlType:
+    """The SqlType of an untyped column from the Python values it holds."""
+    types = {type(v) for v in values if v is not None}
+    if types and types <= {int, bool}:
+        return SqlType(raw="(values: integer)", kind="int64")
+    if types and types <= {int, bool, float}:
+        return SqlType(raw="(values: number)", kind="float64")
+    if types and types <= {bytes, bytearray, memoryview}:
+        return SqlType(raw="(values: bytes)", kind="binary")
+    return SqlType(raw="(values: text)" if types else "(no values)", kind="string")
+
+
+def outputs_from_description(description, rows=()) -> list:
+    """``OutputColumn``s for a DBAPI ``cursor.description`` (raw SQL: the
+    types come from the driver - Python classes for pyodbc, type names for
+    DuckDB).  SQLite gives no type: the column's kind is read from its values
+    in ``rows`` (the first rows fetched): integers, numbers, text or bytes."""
+    outs = []
+    for j, d in enumerate(description):
+        name, code = d[0], d[1]
+        if code is None:
+            sql_type = _kind_of_values(r[j] for r in rows)
+        elif isinstance(code, type):
+            kind = _PY_KINDS.get(code, "unknown")
+            sql_type = SqlType(raw=code.__name__, kind=kind)
+        else:
+            sql_type = normalize_type(str(code))
+            if sql_type.kind == "unknown" and str(code).upper() in ("NUMBER",):
+                sql_type = SqlType(raw=str(code), kind="float64")
+        outs.append(OutputColumn(name=str(name), source=str(name), sql_type=sql_type))
+    return outs

@@ -28,45 +28,19 @@ convert earlier batches when they materialise.
 
 from __future__ import annotations
 
-import datetime as _dt
-import decimal
 import time
 from typing import Any, Callable, Iterator
 
 import sqlalchemy as sa
 
 from . import stata_types as st
-from .catalog import SqlType, normalize_type
+from .stata_types import outputs_from_description
 from .connection import db_message
 from .convert import _from_pandas, convert_rows
 from .errors import InternalError, NoObservations, ServerError
 from .guard import batch_rows_for
 from .progress import PROGRESS_AFTER, Progress, ProgressInfo
 from .writers import DatasetMeta, LoadResult, Writer
-
-
-_PY_KINDS = {bool: "bool", int: "int64", float: "float64", decimal.Decimal: "decimal",
-             str: "string", _dt.date: "date", _dt.datetime: "datetime", _dt.time: "time",
-             bytes: "binary", bytearray: "binary", memoryview: "binary"}
-
-
-def outputs_from_description(description) -> list:
-    """``OutputColumn``s for a DBAPI ``cursor.description`` (raw SQL: the
-    types come from the driver - Python classes for pyodbc, type names for
-    DuckDB)."""
-    from .plan import OutputColumn
-    outs = []
-    for d in description:
-        name, code = d[0], d[1]
-        if isinstance(code, type):
-            kind = _PY_KINDS.get(code, "unknown")
-            sql_type = SqlType(raw=code.__name__, kind=kind)
-        else:
-            sql_type = normalize_type(str(code))
-            if sql_type.kind == "unknown" and str(code).upper() in ("NUMBER",):
-                sql_type = SqlType(raw=str(code), kind="float64")
-        outs.append(OutputColumn(name=str(name), source=str(name), sql_type=sql_type))
-    return outs
 
 
 def _shown(stmt, dialect) -> str:
@@ -138,8 +112,11 @@ def stream(select, engine, outputs, writer: Writer, *, meta: DatasetMeta | None 
             cursor = result.cursor
             if cursor is None or cursor.description is None:
                 raise InternalError("the statement returned no result set")
+            first = None
             if outputs is None:
-                outputs = outputs_from_description(cursor.description)
+                if any(d[1] is None for d in cursor.description):  # SQLite: types from values
+                    first = _fetch(cursor, UNTYPED_PEEK_ROWS)
+                outputs = outputs_from_description(cursor.description, first or ())
             if len(cursor.description) != len(outputs):
                 raise InternalError(f"the query returned {len(cursor.description)} columns, "
                                     f"the plan expected {len(outputs)}")
@@ -148,7 +125,8 @@ def stream(select, engine, outputs, writer: Writer, *, meta: DatasetMeta | None 
             writer.begin(cols, meta)
             began = True
             size = batch_rows or batch_rows_for(cols)
-            source = _batches(cursor, cols, size, native and dialect.name == "duckdb")
+            source = _batches(cursor, cols, size, native and dialect.name == "duckdb",
+                              first=first)
         for batch in source:
             if poll:
                 poll()
@@ -236,18 +214,29 @@ def _arrow_batches(arrow, cols) -> Iterator[dict]:
     yield from arrow_batches(record_batches(), cols)
 
 
-def _batches(cursor, cols, size: int, native: bool) -> Iterator[dict]:
-    if native and not any(str(d[1]).upper() in _DUCKDB_WIDE_INTS for d in cursor.description):
+#: Rows read first to type the columns of raw SQL the driver gives no type for.
+UNTYPED_PEEK_ROWS = 10_000
+
+
+def _fetch(cursor, size: int) -> list:
+    try:
+        return cursor.fetchmany(size)
+    except Exception as exc:
+        raise ServerError(f"the database reported an error while fetching: "
+                          f"{db_message(exc)}") from exc
+
+
+def _batches(cursor, cols, size: int, native: bool, first=None) -> Iterator[dict]:
+    if first is not None:
+        if first:
+            yield convert_rows(first, cols)
+    elif native and not any(str(d[1]).upper() in _DUCKDB_WIDE_INTS for d in cursor.description):
         inner = _duckdb_connection(cursor)
         if inner is not None:
             yield from _duckdb_batches(inner, cols, size)
             return
     while True:
-        try:
-            rows = cursor.fetchmany(size)
-        except Exception as exc:
-            raise ServerError(f"the database reported an error while fetching: "
-                              f"{db_message(exc)}") from exc
+        rows = _fetch(cursor, size)
         if not rows:
             return
         yield convert_rows(rows, cols)
@@ -259,9 +248,10 @@ _DUCKDB_WIDE_INTS = ("HUGEINT", "UHUGEINT", "UBIGINT", "BIGNUM", "VARINT")
 
 
 def _duckdb_connection(cursor):
-    """The duckdb connection behind duckdb_engine's cursor wrapper, if any."""
-    inner = getattr(cursor, "_CursorWrapper__c", None)
-    return inner if inner is not None and hasattr(inner, "fetch_df_chunk") else None
+    """The object to fetch DuckDB chunks from, if any: duckdb_engine's cursor
+    passes DuckDB's own methods (``fetch_df_chunk``) through to its
+    connection, so the cursor itself, when it has them."""
+    return cursor if hasattr(cursor, "fetch_df_chunk") else None
 
 
 def _duckdb_batches(inner, cols, size: int) -> Iterator[dict]:

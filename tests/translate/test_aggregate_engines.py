@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leostata.catalog import Catalog
-from leostata.collapse import build_spec, require_observations
+from leostata.plan.collapse import build_spec, require_observations
 from leostata.errors import NoObservations
 from leostata.stata_types import declared_type
 from leostata.translate.aggregate import collapse_select, count_select

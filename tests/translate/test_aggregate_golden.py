@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mssql, postgresql, sqlite
 
 from leostata.catalog import ColumnInfo, TableInfo, normalize_type
-from leostata.collapse import build_spec
+from leostata.plan.collapse import build_spec
 from leostata.expr.command import parse_clist
 from leostata.translate.aggregate import collapse_select, count_select
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mssql
 
 from leostata.catalog import SqlType
-from leostata.plan import OutputColumn
+from leostata.stata_types import OutputColumn
 from leostata.translate.casts import server_casts
 
 

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from leostata.expr import parse
 from leostata.expr.nodes import Binary, Call, DateLiteral, Missing, Name, Number, String, Unary
-from leostata.plan import OutputColumn, Plan, Sample, check_expression, plan_load
+from leostata.plan import Plan, Sample, check_expression, plan_load
+from leostata.stata_types import OutputColumn
 from leostata.sql import select_for
 from leostata.translate import translator_for
 from leostata.translate.sample import sample_keeps

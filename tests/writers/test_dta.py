@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from leostata.catalog import Catalog, SqlType
 from leostata.writers.dta import DtaWriter
-from leostata.plan import OutputColumn
+from leostata.stata_types import OutputColumn
 from leostata.stream import stream
 from leostata.writers import DatasetMeta
 

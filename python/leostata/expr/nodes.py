@@ -12,6 +12,9 @@ Operators are stored in canonical form: ``~`` and ``!`` are both ``"!"``;
 
 from __future__ import annotations
 
+import contextlib
+import sys
+
 from dataclasses import dataclass, field
 from typing import Any, Optional, Tuple
 
@@ -116,3 +119,17 @@ def walk(node: Node):
         current = stack.pop()
         yield current
         stack.extend(reversed(children(current)))
+
+
+@contextlib.contextmanager
+def deep_recursion(limit: int = 20_000):
+    """Allow recursion deep enough for Stata's largest expressions (about
+    1,050 levels: 800 operators inside 249 calls) while the block runs."""
+    old = sys.getrecursionlimit()
+    if old < limit:
+        sys.setrecursionlimit(limit)
+    try:
+        yield
+    finally:
+        if old < limit:
+            sys.setrecursionlimit(old)

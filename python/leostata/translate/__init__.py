@@ -5,9 +5,8 @@ one statement on ``dialect`` - a dialect name (``"mssql"``, ``"postgresql"``,
 ``"sqlite"``, ``"duckdb"``) or a SQLAlchemy ``Dialect`` (whose server
 version, when known, drives SQL Server's feature gates).
 
-Layout: ``base`` (the generic translation, the FUNCTIONS table, the
-functions no database gets), ``predicates`` (truth values), ``fold``
-(Stata's rules on constants), ``sample`` (the sample() hash), ``functions``
+Layout: ``base`` (the generic translation and the HANDLERS table), ``predicates`` (truth values), ``fold``
+(Stata's rules on constants), ``sample`` (the sample() hash), ``handlers``
 (the handler of each translated function), ``constructs`` (the one SQLAlchemy construct
 whose text each database supplies, and the entries most databases share),
 one module per database (its SQL table, what it refuses, and a docstring
@@ -21,7 +20,7 @@ from __future__ import annotations
 from typing import Optional, Union
 
 from ..errors import ConnectionFailed
-from . import duckdb, functions, mssql, postgresql, sqlite  # noqa: F401 (functions registers)
+from . import duckdb, handlers, mssql, postgresql, sqlite  # noqa: F401 (handlers registers)
 from .base import DialectSpec, Translator
 
 SPECS: dict[str, DialectSpec] = {m.NAME: m.SPEC for m in (mssql, postgresql, sqlite, duckdb)}

@@ -77,7 +77,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from ..collapse import ORDER_STATS, CollapseSpec
+from ..plan.collapse import ORDER_STATS, CollapseSpec
 from ..errors import InternalError
 from . import DIALECT_NAMES, SPECS, dates
 from .fold import TD_MIN

@@ -6,9 +6,10 @@ for a WHERE clause, ``value(node)`` for a value.  What differs between
 databases is data: each dialect module (``mssql``, ``postgresql``,
 ``sqlite``, ``duckdb``) gives a ``DialectSpec`` - its SQL table (compiled
 through ``constructs.Sql``), the Stata functions it cannot run faithfully
-(``unsupported``) and a few flags.  ``FUNCTIONS`` below is the one table of
-translated Stata functions; ``UNSUPPORTED`` lists the Stata functions no
-database gets.
+(``unsupported``) and a few flags.  The Stata functions themselves (typing,
+and which no database gets) are the one table ``leostata.functions``;
+``HANDLERS`` below holds the translation of each function that table does not
+refuse, registered by ``translate.handlers``.
 
 Stata-vs-SQL gaps every dialect handles here (golden tests pin each one):
 
@@ -63,9 +64,9 @@ with an expression and in ``missing()`` (data from SQL only ever holds
 
 The pieces live beside this module: ``predicates`` (truth values in
 negation normal form), ``fold`` (Stata's rules on constants, also the
-reference the tests use), ``sample`` (the sample() hash) and ``functions``
+reference the tests use), ``sample`` (the sample() hash) and ``handlers``
 (the handlers of the translated Stata functions, registered in
-``FUNCTIONS``).
+``HANDLERS``).
 """
 
 from __future__ import annotations
@@ -80,8 +81,9 @@ from sqlalchemy import types as sat
 
 from ..catalog import ColumnInfo
 from ..errors import ExpressionTooLong, InternalError, Untranslatable
-from ..expr.nodes import Binary, Call, DateLiteral, Missing, Name, Node, Number, String, Unary
-from ..plan import canonical, deep_recursion
+from ..expr.nodes import (Binary, Call, DateLiteral, Missing, Name, Node, Number, String, Unary,
+                          deep_recursion)
+from ..functions import FUNCTIONS, canonical
 from .constructs import Sql, case_depth, has_entry, is_atomic, sql_size
 from .fold import (EPOCH, SYSMISS, TC_MAX, TC_MIN, TD_MAX, TD_MIN, Ext, fold_arithmetic,
                    fold_compare, fold_compare_str, stata_number)
@@ -101,39 +103,6 @@ MAX_SQL_TERMS = 20_000
 #: values are rendered inline (``literal_execute``), in the printed and the
 #: executed SQL alike.
 MAX_PARAMS = 2000
-
-#: Stata functions no database gets, and why.
-UNSUPPORTED: dict[str, str] = {
-    "regexm": "Stata's regular expressions (Henry Spencer's engine, byte-based) match "
-              "no database's regular expression dialect exactly",
-    "regexr": "Stata's regular expressions match no database's dialect exactly",
-    "regexs": "regexs() reads the state of an earlier regexm() call",
-    "ustrregexm": "ICU regular expressions are not available in SQL",
-    "ustrlower": "Unicode case mapping depends on the ICU version and locale",
-    "ustrupper": "Unicode case mapping depends on the ICU version and locale",
-    "stritrim": "not translated yet",
-    "string": "number-to-text formatting (%9.0g) cannot be reproduced in SQL",
-    "strofreal": "number-to-text formatting (%9.0g) cannot be reproduced in SQL",
-    "date": "date-string parsing with masks cannot be reproduced in SQL",
-    "clock": "datetime-string parsing with masks cannot be reproduced in SQL",
-    "runiform": "random numbers differ between Stata and the database",
-    "rnormal": "random numbers differ between Stata and the database",
-    "sum": "running sums depend on the order of the data in memory",
-    "char": "not translated yet",
-    "word": "not translated yet",
-    "subinstr": "not translated yet",
-    "strreverse": "not translated yet",
-    "dow": "not translated yet",
-    "doy": "not translated yet",
-    "quarter": "not translated yet",
-    "halfyear": "not translated yet",
-    "week": "not translated yet",
-    "mod": "not translated yet",
-    "sign": "not translated yet",
-    "float": "rounding to single precision is not translated yet; compare float columns "
-             "with a tolerance instead, e.g. abs(x - .1) < 1e-7",
-}
-
 
 @dataclass(frozen=True)
 class DialectSpec:
@@ -169,14 +138,19 @@ class DialectSpec:
 # --- the translator -----------------------------------------------------------------------
 
 Handler = Callable[["Translator", Call, list], Union[Num, Str, P]]
-FUNCTIONS: dict[str, Handler] = {}
+HANDLERS: dict[str, Handler] = {}
 
 
 def function(*names: str):
-    """Register a handler for Stata function(s) ``names`` in FUNCTIONS."""
+    """Register the handler of Stata function(s) ``names``; each must be in
+    ``leostata.functions.FUNCTIONS`` and not refused there."""
     def register(fn):
         for n in names:
-            FUNCTIONS[n] = fn
+            entry = FUNCTIONS.get(n)
+            if entry is None or entry.refused:
+                raise InternalError(f"translation registered for {n}(), which the function "
+                                    "table does not list as translated")
+            HANDLERS[n] = fn
         return fn
     return register
 
@@ -625,13 +599,14 @@ class Translator:
     # -- functions ------------------------------------------------------------------------
     def call(self, node: Call):
         name = canonical(node.name)
-        if name in UNSUPPORTED:
-            raise self.refuse(node.name, UNSUPPORTED[name], node, anywhere=True)
+        refused = FUNCTIONS[name].refused
+        if refused:
+            raise self.refuse(node.name, refused, node, anywhere=True)
         if name in self.spec.unsupported:
             raise self.refuse(node.name, self.spec.unsupported[name], node)
-        handler = FUNCTIONS.get(name)
+        handler = HANDLERS.get(name)
         if handler is None:
-            raise InternalError(f"{name}() is typed in plan.SIGNATURES but has no translation")
+            raise InternalError(f"{name}() is in the function table but has no translation")
         for arg in node.args:
             if isinstance(arg, Missing) and arg.code and name != "missing":
                 raise Untranslatable(f"extended missing value .{arg.code} in {node.name}() "

@@ -27,7 +27,7 @@ Gaps between DuckDB and Stata, each closed in the SQL below:
 * Dates: ``d - DATE '1960-01-01'`` is the %td number.
 
 Refused here: nothing beyond the functions no database gets
-(``base.UNSUPPORTED``).
+(``leostata.functions``).
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ Gaps between PostgreSQL and Stata, each closed in the SQL below:
   while the driver returns them padded: a gap (LEO tables use varchar).
 
 Refused here: nothing beyond the functions no database gets
-(``base.UNSUPPORTED``).
+(``leostata.functions``).
 """
 
 from __future__ import annotations

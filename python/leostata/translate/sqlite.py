@@ -30,7 +30,7 @@ Gaps between SQLite and Stata, each closed in the SQL below:
   ``math.floor``, which fails on NULL.
 
 Refused here: nothing beyond the functions no database gets
-(``base.UNSUPPORTED``).
+(``leostata.functions``).
 """
 
 from __future__ import annotations

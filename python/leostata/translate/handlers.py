@@ -1,5 +1,6 @@
 """The translated Stata functions: one handler per function, registered in
-``base.FUNCTIONS`` by name.
+``base.HANDLERS`` by name (each must be a translated entry of
+``leostata.functions``).
 
 Takes the Translator, the call node and its checked arguments; returns a
 ``Num``, ``Str`` or predicate.  Constants are folded with ``fold`` (Stata's

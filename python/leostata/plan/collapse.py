@@ -54,10 +54,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional, Sequence
 
-from .catalog import ColumnInfo, SqlType, TableInfo
-from .errors import (LeostataError, NoObservations, NotFound, StataSyntaxError,
+from ..catalog import ColumnInfo, SqlType, TableInfo
+from ..errors import (LeostataError, NoObservations, NotFound, StataSyntaxError,
                      TypeMismatch, Untranslatable, caret)
-from .plan import OutputColumn
+from ..stata_types import OutputColumn
 
 #: Statistics spelled in full (collapse's ``syntax [, mean median sd ...]``).
 FULL_STATS = ("mean", "median", "sd", "sum", "rawsum", "count", "max", "min",
@@ -120,7 +120,7 @@ def source_stata_type(sql_type: SqlType) -> tuple[str, str]:
     """(storage type, display format) a plain load gives a column of
     ``sql_type``; collapse copies the format and, for min/max/first/last,
     the type."""
-    from .stata_types import declared_type
+    from ..stata_types import declared_type
     return declared_type(sql_type)
 
 
@@ -396,7 +396,7 @@ def _at(cls, message: str, pos, text, extra: str | None = None) -> LeostataError
 def _default_names(table: Optional[TableInfo]) -> Callable[[ColumnInfo], str]:
     if table is None or not table.columns:
         return lambda c: c.name
-    from .stata_types import stata_names
+    from ..stata_types import stata_names
     mapping = dict(zip((c.name for c in table.columns),
                        stata_names([c.name for c in table.columns])))
     return lambda c: mapping.get(c.name, c.name)

@@ -1,0 +1,168 @@
+"""The option table of ``leoload`` and how each kind of option is read.
+
+Takes the parsed command and the table; returns ``{option name: value}``
+with varlists resolved, numbers checked and Stata's abbreviation rules
+applied, or raises StataSyntaxError r(198) with a caret.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from ..catalog import TableInfo
+from ..errors import StataSyntaxError, located
+from .varlist import resolve_varlist
+
+
+FLAG, INTEGER, VARLIST, CLIST, SAMPLE, FRAME = "flag", "integer", "varlist", "clist", "sample", "frame"
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """One ``leoload`` option: its full ``name``, the ``minimum`` number of
+    leading characters that must be typed (what Stata's help underlines),
+    the ``kind`` of argument it takes, and a one-line ``help``."""
+
+    name: str
+    minimum: int
+    kind: str
+    help: str
+
+    def matches(self, typed: str) -> bool:
+        return len(typed) >= self.minimum and self.name.startswith(typed)
+
+
+#: The option table of ``leoload``.  Later issues add rows here (joins);
+#: ``plan_load`` parses each kind the same way.  Destructive options
+#: (clear, force) cannot be abbreviated, as in Stata.
+OPTIONS: tuple[OptionSpec, ...] = (
+    OptionSpec("clear", 5, FLAG, "replace the data in memory"),
+    OptionSpec("frame", 5, FRAME, "frame(name [, replace]): load into a frame"),
+    OptionSpec("collapse", 4, CLIST, "collapse(clist): aggregate on the server"),
+    OptionSpec("by", 2, VARLIST, "by(varlist): groups for collapse()"),
+    OptionSpec("cw", 2, FLAG, "casewise deletion for collapse()"),
+    OptionSpec("sample", 4, SAMPLE, "sample(# [, seed(#)]): keep # percent of persons"),
+    OptionSpec("sort", 4, VARLIST, "sort(varlist): row order (also the order `in` counts in)"),
+    OptionSpec("count", 5, FLAG, "count the rows only"),
+    OptionSpec("maxobs", 3, INTEGER, "maxobs(#): refuse results of more than # rows"),
+    OptionSpec("force", 5, FLAG, "load even past maxobs()"),
+    OptionSpec("showsql", 4, FLAG, "show the SQL before running it"),
+    OptionSpec("sqlonly", 4, FLAG, "show the SQL and run nothing"),
+    OptionSpec("sdc", 3, FLAG, "statistical disclosure control checks on the output"),
+)
+
+
+#: Options that only make sense with collapse().
+_COLLAPSE_ONLY = ("by", "cw")
+
+
+#: Seeds as Stata's ``set seed`` takes them.
+MAX_SEED = 2_147_483_647
+
+
+DEFAULT_SEED = 0
+
+
+def find_option(typed: str, text: Optional[str] = None, pos=None) -> OptionSpec:
+    """The option ``typed`` names (full name or allowed abbreviation);
+    StataSyntaxError r(198) "option X not allowed" otherwise."""
+    for spec in OPTIONS:
+        if spec.matches(typed):
+            return spec
+    for spec in OPTIONS:
+        if spec.name.startswith(typed) and typed:
+            raise located(StataSyntaxError, f"option {typed} not allowed", text, pos,
+                         f"abbreviate {spec.name}() to at least "
+                         f"{spec.name[:spec.minimum]}")
+    raise located(StataSyntaxError, f"option {typed} not allowed", text, pos,
+                 "leoload options: " + " ".join(s.name for s in OPTIONS))
+
+
+def _varlist_tokens(text: str, start: int, end: int) -> list:
+    """Whitespace-separated tokens of ``text[start:end]`` with their spans."""
+    return [(m.group(0), (start + m.start(), start + m.end()))
+            for m in re.finditer(r"\S+", text[start:end])]
+
+
+def read_options(command, table: TableInfo) -> dict:
+    """Command options -> {full name: parsed value} (see OPTIONS)."""
+    from ..expr.command import split_positional_and_options
+    text = command.text
+    values: dict = {}
+    for opt in command.options:
+        spec = find_option(opt.name, text, opt.pos)
+        if spec.name in values:
+            raise located(StataSyntaxError, f"option {spec.name}() specified twice", text, opt.pos)
+        if spec.kind == FLAG:
+            if opt.args is not None:
+                raise located(StataSyntaxError, f"option {spec.name}() not allowed", text, opt.pos,
+                             f"{spec.name} takes no argument")
+            values[spec.name] = True
+            continue
+        if not opt.args:
+            raise located(StataSyntaxError, f"option {spec.name}() required", text, opt.pos,
+                         spec.help)
+        a, b = opt.args_pos
+        if spec.kind == INTEGER:
+            values[spec.name] = _integer(opt.args, spec.name, 0, None, text, opt.args_pos)
+        elif spec.kind == VARLIST:
+            values[spec.name] = resolve_varlist(_varlist_tokens(text, a, b), table, text=text)
+        elif spec.kind == CLIST:
+            values[spec.name] = opt.args
+        elif spec.kind == SAMPLE:
+            number, npos, subs = split_positional_and_options(text, a, b)
+            percent = _number(number, "sample", text, npos)
+            if not 0 < percent <= 100:
+                raise located(StataSyntaxError, "sample(): # must be greater than 0 and at most 100",
+                             text, npos)
+            seed = DEFAULT_SEED
+            for sub in subs:
+                if not ("seed".startswith(sub.name) and len(sub.name) >= 4):
+                    raise located(StataSyntaxError, f"option {sub.name} not allowed", text,
+                                 sub.pos, "sample(# [, seed(#)])")
+                seed = _integer(sub.args or "", "seed", 0, MAX_SEED, text, sub.args_pos or sub.pos)
+            values[spec.name] = (percent, seed)
+        elif spec.kind == FRAME:
+            name, npos, subs = split_positional_and_options(text, a, b)
+            from ..stata_types import is_valid_name
+            if not is_valid_name(name):
+                raise located(StataSyntaxError, f"{name or '()'} invalid frame name", text, npos)
+            replace_ = False
+            for sub in subs:
+                if sub.name != "replace" or sub.args is not None:
+                    raise located(StataSyntaxError, f"option {sub.name} not allowed", text,
+                                 sub.pos, "frame(name [, replace])")
+                replace_ = True
+            values[spec.name] = {"name": name, "replace": replace_}
+        else:  # pragma: no cover - a row added to OPTIONS without a parser
+            raise StataSyntaxError(f"option {spec.name}() is not handled")
+    for name in _COLLAPSE_ONLY:
+        if name in values and "collapse" not in values:
+            raise located(StataSyntaxError, f"option {name}() requires collapse()", text,
+                         next(o.pos for o in command.options if find_option(o.name).name == name))
+    return values
+
+
+def _number(raw: str, what: str, text, pos) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise located(StataSyntaxError, f"{what}(): '{raw}' found where number expected",
+                     text, pos) from None
+    if not math.isfinite(value):
+        raise located(StataSyntaxError, f"{what}(): '{raw}' found where number expected", text, pos)
+    return value
+
+
+def _integer(raw: str, what: str, low: int, high: Optional[int], text, pos) -> int:
+    if not re.fullmatch(r"\s*-?[0-9]+\s*", raw or ""):
+        raise located(StataSyntaxError, f"{what}(): '{raw}' found where integer expected",
+                     text, pos)
+    value = int(raw)
+    if value < low or (high is not None and value > high):
+        upper = f" and at most {high:,}" if high is not None else ""
+        raise located(StataSyntaxError, f"{what}(): # must be at least {low}{upper}", text, pos)
+    return value
