@@ -19,7 +19,9 @@ from sqlalchemy import text
 
 from leostata.connection import engine_for
 
-pytest_plugins = ["tests.fakes.plugin"]
+# tests.statement_log records every statement the databases receive and fails
+# the run if a read-only engine got anything but a read (issue 11, item 2).
+pytest_plugins = ["tests.fakes.plugin", "tests.statement_log", "pytester"]
 
 ENGINE_KINDS = ("duckdb", "sqlite", "postgres")
 
