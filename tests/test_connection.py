@@ -1,6 +1,7 @@
 """connection.py: engines are read-only wherever the database can enforce it,
 and PostgreSQL is reached through pyodbc + psqlODBC."""
 
+import re
 import socket
 import time
 
@@ -25,7 +26,8 @@ def test_reader_refuses_writes_on_every_engine(any_db):
     reader = any_db.reader()
     with reader.connect() as conn:
         assert conn.execute(text("SELECT x FROM t")).scalar() == 1
-        with pytest.raises(Exception, match="(?i)read.?only|readonly|query_only|attempt to write"):
+        with pytest.raises(Exception, match="(?i)read.?only|readonly|query_only|attempt to write|"
+                                             "not authorized|refused by the driver guard"):
             conn.execute(text("INSERT INTO t VALUES (2)"))
     reader.dispose()
 
@@ -111,8 +113,13 @@ def test_postgres_every_transaction_is_read_only(pg_db):
     reader = pg_db.reader()
     with reader.connect() as conn:
         assert conn.execute(text("SHOW transaction_read_only")).scalar() == "on"
-        with pytest.raises(Exception, match="read-only transaction"):
+        with pytest.raises(StatementRefused, match="driver guard"):
             conn.execute(text("DELETE FROM victim"))
+    with reader.connect() as conn:  # under the guard, the transaction itself refuses
+        conn.execute(text("SELECT 1"))
+        raw = conn.connection.dbapi_connection.cursor()
+        with pytest.raises(Exception, match="read-only transaction"):
+            raw.execute("DELETE FROM victim")
     with reader.connect() as conn:  # a new transaction on a pooled connection: still read only
         assert conn.execute(text("SHOW transaction_read_only")).scalar() == "on"
     reader.dispose()
@@ -171,3 +178,76 @@ def test_dialect_of_reads_the_url_without_connecting():
     assert dialect_of("postgresql+pyodbc:///?odbc_connect=x") == "postgresql"
     with pytest.raises(ConnectionFailed):
         dialect_of("not a url password=hunter2")
+
+
+@pytest.mark.sends_writes
+def test_sqlite_reader_cannot_attach_or_vacuum_into_a_new_file(tmp_path):
+    """query_only alone lets ATTACH create a file; the authorizer denies it."""
+    db = conftest.TestDB("sqlite", f"sqlite:///{tmp_path}/db.sqlite")
+    _victim(db)
+    reader = db.reader()
+    for statement in (f"ATTACH '{tmp_path}/new.db' AS other",
+                      f"VACUUM INTO '{tmp_path}/copy.db'", "PRAGMA writable_schema = ON",
+                      "PRAGMA journal_mode = DELETE"):
+        with reader.connect() as conn:
+            with pytest.raises(Exception, match="not authorized|authorization denied"):
+                conn.execute(text(statement))
+    with reader.connect() as conn:  # reflection pragmas and CTEs still work
+        assert conn.execute(text("PRAGMA table_info(victim)")).fetchall()
+        assert conn.execute(text("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 "
+                                 "FROM r WHERE n < 3) SELECT COUNT(*) FROM r")).scalar() == 3
+    reader.dispose()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["db.sqlite"]
+
+
+@pytest.mark.sends_writes
+def test_postgres_reader_runs_only_what_postgresqls_own_scanner_reads_as_one_statement(pg_db):
+    _victim(pg_db)
+    reader = pg_db.reader()
+    for statement in ("SELECT ARRAY[']'];COMMIT;BEGIN TRANSACTION READ WRITE;DELETE FROM victim;"
+                      "COMMIT;SELECT ARRAY['[']",
+                      "SELECT $$ ' $$ ; COMMIT; BEGIN READ WRITE; DELETE FROM victim; COMMIT",
+                      "SELECT E'\\''; COMMIT; BEGIN READ WRITE; DELETE FROM victim; COMMIT"):
+        with reader.connect() as conn:
+            with pytest.raises(StatementRefused, match="several statements"):
+                conn.execute(text(statement))
+    with reader.connect() as conn:
+        assert conn.execute(text("SELECT ';' AS s")).scalar() == ";"
+    reader.dispose()
+    assert _rows(pg_db) == 2
+
+
+@pytest.mark.sends_writes
+def test_sqlite_reader_cannot_turn_query_only_off(tmp_path):
+    db = conftest.TestDB("sqlite", f"sqlite:///{tmp_path}/db.sqlite")
+    _victim(db)
+    reader = db.reader()
+    with reader.connect() as conn:
+        with pytest.raises(Exception, match="not authorized"):
+            conn.execute(text("PRAGMA query_only = OFF"))
+        assert conn.execute(text("PRAGMA query_only")).scalar() == 1
+    reader.dispose()
+
+
+@pytest.mark.sends_writes
+@pytest.mark.parametrize("statement, words", [
+    ("COPY victim TO '/tmp/leostata-never-written.csv'", "CopyStmt"),
+    ("SELECT dblink_exec('dbname=x', 'DELETE FROM victim')", "dblink_exec()"),
+    ('SELECT "dblink"(\'dbname=x\', \'SELECT 1\')', "dblink()"),
+    ("SELECT lo_import('/etc/passwd')", "lo_import()"),
+    ("SELECT set_config('default_transaction_read_only', 'off', false)", "set_config()"),
+    ("SELECT x FROM victim WHERE x IN (SELECT nextval('s'))", "nextval()"),
+    ("SELECT pg_catalog.pg_terminate_backend(1)", "pg_terminate_backend()"),
+])
+def test_postgres_reader_refuses_what_a_read_only_transaction_would_still_allow(
+        pg_db, statement, words):
+    """COPY TO a server file and functions acting outside the transaction
+    (dblink opens its own connection) pass READ ONLY; PostgreSQL's parser,
+    in the driver guard, refuses them."""
+    _victim(pg_db)
+    reader = pg_db.reader()
+    with reader.connect() as conn:
+        with pytest.raises(StatementRefused, match=re.escape(words)):
+            conn.execute(text(statement))
+    reader.dispose()
+    assert _rows(pg_db) == 2

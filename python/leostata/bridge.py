@@ -55,9 +55,7 @@ from . import stata_types as st
 from .errors import (AlreadyDefined, BreakPressed, DataInMemoryChanged, InternalError,
                      LeostataError, NotSetUp, StataSyntaxError)
 from .convert import as_bytes, as_float
-from .guard import check_size
 from .progress import ProgressInfo
-from .stream import stream
 from .writers import DatasetMeta, LoadResult
 from .writers.spool import Spool
 
@@ -435,31 +433,25 @@ class LoadOptions:
 
 
 def load_into_stata(select, engine, outputs, options: LoadOptions | None = None, *,
-                    meta: DatasetMeta | None = None, **stream_kwargs) -> LoadResult:
-    """Check the destination, guard the size, stream the result into Stata
-    atomically, print notes, and set the result locals ``leo_N``, ``leo_k``,
+                    meta: DatasetMeta | None = None, require_rows: bool = False,
+                    **stream_options) -> LoadResult:
+    """Load ``select`` into Stata through ``commands.deliver`` (the one
+    delivery path: destination check, size guard, atomic stream, notes) with
+    an ``SfiWriter``, then set the result locals ``leo_N``, ``leo_k``,
     ``leo_table``, ``leo_sql``, ``leo_notes``.  Raises ``LeostataError``
     subclasses (the ado prints and exits with ``rc``)."""
+    from .commands import Delivery, deliver
     options = options or LoadOptions()
     poll = make_poll()
     writer = SfiWriter(frame=options.frame, replace=options.replace, clear=options.clear,
                        poll=poll)
-    writer.check()
-    columns = st.result_columns(outputs, table=options.table) if outputs is not None else None
-    size = None
-    if columns is not None:
-        size = check_size(engine, select, columns, maxobs=options.maxobs, force=options.force,
-                          approx_rows=options.approx_rows, aggregated=options.aggregated,
-                          filtered=options.filtered)
     meta = meta or DatasetMeta(table=options.table, synthetic=options.synthetic)
-    total = size.rows if size is not None and size.rows is not None else options.approx_rows
-    result = stream(select, engine, outputs, writer, meta=meta, poll=poll, total=total,
-                    progress=display_progress if options.progress else None,
-                    columns=columns, **stream_kwargs)
-    for note in result.notes:
-        display(f"note: {note}")
-    if options.synthetic:
-        display("note: SYNTHETIC data (leostata's generated LEO-shaped database), not real records")
+    delivery = Delivery(select, outputs, meta, maxobs=options.maxobs, force=options.force,
+                        aggregated=options.aggregated, approx_rows=options.approx_rows,
+                        filtered=options.filtered, require_rows=require_rows)
+    result = deliver(delivery, engine, writer, say=display, poll=poll,
+                     progress=display_progress if options.progress else None,
+                     **stream_options)
     set_result_locals(result.locals(options.table))
     return result
 
@@ -668,76 +660,59 @@ def _leoload(args: dict[str, str]) -> None:
     from . import commands
     text = load_command_text(args)
     session = _open(note=False)
-    job = commands.prepare_load(text, session)
+    poll = make_poll()
+    writer = None
+
+    def writer_for(job):
+        nonlocal writer
+        frame = job.option("frame") or {}
+        writer = SfiWriter(frame=frame.get("name"), replace=bool(frame.get("replace")),
+                           clear=bool(job.option("clear")), poll=poll)
+        return writer
+
+    job, outcome = commands.load(text, session, writer_for, show=display, say=display,
+                                 progress=display_progress, poll=poll)
     results = {"leo_table": job.table, "leo_sql": job.sql, "leo_dialect": _dialect(session),
                "leo_synthetic": int(job.synthetic)}
-    if job.option("showsql") or job.option("sqlonly"):
-        display(job.sql)
-    if job.option("sqlonly") or job.plan.count_only:
+    if outcome.result is None:  # sqlonly or count: nothing loaded
         if job.synthetic:
             from .session import SYNTHETIC_NOTE
             display(SYNTHETIC_NOTE)
-        if job.plan.count_only:
-            n = commands.count(job, session)
-            display(f"  {n:,}")
-            results["leo_N"] = n
+        if outcome.count is not None:
+            display(f"  {outcome.count:,}")
+            results["leo_N"] = outcome.count
         set_result_locals(results)
         return
-    frame = job.option("frame") or {}
-    options = LoadOptions(clear=bool(job.option("clear")), frame=frame.get("name"),
-                          replace=bool(frame.get("replace")), maxobs=job.option("maxobs"),
-                          force=bool(job.option("force")), aggregated=job.aggregated,
-                          approx_rows=job.plan.table.approx_rows, filtered=job.filtered,
-                          table=job.table,
-                          synthetic=job.synthetic)
-    result = load_into_stata(job.statement, session.engine, job.plan.outputs, options,
-                             meta=job.meta(), require_rows=job.require_rows)
-    where = f" into frame {options.frame}" if options.frame else ""
-    display(f"({_counted(result)} from {job.table}{where})")
-    results["leo_frame"] = options.frame or current_frame()
-    set_result_locals(results)
+    where = f" into frame {writer.frame}" if writer.frame else ""
+    display(f"({_counted(outcome.result)} from {job.table}{where})")
+    set_result_locals({**outcome.result.locals(job.table), **results,
+                       "leo_frame": writer.frame or current_frame()})
 
 
 # -- leoquery --------------------------------------------------------------------------------
 
 
-def _frame_option(text: str) -> tuple[str | None, bool]:
-    """``frame(name [, replace])`` of leoquery -> (name, replace)."""
-    from .expr.command import split_positional_and_options
-    if not text.strip():
-        return None, False
-    name, _, subs = split_positional_and_options(text)
-    if not st.is_valid_name(name):
-        raise StataSyntaxError(f"{name or '()'} invalid frame name")
-    for sub in subs:
-        if sub.name != "replace" or sub.args is not None:
-            raise StataSyntaxError(f"option {sub.name} not allowed", hint="frame(name [, replace])")
-    return name, bool(subs)
-
-
 def _leoquery(args: dict[str, str]) -> None:
-    from . import commands
-    from .guard import check_size
-    from . import config
+    from . import commands, config
     from .connection import dialect_of
+    from .plan.options import frame_option
     query = unquote(args["query"])
     dialect = dialect_of(config.resolve(_state.url, _state.schema).url)
     statement = commands.query_statement(query, dialect)  # refused before connecting
-    frame, replace = _frame_option(args["frame"])
+    frame = frame_option(args["frame"]) if args["frame"].strip() else {}
     maxobs = int(args["maxobs"]) if args["maxobs"].strip() else None
-    writer = SfiWriter(frame=frame, replace=replace, clear=bool(args["clear"]))
-    writer.check()  # the destination first: nothing runs if it would be refused
+    poll = make_poll()
+    writer = SfiWriter(frame=frame.get("name"), replace=bool(frame.get("replace")),
+                       clear=bool(args["clear"]), poll=poll)
+    writer.check()  # the destination first: nothing connects if it would be refused
     session = _open(note=False)
-    if maxobs is not None:  # an exact COUNT(*) of the query on the server
-        check_size(session.engine, statement, [], maxobs=maxobs)
-    options = LoadOptions(clear=bool(args["clear"]), frame=frame, replace=replace,
-                          synthetic=session.synthetic)
-    result = load_into_stata(statement, session.engine, None, options,
-                             meta=DatasetMeta(sql=str(statement), synthetic=session.synthetic))
-    where = f" into frame {frame}" if frame else ""
+    result = commands.query(statement, session, writer, maxobs=maxobs, say=display,
+                            progress=display_progress, poll=poll)
+    where = f" into frame {writer.frame}" if writer.frame else ""
     display(f"({_counted(result)}{where})")
-    set_result_locals({"leo_sql": str(statement), "leo_dialect": _dialect(session),
-                       "leo_frame": frame or current_frame(), "leo_table": "",
+    set_result_locals({**result.locals(""), "leo_sql": str(statement),
+                       "leo_dialect": _dialect(session),
+                       "leo_frame": writer.frame or current_frame(),
                        "leo_synthetic": int(session.synthetic)})
 
 

@@ -94,41 +94,43 @@ def cmd_sql(args) -> int:
     return 0
 
 
-def _deliver(args, session, statement, outputs, meta, *, require_rows=False) -> None:
-    """Stream ``statement`` into ``--out FILE.dta`` or show the first rows.
-
-    ``DtaWriter`` checks the destination again before the query runs (``main``
-    checked it before connecting); any file-system failure after that is a
-    Stata error (r(6xx), ``dta`` module docstring) with ``FILE.dta`` unchanged.
-    """
+def _writer(args):
+    """``--out FILE.dta`` (checked again before the query runs, then written
+    atomically; r(6xx) with FILE.dta unchanged on any file-system failure),
+    else the first ``--rows`` rows in memory for the preview."""
     from .writers.dta import DtaWriter
-    from .stream import stream
     from .writers.memory import MemoryWriter
-    writer = DtaWriter(args.out) if args.out else MemoryWriter(max_rows=args.rows)
-    result = stream(statement, session.engine, outputs, writer, meta=meta,
-                    require_rows=require_rows, progress=lambda info: say(info.text()))
-    for note in result.notes:
-        say(f"note: {note}")
+    return DtaWriter(args.out) if args.out else MemoryWriter(max_rows=args.rows)
+
+
+def _report(args, writer, result) -> None:
     if args.out:
         say(f"{result.nobs:,} observations, {result.k} variables written to {args.out}")
     else:
         print(writer.preview(args.rows))
 
 
+def _progress(info) -> None:
+    say(info.text())
+
+
 def cmd_load(args) -> int:
     from . import commands
     session = _open(args)
     try:
-        job = commands.prepare_load(_command_text(args), session)
-        if job.option("showsql") or job.option("sqlonly"):
-            print(job.sql)
-        if job.option("sqlonly"):
-            return 0
-        if job.plan.count_only:
-            print(f"{commands.count(job, session):,}")
-            return 0
-        _deliver(args, session, job.statement, job.plan.outputs, job.meta(),
-                 require_rows=job.require_rows)
+        writer = None
+
+        def writer_for(_job):
+            nonlocal writer
+            writer = _writer(args)
+            return writer
+
+        _job, outcome = commands.load(_command_text(args), session, writer_for, show=print,
+                                      say=say, progress=_progress)
+        if outcome.count is not None:
+            print(f"{outcome.count:,}")
+        elif outcome.result is not None:
+            _report(args, writer, outcome.result)
     finally:
         session.close()
     return 0
@@ -137,7 +139,6 @@ def cmd_load(args) -> int:
 def cmd_query(args) -> int:
     from . import commands, readonly
     from .connection import dialect_of
-    from .writers import DatasetMeta
     dialect = dialect_of(config.resolve(args.url).url)
     if args.dialect and args.dialect != dialect and not args.sqlonly:
         raise StataSyntaxError(f"--dialect {args.dialect} is not the database's ({dialect})",
@@ -150,7 +151,9 @@ def cmd_query(args) -> int:
     statement = commands.query_statement(text, dialect)
     session = _open(args)
     try:
-        _deliver(args, session, statement, None, DatasetMeta(synthetic=session.synthetic))
+        writer = _writer(args)
+        result = commands.query(statement, session, writer, say=say, progress=_progress)
+        _report(args, writer, result)
     finally:
         session.close()
     return 0
@@ -177,7 +180,6 @@ DEMO_COMMANDS = (
 
 def cmd_demo(args) -> int:
     from . import commands, describe
-    from .stream import stream
     from .writers.memory import MemoryWriter
     session = _open(args)
     try:
@@ -191,8 +193,7 @@ def cmd_demo(args) -> int:
                 print(f"r(N) = {commands.count(job, session):,}")
                 continue
             writer = MemoryWriter(max_rows=20)
-            stream(job.statement, session.engine, job.plan.outputs, writer, meta=job.meta(),
-                   require_rows=job.require_rows)
+            commands.deliver(job.delivery(), session.engine, writer, say=say)
             print(writer.preview(20))
     finally:
         session.close()

@@ -4,18 +4,31 @@ Takes command text and an open ``session.Session``; returns plain results.
 No ``sfi`` here: the bridge supplies a Stata Writer and prints, the CLI
 supplies a ``.dta`` or memory Writer.  The statement a command prints
 (``showsql``, ``sqlonly``, r(sql)) is the statement it executes.
+
+One delivery path for both faces (and the tests): ``load`` runs a
+``leoload`` text (``sqlonly``, ``showsql``, ``count`` or a load) and
+``query`` a ``leoquery`` SELECT; both load through ``deliver``: the writer's
+destination check, the size guard (``maxobs()``, ``force``), ``stream`` into
+the writer, then the notes.  A face only chooses the writer and how to print.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable, Optional
 
 from sqlalchemy import text as sql_text_clause
 
 from . import readonly, sql
 from .errors import ExpressionTooLong, ServerError, StataSyntaxError, Untranslatable
+from .guard import check_size
 from .plan import Plan, plan_load
-from .writers import DatasetMeta
+from .stata_types import result_columns
+from .stream import stream
+from .writers import DatasetMeta, LoadResult, Writer
+
+SYNTHETIC_DATA_NOTE = ("note: SYNTHETIC data (leostata's generated LEO-shaped database), "
+                       "not real records")
 
 
 @dataclass
@@ -50,6 +63,93 @@ class LoadJob:
 
     def option(self, name: str, default=None):
         return self.plan.options.get(name, default)
+
+    def delivery(self) -> "Delivery":
+        return Delivery(self.statement, self.plan.outputs, self.meta(),
+                        maxobs=self.option("maxobs"), force=bool(self.option("force")),
+                        aggregated=self.aggregated, approx_rows=self.plan.table.approx_rows,
+                        filtered=self.filtered, require_rows=self.require_rows)
+
+
+@dataclass
+class Delivery:
+    """What ``deliver`` loads: the statement, its output columns (None for
+    raw SQL), the dataset facts, and the guard's inputs (``maxobs``,
+    ``force``; ``aggregated`` results skip it; ``approx_rows`` and
+    ``filtered`` let the catalog's estimate stand in for a COUNT)."""
+
+    statement: object
+    outputs: Optional[list]
+    meta: DatasetMeta
+    maxobs: Optional[int] = None
+    force: bool = False
+    aggregated: bool = False
+    approx_rows: Optional[int] = None
+    filtered: bool = True
+    require_rows: bool = False
+
+
+def deliver(delivery: Delivery, engine, writer: Writer, *, say: Callable[[str], None],
+            progress=None, poll=None, **stream_options) -> LoadResult:
+    """Check the destination, guard the size, stream into ``writer``, say the
+    notes; returns what the load did.  On any error or Break the writer is
+    aborted and the destination left as it was.  ``stream_options``
+    (``batch_rows``, ``progress_after``, ``native``) tune ``stream``."""
+    writer.check()
+    d = delivery
+    columns = result_columns(d.outputs, table=d.meta.table) if d.outputs is not None else None
+    size = None
+    if columns is not None or d.maxobs is not None:  # raw SQL: only when maxobs() asks
+        size = check_size(engine, d.statement, columns or [], maxobs=d.maxobs, force=d.force,
+                          approx_rows=d.approx_rows, aggregated=d.aggregated,
+                          filtered=d.filtered)
+    total = size.rows if size is not None and size.rows is not None else d.approx_rows
+    result = stream(d.statement, engine, d.outputs, writer, meta=d.meta, poll=poll,
+                    total=total, progress=progress, columns=columns,
+                    require_rows=d.require_rows, **stream_options)
+    for note in result.notes:
+        say(f"note: {note}")
+    if d.meta.synthetic:
+        say(SYNTHETIC_DATA_NOTE)
+    return result
+
+
+@dataclass
+class Outcome:
+    """What a command did, for the face to report: ``sql`` shown or run,
+    ``count`` (the count option), ``result`` of a load (None when nothing
+    was loaded: sqlonly, count)."""
+
+    sql: str
+    count: Optional[int] = None
+    result: Optional[LoadResult] = None
+
+
+def load(command_text: str, session, writer_for: Callable[[LoadJob], Writer], *,
+         show: Callable[[str], None], say: Callable[[str], None], progress=None,
+         poll=None) -> tuple[LoadJob, Outcome]:
+    """``leoload TEXT``: plan it, then ``sqlonly`` (``show`` the SQL),
+    ``showsql`` (show it, then go on), ``count`` (the number of rows) or a
+    load through ``deliver`` into ``writer_for(job)``; notes go to ``say``."""
+    job = prepare_load(command_text, session)
+    if job.option("showsql") or job.option("sqlonly"):
+        show(job.sql)
+    if job.option("sqlonly"):
+        return job, Outcome(job.sql)
+    if job.plan.count_only:
+        return job, Outcome(job.sql, count=count(job, session))
+    result = deliver(job.delivery(), session.engine, writer_for(job), say=say,
+                     progress=progress, poll=poll)
+    return job, Outcome(job.sql, result=result)
+
+
+def query(statement, session, writer: Writer, *, maxobs: Optional[int] = None,
+          say: Callable[[str], None], progress=None, poll=None) -> LoadResult:
+    """``leoquery``: ``statement`` (from ``query_statement``, checked before
+    connecting) loaded through ``deliver``; ``maxobs()`` counts it first."""
+    meta = DatasetMeta(sql=str(statement), synthetic=session.synthetic)
+    return deliver(Delivery(statement, None, meta, maxobs=maxobs), session.engine, writer,
+                   say=say, progress=progress, poll=poll)
 
 
 def prepare_load(command_text: str, session) -> LoadJob:

@@ -10,15 +10,26 @@ compiled SELECTs, so a checker bug is not a write:
   URLs, extensions) disabled and the configuration locked, so no statement can
   re-enable either; every statement is split by DuckDB's own parser first and
   refused unless it is exactly one statement.
-* SQLite: ``PRAGMA query_only = ON`` on every connection; Python's sqlite3
-  runs one statement per call and refuses more.
+* SQLite: ``PRAGMA query_only = ON`` on every connection, and an authorizer
+  (SQLite's own per-action check) that allows reading, functions, CTEs,
+  transactions and the reflection pragmas, and denies everything else -
+  ``ATTACH`` (which would create a file; also the first step of ``VACUUM
+  INTO``), writes, DDL, other pragmas; Python's sqlite3 runs one statement
+  per call and refuses more.
 * PostgreSQL: ``SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY`` on
   every connection and ``SET TRANSACTION READ ONLY`` at the start of every
   transaction.  psqlODBC has no single-statement protocol (it splits and runs
   ``SELECT ?; DELETE ...`` even with a bound parameter, tested), so a text
-  that ends the transaction and opens a read-write one would get through if
-  the first line let it pass: the checker's regenerated single statement is
-  what stops it.
+  that ends the transaction and opens a read-write one (``COMMIT; BEGIN
+  READ WRITE; DELETE ...``) would defeat those settings, and a read-only
+  transaction still allows ``COPY ... TO`` a server file and functions that
+  act outside it (``dblink_exec`` opens its own read-write connection).  So
+  every statement is first read by PostgreSQL's own parser (libpg_query,
+  through ``pglast``) and refused unless it is exactly one SELECT (or SHOW)
+  calling none of the functions in ``PG_DENIED_FUNCTIONS`` (files, large
+  objects, other connections, sessions, locks, sequences, administration).
+  Without ``pglast`` (``pip install leostata[postgresql]``) a read-only
+  PostgreSQL engine refuses to run anything.
 * SQL Server: no session switch exists.  Every transaction on a read-only
   engine ends in a rollback (a commit is refused as an internal error), and
   ``leostata doctor`` reports whether the login could write, so sites can give
@@ -135,6 +146,7 @@ def engine_for(setting: Setting | str, *, readonly: bool = True) -> Engine:
     if backend == "postgresql":
         event.listen(engine, "connect", _postgres_read_only)
         event.listen(engine, "begin", _postgres_read_only_transaction)
+        event.listen(engine, "before_cursor_execute", _postgres_one_statement)
     if backend == "duckdb":
         event.listen(engine, "before_cursor_execute", _duckdb_one_statement)
     event.listen(engine, "commit", _refuse_commit)
@@ -154,6 +166,40 @@ def _session_setting(sql: str):
 
 def _sqlite_query_only(dbapi_connection, _record):
     dbapi_connection.execute("PRAGMA query_only = ON")
+    dbapi_connection.set_authorizer(_sqlite_authorizer)
+
+
+#: SQLite authorizer action codes a read-only connection allows
+#: (https://sqlite.org/c3ref/c_alter_table.html): READ, SELECT, TRANSACTION,
+#: FUNCTION, SAVEPOINT, RECURSIVE; PRAGMA only for ``SQLITE_READ_PRAGMAS``.
+_SQLITE_READ_ACTIONS = frozenset({20, 21, 22, 31, 32, 33})
+_SQLITE_PRAGMA = 19
+#: SQLite asks for UPDATE on its schema table when a SELECT joins it to a
+#: table-valued pragma (``pragma_table_info``, the catalog's query); query_only
+#: and the denied ``writable_schema`` pragma keep it from being written.
+_SQLITE_UPDATE = 23
+_SQLITE_SCHEMA_TABLES = frozenset({"sqlite_master", "sqlite_schema", "sqlite_temp_master"})
+#: Pragmas that only report (SQLAlchemy's reflection; their argument is a table
+#: or index name), and the two settings a reader may touch: its isolation level
+#: (SQLAlchemy's probe) and query_only, which may only be read or turned on.
+SQLITE_READ_PRAGMAS = frozenset({"table_info", "table_xinfo", "index_list", "index_info",
+                                 "index_xinfo", "foreign_key_list", "database_list",
+                                 "read_uncommitted"})
+
+
+def _sqlite_authorizer(action, arg1, arg2, _db, _trigger):
+    import sqlite3
+    if action in _SQLITE_READ_ACTIONS:
+        return sqlite3.SQLITE_OK
+    if action == _SQLITE_UPDATE and arg1 in _SQLITE_SCHEMA_TABLES:
+        return sqlite3.SQLITE_OK  # SQLite asks this when a query joins its schema table
+    if action == _SQLITE_PRAGMA:
+        name = (arg1 or "").lower()
+        if name in SQLITE_READ_PRAGMAS or (
+                name == "query_only" and (arg2 is None or str(arg2).lower() in ("1", "on",
+                                                                                "true"))):
+            return sqlite3.SQLITE_OK
+    return sqlite3.SQLITE_DENY
 
 
 def _postgres_read_only(dbapi_connection, _record):
@@ -185,6 +231,74 @@ def _duckdb_one_statement(conn, cursor, statement, parameters, context, executem
                                "guard: DuckDB reads this text as several statements)")
 
 
+#: PostgreSQL functions a read-only connection never calls, by name prefix
+#: (PostgreSQL's documentation: "System Administration Functions", "Large
+#: Objects", "dblink", "Sequence Manipulation", "Advisory Lock Functions",
+#: "Configuration Settings Functions", "Generic File Access Functions").
+PG_DENIED_FUNCTIONS = (
+    "dblink", "lo_", "pg_read_", "pg_ls_", "pg_stat_file", "pg_file_", "pg_terminate_backend",
+    "pg_cancel_backend", "pg_reload_conf", "pg_rotate_logfile", "pg_switch_wal",
+    "pg_create_", "pg_drop_", "pg_replication_", "pg_logical_", "pg_promote", "pg_notify",
+    "pg_advisory", "pg_try_advisory", "set_config", "nextval", "setval",
+    "currval", "lastval", "txid_current", "pg_current_xact_id", "query_to_xml",
+    "query_to_xml_and_xmlschema", "cursor_to_xml", "pg_import_system_collations",
+)
+_PG_STATEMENTS = ("SelectStmt", "VariableShowStmt")
+
+
+def _postgres_one_statement(conn, cursor, statement, parameters, context, executemany):
+    """Refuse anything but one SELECT (or SHOW) as PostgreSQL's own parser
+    reads it, and any call of a function in ``PG_DENIED_FUNCTIONS``.  A
+    statement with bound parameters is leostata's own compiled SQL (user SQL
+    never has any), whose ``?`` markers are not PostgreSQL syntax: it is split
+    by PostgreSQL's scanner only."""
+    try:
+        import pglast
+        from pglast import ast
+    except ImportError:
+        raise StatementRefused("leostata needs the pglast package to guard a read-only "
+                               "PostgreSQL connection", hint="pip install leostata[postgresql]"
+                               ) from None
+    if parameters:
+        try:
+            count = len(pglast.parser.split(statement, with_parser=False))
+        except pglast.parser.ParseError:
+            count = 1  # the scanner cannot read it: PostgreSQL refuses it when it runs
+        if count > 1:
+            raise StatementRefused("only one statement may be sent (refused by the driver "
+                                   "guard: PostgreSQL reads this text as several statements)")
+        return
+    try:
+        tree = pglast.parse_sql(statement)
+    except pglast.parser.ParseError as exc:
+        raise StatementRefused("the driver guard could not read this statement as "
+                               f"PostgreSQL does: {exc}") from None
+    if len(tree) != 1:
+        raise StatementRefused("only one statement may be sent (refused by the driver guard: "
+                               "PostgreSQL reads this text as several statements)")
+    kind = type(tree[0].stmt).__name__
+    if kind not in _PG_STATEMENTS:
+        raise StatementRefused(f"only SELECT statements are sent (refused by the driver guard: "
+                               f"PostgreSQL reads this as {kind})")
+    for node in _pg_nodes(tree):
+        if isinstance(node, ast.FuncCall):
+            name = (getattr(node.funcname[-1], "sval", "") or "").lower()
+            if name.startswith(PG_DENIED_FUNCTIONS):
+                raise StatementRefused(f"statement refused by the driver guard: {name}() acts "
+                                       "outside a read-only query")
+
+
+def _pg_nodes(node):
+    from pglast import ast
+    if isinstance(node, ast.Node):
+        yield node
+        for attr in node.__slots__:
+            yield from _pg_nodes(getattr(node, attr, None))
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            yield from _pg_nodes(item)
+
+
 def _refuse_commit(conn):
     raise InternalError("a read-only connection was asked to commit; nothing was written")
 
@@ -202,3 +316,9 @@ def db_message(exc: Exception) -> str:
         return ("the statement ran longer than LEOSTATA_QUERY_TIMEOUT allows and was "
                 f"cancelled ({text})")
     return text
+
+
+#: The per-statement guards of read-only engines.  The arrow-odbc path runs
+#: only leostata's own compiled SELECTs, so it need not keep them (see
+#: ``fetch_arrow._observed``).
+STATEMENT_GUARDS = (_duckdb_one_statement, _postgres_one_statement)

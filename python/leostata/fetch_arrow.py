@@ -113,9 +113,12 @@ def _observed(engine) -> bool:
     """True when something watches the SQL the engine executes (``echo`` or
     a cursor-execute listener, e.g. SQL logging or a test capturing it):
     arrow-odbc bypasses SQLAlchemy, so such engines keep the pyodbc path."""
+    from .connection import STATEMENT_GUARDS
     try:
+        ours = sum(sa.event.contains(engine.engine, "before_cursor_execute", guard)
+                   for guard in STATEMENT_GUARDS)  # leostata's own guards need no watching
         return bool(getattr(engine, "echo", False)
-                    or engine.dispatch.before_cursor_execute
+                    or len(engine.dispatch.before_cursor_execute) > ours
                     or engine.dispatch.after_cursor_execute)
     except Exception:
         return True

@@ -126,17 +126,7 @@ def read_options(command, table: TableInfo) -> dict:
                 seed = _integer(sub.args or "", "seed", 0, MAX_SEED, text, sub.args_pos or sub.pos)
             values[spec.name] = (percent, seed)
         elif spec.kind == FRAME:
-            name, npos, subs = split_positional_and_options(text, a, b)
-            from ..stata_types import is_valid_name
-            if not is_valid_name(name):
-                raise located(StataSyntaxError, f"{name or '()'} invalid frame name", text, npos)
-            replace_ = False
-            for sub in subs:
-                if sub.name != "replace" or sub.args is not None:
-                    raise located(StataSyntaxError, f"option {sub.name} not allowed", text,
-                                 sub.pos, "frame(name [, replace])")
-                replace_ = True
-            values[spec.name] = {"name": name, "replace": replace_}
+            values[spec.name] = frame_option(text, a, b)
         else:  # pragma: no cover - a row added to OPTIONS without a parser
             raise StataSyntaxError(f"option {spec.name}() is not handled")
     for name in _COLLAPSE_ONLY:
@@ -166,3 +156,21 @@ def _integer(raw: str, what: str, low: int, high: Optional[int], text, pos) -> i
         upper = f" and at most {high:,}" if high is not None else ""
         raise located(StataSyntaxError, f"{what}(): # must be at least {low}{upper}", text, pos)
     return value
+
+
+def frame_option(text: str, start: int = 0, end: int | None = None) -> dict:
+    """``frame(name [, replace])`` (leoload's option, leoquery's too) ->
+    ``{"name": name, "replace": bool}``; r(198) for a bad name or option."""
+    from ..expr.command import split_positional_and_options
+    from ..stata_types import is_valid_name
+    end = len(text) if end is None else end
+    name, npos, subs = split_positional_and_options(text, start, end)
+    if not is_valid_name(name):
+        raise located(StataSyntaxError, f"{name or '()'} invalid frame name", text, npos)
+    replace_ = False
+    for sub in subs:
+        if sub.name != "replace" or sub.args is not None:
+            raise located(StataSyntaxError, f"option {sub.name} not allowed", text, sub.pos,
+                          "frame(name [, replace])")
+        replace_ = True
+    return {"name": name, "replace": replace_}

@@ -1,7 +1,9 @@
 """Where a load goes: the ``Writer`` protocol, the dataset facts a writer
 receives (``DatasetMeta``) and what a load did (``LoadResult``).
 
-Writer protocol: ``begin(columns, meta)`` once, ``write(batch)`` per batch,
+Writer protocol: ``check()`` before the query runs (raises if the
+destination would be refused, so nothing runs for nothing), ``begin(columns,
+meta)`` once, ``write(batch)`` per batch,
 then ``commit()`` (returns the number of observations) or ``abort()`` (after
 any error or Break; must leave the destination exactly as before and must not
 raise).  ``columns`` are ``stata_types.ResultColumn``s shared with ``stream``:
@@ -63,6 +65,8 @@ class DatasetMeta:
 
 class Writer(Protocol):
     """Destination of a load (see the module docstring)."""
+
+    def check(self) -> None: ...
 
     def begin(self, columns: list[ResultColumn], meta: DatasetMeta | None = None) -> None: ...
 

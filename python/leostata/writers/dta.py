@@ -219,6 +219,10 @@ class DtaWriter:
         self._created = False          # only a .part made here is ever removed
 
     # -- Writer protocol -------------------------------------------------------------
+    def check(self):
+        """The destination again, right before the query runs."""
+        check_destination(self.path)
+
     def begin(self, columns, meta=None):
         self.columns = columns
         self.meta = meta or DatasetMeta()

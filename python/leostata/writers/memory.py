@@ -26,6 +26,9 @@ class MemoryWriter:
         self.committed = False
         self.aborted = False
 
+    def check(self):
+        """Memory is always a valid destination."""
+
     def begin(self, columns, meta=None):
         self.columns, self.meta = columns, meta or DatasetMeta()
 
