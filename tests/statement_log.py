@@ -28,7 +28,7 @@ sees it):
   DBAPI wrappers then see, and records by itself any statement for a driver
   that is not wrapped.  A statement a listener refuses before it reaches the
   driver (leostata's DuckDB one-statement guard) is not recorded: the
-  database never received it.  ``fetch_arrow._observed`` is shown the engine
+  database never received it.  ``fetch.arrow_odbc._observed`` is shown the engine
   without this recorder's listeners, since the recorder does see arrow-odbc
   (otherwise every pyodbc engine would look observed and never use it).
 
@@ -42,7 +42,7 @@ made by ``sqlalchemy.create_engine`` elsewhere are **unmanaged** (a DuckDB one
 opened ``read_only=True`` counts as a reader); the engine given to
 ``leostata.synth.build`` is a writer while it builds.  Driver connections
 opened outside any engine are **direct**; arrow-odbc connections belong to
-the engine ``fetch_arrow.plan`` planned them for.
+the engine ``fetch.arrow_odbc.plan`` planned them for.
 
 Checked (must be a read): every statement on a reader, and every statement
 that leostata's own code sends on an unmanaged engine or direct connection
@@ -894,13 +894,13 @@ def install() -> None:
 
     def leostata_seams():
         import leostata.connection
-        import leostata.fetch_arrow
+        import leostata.fetch.arrow_odbc
         import leostata.synth
         missing = [name for obj, name, make in (
             (leostata.connection, "engine_for", _engine_for),
             (leostata.synth, "build", _synth_build),
-            (leostata.fetch_arrow, "plan", _arrow_plan),
-            (leostata.fetch_arrow, "_observed", _observed)) if not _patch(obj, name, make)]
+            (leostata.fetch.arrow_odbc, "plan", _arrow_plan),
+            (leostata.fetch.arrow_odbc, "_observed", _observed)) if not _patch(obj, name, make)]
         if missing:
             raise LookupError("missing " + ", ".join(missing))
 
@@ -908,7 +908,7 @@ def install() -> None:
     _seam("sqlite3", sqlite_seam)
     _seam("duckdb", duckdb_seam)
     _seam("arrow-odbc", arrow_seam)
-    _seam("leostata (engine_for, synth.build, fetch_arrow.plan/_observed)", leostata_seams)
+    _seam("leostata (engine_for, synth.build, fetch.arrow_odbc.plan/_observed)", leostata_seams)
 
 
 def uninstall() -> None:

@@ -347,7 +347,7 @@ def test_statements_are_attributed_to_the_running_test(request):
 
 
 def test_observed_engines_ignore_only_the_recorder(pg_db):
-    from leostata import fetch_arrow
+    from leostata.fetch import arrow_odbc as fetch_arrow
     engine = pg_db.reader()
     assert not fetch_arrow._observed(engine)
     sa.event.listen(engine, "before_cursor_execute", lambda *a: None)

@@ -320,5 +320,5 @@ def db_message(exc: Exception) -> str:
 
 #: The per-statement guards of read-only engines.  The arrow-odbc path runs
 #: only leostata's own compiled SELECTs, so it need not keep them (see
-#: ``fetch_arrow._observed``).
+#: ``fetch.arrow_odbc._observed``).
 STATEMENT_GUARDS = (_duckdb_one_statement, _postgres_one_statement)

@@ -87,7 +87,7 @@ class LoadResult:
     sql: str
     seconds: float
     notes: list[str] = field(default_factory=list)
-    #: how rows were fetched: "arrow-odbc" (columnar, fetch_arrow) or "dbapi"
+    #: how rows were fetched: "arrow-odbc" (columnar, fetch.arrow_odbc) or "dbapi"
     path: str = "dbapi"
 
     @property

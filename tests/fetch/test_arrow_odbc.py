@@ -1,4 +1,4 @@
-"""The optional arrow-odbc fetch path (``fetch_arrow``) against the pyodbc
+"""The optional arrow-odbc fetch path (``fetch.arrow_odbc``) against the pyodbc
 path, over PostgreSQL + psqlODBC: same batches, same data, fallbacks."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
-from leostata import fetch_arrow
+from leostata.fetch import arrow_odbc as fetch_arrow
 from leostata.catalog import Catalog
 from leostata.stata_types import OutputColumn
 from leostata.stream import stream

@@ -1,6 +1,6 @@
 """Optional columnar fetch through ``arrow-odbc`` for pyodbc engines.
 
-``stream`` uses it when ``arrow_odbc`` and ``pyarrow`` are importable, the
+``fetch.open_source`` uses it when ``arrow_odbc`` and ``pyarrow`` are importable, the
 engine's driver is pyodbc (``mssql+pyodbc``, our ``postgresql+pyodbc``) and
 the statement qualifies; otherwise (and whenever ``plan`` returns None) the
 pyodbc ``fetchmany`` path runs as before.  perf.md measured arrow-odbc at
@@ -30,7 +30,7 @@ which ends the load with ``ServerError`` like any fetch error.
 
 ``arrow_batches`` converts each record batch to exactly the batch dict the
 pyodbc path produces (see ``stream``'s module docstring), reusing
-``stream.convert_column`` for any type combination without a vectorised rule.
+``convert.convert_column`` for any type combination without a vectorised rule.
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ from typing import Iterator
 import numpy as np
 import sqlalchemy as sa
 
-from . import stata_types as st
-from .stata_types import ResultColumn
+from .. import stata_types as st
+from ..stata_types import ResultColumn
 
 #: max_text_size (bytes) given to arrow-odbc, and the longest declared string
 #: length (characters; psqlODBC/msodbcsql buffers scale for UTF-8) it serves.
@@ -113,7 +113,7 @@ def _observed(engine) -> bool:
     """True when something watches the SQL the engine executes (``echo`` or
     a cursor-execute listener, e.g. SQL logging or a test capturing it):
     arrow-odbc bypasses SQLAlchemy, so such engines keep the pyodbc path."""
-    from .connection import STATEMENT_GUARDS
+    from ..connection import STATEMENT_GUARDS
     try:
         ours = sum(sa.event.contains(engine.engine, "before_cursor_execute", guard)
                    for guard in STATEMENT_GUARDS)  # leostata's own guards need no watching
@@ -159,7 +159,7 @@ def connection_string(engine) -> str | None:
 
 
 def _read_only(engine) -> bool:
-    from .connection import _postgres_read_only
+    from ..connection import _postgres_read_only
     try:
         return sa.event.contains(engine, "connect", _postgres_read_only)
     except Exception:
@@ -235,7 +235,7 @@ def arrow_batches(record_batches, cols: list[ResultColumn]) -> Iterator[dict]:
         if rb.num_rows == 0:
             continue
         if rb.num_columns != len(cols):
-            from .errors import InternalError
+            from ..errors import InternalError
             raise InternalError(f"the query returned {rb.num_columns} columns, "
                                 f"the plan expected {len(cols)}")
         yield {rc.name: convert_arrow(rb.column(j), rc) for j, rc in enumerate(cols)}
@@ -268,7 +268,7 @@ def convert_arrow(a, rc: ResultColumn) -> np.ndarray:
     give for the same values fetched by pyodbc."""
     import pyarrow as pa
     import pyarrow.types as pt
-    from .convert import convert_column, tc_in_range
+    from ..convert import convert_column, tc_in_range
     t = a.type
     fam = rc.family
     integer = pt.is_integer(t) and not pt.is_uint64(t)
@@ -325,3 +325,66 @@ def _strings(a) -> np.ndarray:
             + rows * width
         flat[pos] = data[offsets[0]:offsets[-1]]
     return flat.view(f"S{width}")
+
+
+# --- the batch source ---------------------------------------------------------------------
+
+
+class ArrowSource:
+    """A started arrow-odbc fetch: the first record batch (empty for an
+    empty result) and the reader it came from."""
+
+    path = "arrow-odbc"
+
+    def __init__(self, outputs, first, reader):
+        self.outputs, self._first, self._reader = outputs, first, reader
+
+    @property
+    def width(self) -> int:
+        return self._first.num_columns
+
+    def batches(self, cols, size: int) -> Iterator[dict]:
+        from ..connection import db_message
+        from ..errors import ServerError
+        first, reader = self._first, self._reader
+
+        def record_batches():
+            if first.num_rows:
+                yield first
+            while True:
+                try:
+                    rb = next(reader, None)
+                except Exception as exc:
+                    raise ServerError(f"the database reported an error while fetching: "
+                                      f"{db_message(exc)}") from exc
+                if rb is None:
+                    return
+                yield rb
+        yield from arrow_batches(record_batches(), cols)
+
+    def close(self, *, cancel: bool) -> None:
+        self._first = self._reader = None  # releases the reader and its connection
+
+
+class _NoBatch:
+    def __init__(self, k):
+        self.num_columns, self.num_rows = k, 0
+
+
+def open_source(stmt, engine, outputs, params, batch_rows) -> ArrowSource | None:
+    """Start the columnar fetch, or None to use the DBAPI path: arrow-odbc
+    missing, the statement does not qualify, or arrow-odbc failed before
+    delivering anything (the DBAPI path then reports any real error)."""
+    try:
+        p = plan(stmt, engine, outputs, params)
+        if p is None:
+            return None
+        reader = iter(open_reader(p, batch_rows or 50_000))
+        first = next(reader, None)
+    except Exception:
+        return None
+    if first is None:
+        import pyarrow as pa
+        first = (pa.RecordBatch.from_pylist([], schema=reader.schema)
+                 if hasattr(reader, "schema") else _NoBatch(len(outputs)))
+    return ArrowSource(outputs, first, reader)
