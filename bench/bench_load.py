@@ -2,7 +2,7 @@
 .dta Writer) against a plain pyodbc ``fetchmany`` loop and against
 ``pandas.read_sql`` + ``DataFrame.to_stata``, over PostgreSQL + psqlODBC.
 The ``leostata_arrow_*`` methods take the arrow-odbc columnar path
-(``fetch_arrow``), the plain ``leostata_*`` ones the pyodbc path (forced);
+(``fetch.arrow_odbc``), the plain ``leostata_*`` ones the pyodbc path (forced);
 ``arrow_odbc_raw`` is arrow-odbc's fetch alone (perf.md's anchor).
 
 Each method runs in its own subprocess; peak memory is that child's
@@ -99,11 +99,12 @@ def run_leostata(rows: int, out: str, write: bool, arrow: bool = False) -> int:
     from leostata.connection import engine_for
     from leostata.writers.dta import DtaWriter
     from leostata.stata_types import OutputColumn
-    from leostata import fetch_arrow
+    from leostata.fetch import arrow_odbc
     from leostata.stream import stream
+    from leostata.translate.casts import server_casts
     from leostata.writers.memory import MemoryWriter
     if not arrow:
-        fetch_arrow.available = lambda: False
+        arrow_odbc.available = lambda: False
 
     class Discard(MemoryWriter):  # fetch + convert only
         def write(self, batch):
@@ -117,7 +118,8 @@ def run_leostata(rows: int, out: str, write: bool, arrow: bool = False) -> int:
     outs = [OutputColumn(c.name, c.name, c.sql_type) for c in info.columns]
     table = sa.table(info.name, *[sa.column(c.name) for c in info.columns])
     writer = DtaWriter(out) if write else Discard()
-    res = stream(sa.select(table), eng, outs, writer)
+    # the statement as sql.executed_statement builds it: with the server-side casts
+    res = stream(server_casts(sa.select(table), outs, eng.dialect.name), eng, outs, writer)
     if res.path != ("arrow-odbc" if arrow else "dbapi"):
         raise SystemExit(f"unexpected fetch path {res.path}")
     return res.nobs

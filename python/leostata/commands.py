@@ -19,7 +19,7 @@ from typing import Callable, Optional
 
 from sqlalchemy import text as sql_text_clause
 
-from . import readonly, sql
+from . import sql
 from .errors import ExpressionTooLong, ServerError, StataSyntaxError, Untranslatable
 from .guard import check_size
 from .plan import Plan, plan_load
@@ -218,7 +218,9 @@ def query_statement(query: str, dialect: str):
     """The executable for a ``leoquery`` text on ``dialect``: the statement
     ``readonly.check_query`` regenerated from the checked tree, with every
     ``:`` escaped so SQLAlchemy reads none as a bind parameter (not even
-    inside a string literal, where ``text()`` would)."""
+    inside a string literal, where ``text()`` would).  (sqlglot is imported
+    here, not when a load starts.)"""
+    from . import readonly
     return sql_text_clause(readonly.check_query(query, dialect).replace(":", "\\:"))
 
 

@@ -5,7 +5,7 @@ midnight, computed by the server (the driver then builds no ``Decimal`` or
 
 Takes the executed SELECT and its output columns; returns the same SELECT
 with those column expressions rewritten (WHERE, GROUP BY and ORDER BY are
-untouched; a DISTINCT select is wrapped instead).
+untouched).
 """
 
 from __future__ import annotations
@@ -67,9 +67,11 @@ def server_casts(select, outputs, dialect: str):
     or the statement cannot be rewritten safely.  A column whose expression
     is already typed numeric in SQLAlchemy (``Integer``/``Float``, e.g. a
     date already turned into %td days by the collapse translator) is left
-    alone.  ``dialect`` is the
-    SQLAlchemy dialect name (``mssql``, ``postgresql``, ``duckdb``, ``sqlite``).
-    The translation engineer may call this; ``stream`` does by default."""
+    alone.  ``dialect`` is the SQLAlchemy dialect name (``mssql``,
+    ``postgresql``, ``duckdb``, ``sqlite``).  ``sql.executed_statement``
+    applies it to every SELECT leostata builds; none is DISTINCT (a cast on
+    the column of a DISTINCT select could merge rows, and SQLAlchemy exposes
+    no public way to see DISTINCT, so such a select must not be passed)."""
     if not isinstance(select, sa.Select):
         return select
     cols = list(select.selected_columns)
@@ -86,13 +88,4 @@ def server_casts(select, outputs, dialect: str):
             new.append(expr.label(col.key if col.key else out.name))
     if not changed:
         return select
-    if not select._distinct:
-        return select.with_only_columns(*new, maintain_column_froms=True)
-    if select._order_by_clauses:
-        return select  # wrapping would put ORDER BY in a subquery
-    sub = select.subquery("leo_q")
-    outer = []
-    for col, out in zip(sub.c, outputs):
-        expr = _cast_expr(col, out.sql_type, dialect)
-        outer.append(col if expr is None else expr.label(col.key))
-    return sa.select(*outer)
+    return select.with_only_columns(*new, maintain_column_froms=True)
