@@ -298,3 +298,25 @@ def python_values(arr: np.ndarray, col: ResultColumn) -> list:
         return [None if m else v for v, m in zip(vals, mask.tolist())]
     f = as_float(arr)
     return [None if math.isnan(v) else v for v in f.tolist()]
+
+
+def final_values(arr: np.ndarray, col: ResultColumn) -> tuple[np.ndarray, np.ndarray | None]:
+    """A batch array in the column's final Stata storage type, for a writer:
+    ``(values, missing)``.  Integer types: int64 values (0 where missing);
+    ``float``/``double``: float64 values, missing where not finite or beyond
+    the type's largest value (Stata holds those as ``.``); strings: UTF-8
+    bytes and no mask.  Each writer then spells missing its own way."""
+    stype = col.stata_type
+    if stype in ("byte", "int", "long"):
+        if isinstance(arr, np.ma.MaskedArray):
+            return arr.data.astype(np.int64, copy=False), np.ma.getmaskarray(arr)
+        f = as_float(arr)  # the float form of an integer-valued column
+        mask = np.isnan(f)
+        return np.where(mask, 0, f).astype(np.int64), mask
+    if stype in ("float", "double"):
+        f = as_float(arr)
+        limit = st.FLOAT_MAX if stype == "float" else st.DOUBLE_MAX
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isfinite(f) | (np.abs(f) > limit)
+        return f, bad
+    return as_bytes(arr), None

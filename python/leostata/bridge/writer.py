@@ -39,7 +39,7 @@ from typing import Callable
 import numpy as np
 
 from .. import stata_types as st
-from ..convert import as_bytes, as_float
+from ..convert import final_values
 from ..errors import AlreadyDefined, DataInMemoryChanged, InternalError, StataSyntaxError
 from ..writers import DatasetMeta, LoadResult
 from ..writers.spool import Spool
@@ -298,28 +298,14 @@ def sfi_values(arr: np.ndarray, col: st.ResultColumn) -> list:
     """A batch array as the Python values ``Data.store`` takes for the final
     type of ``col``: int for byte/int/long, float for float/double, str for
     strings; missing as ``Missing.getValue()`` (never None/NaN)."""
-    miss = st.MISSING_DOUBLE
-    t = col.stata_type
-    if t in ("byte", "int", "long"):
-        if isinstance(arr, np.ma.MaskedArray):
-            values = arr.data.tolist()
-            mask = np.ma.getmaskarray(arr)
-        else:
-            f = as_float(arr)
-            mask = np.isnan(f)
-            values = np.where(mask, 0, f).astype(np.int64).tolist()
-        if mask.any():
-            return [miss if m else v for v, m in zip(values, mask.tolist())]
-        return values
-    if t in ("float", "double"):
-        f = as_float(arr)
-        limit = st.FLOAT_MAX if t == "float" else st.DOUBLE_MAX
-        with np.errstate(invalid="ignore"):
-            bad = ~np.isfinite(f) | (np.abs(f) > limit)
-        if bad.any():
-            f = np.where(bad, miss, f)
-        return f.tolist()
-    return [v.decode("utf-8", errors="replace") for v in as_bytes(arr).tolist()]
+    values, missing = final_values(arr, col)
+    if missing is None:
+        return [v.decode("utf-8", errors="replace") for v in values.tolist()]
+    if missing.any():
+        if values.dtype.kind == "f":
+            return np.where(missing, st.MISSING_DOUBLE, values).tolist()
+        return [st.MISSING_DOUBLE if m else v for v, m in zip(values.tolist(), missing.tolist())]
+    return values.tolist()
 
 
 @dataclass

@@ -48,7 +48,7 @@ from typing import BinaryIO
 import numpy as np
 
 from .. import stata_types as st
-from ..convert import as_bytes, as_float
+from ..convert import as_bytes, final_values
 from ..errors import (DiskFull, FileExists, FileNotFound, FileNotOpened, FileReadOnly,
                       FileRenameError, FileWriteError, LeostataError, StataSyntaxError)
 from ..stata_types import ResultColumn
@@ -77,28 +77,13 @@ def _fixed(text: str, size: int) -> bytes:
 def storage_array(arr: np.ndarray, col: ResultColumn, dtype: np.dtype) -> np.ndarray:
     """A batch array converted to the column's final storage type, with
     Stata's missing codes; strings as bytes of at most the field width."""
-    stype = col.stata_type
-    if stype in ("byte", "int", "long"):
-        if isinstance(arr, np.ma.MaskedArray):
-            out = arr.data.astype(dtype)
-            mask = np.ma.getmaskarray(arr)
-        else:  # float form of an integer-valued column
-            f = as_float(arr)
-            mask = np.isnan(f)
-            out = np.where(mask, 0, f).astype(dtype)
-        if mask.any():
-            out[mask] = MISSING[stype]
-        return out
-    if stype in ("float", "double"):
-        f = as_float(arr)
-        limit = st.FLOAT_MAX if stype == "float" else st.DOUBLE_MAX
-        with np.errstate(invalid="ignore"):
-            bad = ~np.isfinite(f) | (np.abs(f) > limit)
-        out = f.astype(dtype)
-        if bad.any():
-            out[bad] = MISSING[stype]
-        return out
-    return as_bytes(arr)
+    values, missing = final_values(arr, col)
+    if missing is None:
+        return values
+    out = values.astype(dtype)
+    if missing.any():
+        out[missing] = MISSING[col.stata_type]
+    return out
 
 
 def _part_flags() -> int:
