@@ -92,7 +92,7 @@ def test_versions_agree():
     for version, day in stamps:
         assert version == __version__
         assert datetime.strptime(day, "%d%b%Y") == date
-    assert re.search(r"version = attr: leostata.__version__",
+    assert re.search(r"version = attr: leostata.version.__version__",
                      (ROOT / "setup.cfg").read_text(encoding="utf-8"))
 
 

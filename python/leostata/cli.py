@@ -12,7 +12,8 @@ import argparse
 import sys
 from typing import Sequence
 
-from . import __version__, config
+from . import config
+from .version import __version__
 from .errors import LeostataError, StataSyntaxError
 
 
@@ -52,7 +53,7 @@ def cmd_synth(args) -> int:
 
 
 def cmd_describe(args) -> int:
-    from . import describe
+    from . import describe_text as describe
     session = _open(args)
     try:
         if args.search:
@@ -179,7 +180,8 @@ DEMO_COMMANDS = (
 
 
 def cmd_demo(args) -> int:
-    from . import commands, describe
+    from . import commands
+    from . import describe_text as describe
     from .writers.memory import MemoryWriter
     session = _open(args)
     try:

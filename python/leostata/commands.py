@@ -157,7 +157,7 @@ def prepare_load(command_text: str, session) -> LoadJob:
     session's catalog and build the statement to run."""
     plan = plan_load(command_text, session.catalog)
     if plan.options.get("sdc"):
-        from . import __version__
+        from .version import __version__
         raise StataSyntaxError(f"option sdc not available: disclosure-control checks are not "
                                f"part of leostata {__version__} yet",
                                hint="check aggregated output against your SRS's output rules")

@@ -142,7 +142,7 @@ def read_locals(command: str) -> dict[str, str]:
 
 
 def _check_version(ado_version: str) -> None:
-    from .. import __version__
+    from ..version import __version__
     if ado_version.strip() != __version__:
         raise NotSetUp(f"leostata's ado-files ({ado_version.strip() or 'unknown version'}) and "
                        f"its Python package ({__version__}) differ",
@@ -289,7 +289,8 @@ def _leoquery(args: dict[str, str]) -> None:
 
 
 def _leodescribe(args: dict[str, str]) -> None:
-    from .. import config, describe
+    from .. import config
+    from .. import describe_text as describe
     tokens = args["spec"].split()
     search, values = args["search"].strip(), args["values"].strip()
     if search and tokens:

@@ -4,7 +4,7 @@ on DuckDB, SQLite and PostgreSQL over ODBC."""
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, text
 
-from leostata import describe
+from leostata import describe_text as describe
 from leostata.errors import NotFound
 from leostata.session import open_session
 from tests.test_catalog import build_fixture_tables
