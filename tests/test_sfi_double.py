@@ -8,6 +8,7 @@ double's docstring).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import struct
 import sys
 from decimal import Decimal
@@ -130,18 +131,75 @@ def test_every_missing_code_storable(sfi, adder):
     assert sfi.Data.get("v", missingval=None) == [None, None, None]
 
 
-def test_value_at_or_above_missing_code_counts_as_missing(sfi):
-    sfi.Data.addVarByte("b")
-    sfi.Data.addVarDouble("d")
+# Every value a variable of each type cannot hold, for both signs (D2): the
+# nonmissing range of stata.md §2.1, Python ints beyond a double, and the
+# values >= 2**1023 that are not one of the 27 documented missing codes.
+_CODES_STEP = 2.0 ** 1023 / 4096                     # the gap between two codes
+_NOT_CODES = [
+    1e308,                                           # above .z
+    float.fromhex("0x1.fffffffffffffp+1023"),        # the largest double
+    2.0 ** 1023 * 1.5,
+    2.0 ** 1023 + _CODES_STEP / 2,                   # between . and .a
+    2.0 ** 1023 + 3.5 * _CODES_STEP,                 # between .c and .d
+    2.0 ** 1023 + 27 * _CODES_STEP,                  # just past .z
+    math.nextafter(2.0 ** 1023, math.inf),
+    math.nextafter(2.0 ** 1023 + 26 * _CODES_STEP, math.inf),
+]
+_BEYOND_DOUBLE = [2 ** 1024, 10 ** 400]              # Python ints no double holds
+#: Signed values just outside each type's range (stata.md §2.1 table: the
+#: ranges are not symmetric, -127..100 for byte), and values beyond it whose
+#: negatives are out of range too (``BOTH_SIGNS``).
+JUST_OUTSIDE = {
+    "byte": [101, 127, 128, -128, -129], "int": [32741, 32767, 32768, -32768, -32769],
+    "long": [2147483621, 2147483647, 2 ** 31, -2147483648, -(2 ** 31) - 1],
+    "float": [], "double": [],
+}
+BOTH_SIGNS = {
+    "byte": [1000, 1e10, 1.7e38, 8.98846567431157e307],
+    "int": [1e10, 1.7e38], "long": [2 ** 53, 1.7e38],
+    "float": [float.fromhex("0x1.0p+127"), 3e38, 1e39, 1e300,
+              float.fromhex("0x1.fffffffffffffp+1022")],
+    "double": [],        # every double below 2**1023 is in range
+}
+IN_RANGE_EDGES = {
+    "byte": [100, -127], "int": [32740, -32767], "long": [2147483620, -2147483647],
+    "float": [float.fromhex("0x1.fffffep+126"), -float.fromhex("0x1.fffffep+126")],
+    "double": [float.fromhex("0x1.fffffffffffffp+1022"),
+               -float.fromhex("0x1.fffffffffffffp+1022")],
+}
+
+
+@pytest.mark.parametrize("vtype", ["byte", "int", "long", "float", "double"])
+def test_every_value_a_type_cannot_hold_raises_for_both_signs(sfi, vtype):
+    getattr(sfi.Data, "addVar" + vtype.capitalize())("v")
     sfi.Data.addObs(1)
-    c, d = sfi.Missing.getValue("c"), sfi.Missing.getValue("d")
-    between = c + (d - c) / 2
-    sfi.Data.store(None, 0, [2.0 ** 1023 * 1.5, between])   # not exact codes
-    got = sfi.Data.get(None, 0)[0]
-    assert all(sfi.Missing.isMissing(x) for x in got)
-    assert got[0] == sfi.Missing.getValue("z")        # above .z counts as .z
-    assert got[1] == sfi.Missing.getValue("c")        # floor to the code below
-    assert sfi.Data.get(None, 0, missingval="M") == [["M", "M"]]
+    sfi.Data.storeAt("v", 0, 0)
+    for good in IN_RANGE_EDGES[vtype]:
+        sfi.Data.storeAt("v", 0, good)
+        assert sfi.Data.getAt("v", 0) == good and not sfi.Missing.isMissing(good)
+    sfi.Data.storeAt("v", 0, 0)
+    both = BOTH_SIGNS[vtype] + _NOT_CODES + _BEYOND_DOUBLE
+    for signed in JUST_OUTSIDE[vtype] + both + [-v for v in both]:
+        with pytest.raises(ValueError, match="out of range"):
+            sfi.Data.storeAt("v", 0, signed)
+        with pytest.raises(ValueError, match="out of range"):
+            sfi.Data.store("v", 0, signed)
+        assert sfi.Data.getAt("v", 0) == 0          # nothing written, nothing missing
+    # the negatives of the missing codes are no codes: out of range too
+    for code in [sfi.Missing.getValue()] + [sfi.Missing.getValue(c) for c in "amz"]:
+        with pytest.raises(ValueError, match="out of range"):
+            sfi.Data.storeAt("v", 0, -code)
+        sfi.Data.storeAt("v", 0, code)                  # the code itself: documented
+        assert sfi.Data.getAt("v", 0) == code and sfi.Missing.isMissing(code)
+
+
+def test_1e308_in_a_byte_is_refused_not_made_missing(sfi):
+    sfi.Data.addVarByte("b")
+    sfi.Data.addObs(1)
+    for value in (1e308, -1e308):
+        with pytest.raises(ValueError, match="out of range"):
+            sfi.Data.storeAt("b", 0, value)
+    assert sfi.Data.get("b") == [sfi.Missing.getValue()]   # still addObs's "."
 
 
 def test_float_rounds_to_float32(sfi):

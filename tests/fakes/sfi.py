@@ -15,7 +15,7 @@ Sources (cited next to each rule):
   Python before Stata's C layer (index checks, ``store`` reshaping) is
   re-implemented here from those pages and from the description in
   ``stata.md`` §1 (no code copied).
-* ``stata.md §n`` /work/shared/research/stata.md (Stata 16 help files: data
+* ``stata.md §n`` ../shared/research/stata.md (Stata 16 help files: data
   types, limits, reserved words, formats, missing values).
 * ``(double)``   a decision of this double where Stata's behaviour is
   undocumented; it is always the stricter choice.  Listed in DECISIONS below.
@@ -30,7 +30,12 @@ Stata behaviour):
 D1  ``None``/NaN/inf stored into a numeric variable -> error (stata.md §1.3:
     undocumented; the backend must convert to ``Missing.getValue()``).
 D2  A value outside a storage type's nonmissing range -> ``ValueError``, never
-    clamped or silently turned into missing (stata.md §2.1, §1.3).
+    clamped or silently turned into missing (stata.md §2.1, §1.3), for both
+    signs alike.  The only values >= 2**1023 accepted are the 27 exact missing
+    codes ``Missing.getValue()``/``getValue('a')``..``('z')``, the documented
+    way to store a missing value (stata.md §1.3); any other such value (1e308,
+    a value between two codes, above ``.z``) is ``ValueError`` in every type,
+    as its negative is.
 D3  A non-integer stored into byte/int/long -> ``ValueError`` (Stata's
     ``replace`` would promote the type; ``sfi`` cannot).
 D4  A Python int stored into a double that a double cannot hold exactly
@@ -102,6 +107,7 @@ __all__ = [
 MISSING_BASE = 2.0 ** 1023
 _MISSING_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _MISSING_CODES = [MISSING_BASE * (1 + k / 4096.0) for k in range(27)]
+_MISSING_CODE_SET = frozenset(_MISSING_CODES)
 
 #: Nonmissing ranges (stata.md §2.1 table).
 BYTE_MIN, BYTE_MAX = -127, 100
@@ -451,9 +457,12 @@ def _check_numeric(var: _Var, value, where: str) -> float:
     if math.isnan(x) or math.isinf(x):
         raise ValueError("%s: %r cannot be stored in %s variable %s; store "
                          "Missing.getValue() for missing (D1)" % (where, value, tname, var.name))
-    k = _missing_index(x)
-    if k is not None:                       # any value >= 2**1023 is missing
-        return _MISSING_CODES[k]
+    if x >= MISSING_BASE:                   # only the documented codes (D2)
+        if x in _MISSING_CODE_SET:
+            return x
+        raise ValueError("%s: %r is out of range for %s variable %s: the only values "
+                         ">= 2**1023 that store are the missing codes Missing.getValue() "
+                         "and Missing.getValue('a')..('z') (D2)" % (where, value, tname, var.name))
     vt = var.vtype
     if vt in _INT_RANGES:
         lo, hi = _INT_RANGES[vt]
