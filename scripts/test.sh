@@ -17,7 +17,14 @@ if [ -n "$need" ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $need >/dev/null
 fi
 echo "== starting PostgreSQL on 127.0.0.1 (psqlODBC path)"
-eval "$(bash scripts/start-postgres.sh)"
+# Stop here, with the server log (start-postgres.sh prints it), when the server
+# does not start: never run the suite to watch the PostgreSQL tests fail one
+# by one.  (`eval "$(...)"` alone would hide the failure.)
+if ! pg_env="$(bash scripts/start-postgres.sh)"; then
+  echo "== PostgreSQL did not start (server log above): stopping" >&2
+  exit 1
+fi
+eval "$pg_env"
 export LEOSTATA_REQUIRE_PG=1
 echo "== installing leostata and its test dependencies into .venv"
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
