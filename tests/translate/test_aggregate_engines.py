@@ -14,7 +14,6 @@ import math
 import random
 import uuid
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -26,11 +25,12 @@ from leostata.plan.collapse import build_spec, require_observations
 from leostata.errors import NoObservations
 from leostata.stata_types import declared_type
 from leostata.translate.aggregate import collapse_select, count_select
+from tests.shared_data import require_shared
 from tests.stata_reference import collapse as ref
 
 DIALECT = {"duckdb": "duckdb", "sqlite": "sqlite", "postgres": "postgresql"}
 EPOCH = dt.date(1960, 1, 1)
-AUTO = Path("/work/shared/data/stata-examples/auto.dta")
+AUTO = "data/stata-examples/auto.dta"  # in ../shared (tests/shared_data.py)
 
 #: Results computed by the same IEEE operations on both sides (exact match).
 EXACT = {"count", "min", "max", "first", "last", "firstnm", "lastnm", "iqr", "percent"}
@@ -328,10 +328,9 @@ def test_property_random_tables(any_db, data, stats, by, cw):
 # --- an external check: Stata's auto.dta and its published results ------------------------------
 
 
-@pytest.mark.skipif(not AUTO.exists(), reason="auto.dta not available")
 def test_auto_dta_against_reference_and_published_results(any_db):
     import pandas as pd
-    auto = pd.read_stata(AUTO, convert_categoricals=False)
+    auto = pd.read_stata(require_shared(AUTO), convert_categoricals=False)
     rows = [dict(make=m, price=int(p), mpg=int(g), weight=int(w), foreign=int(f))
             for m, p, g, w, f in auto[["make", "price", "mpg", "weight", "foreign"]]
             .itertuples(index=False)]
