@@ -5,6 +5,10 @@ PostgreSQL is reached through the ODBC string in ``LEOSTATA_TEST_PG_ODBC``
 (``scripts/start-postgres.sh`` prints it).  Without it the PostgreSQL tests
 skip, unless ``LEOSTATA_REQUIRE_PG=1`` (set by scripts/test.sh and so by CI),
 in which case they fail: CI must never pass with them skipped.
+
+Golden files (tests/golden_files.py): ``LEOSTATA_UPDATE_GOLDEN=1`` under CI
+stops the run before it starts; a run that rewrote goldens lists them at its
+end; a CI run that changed any file under tests/golden/ fails.
 """
 
 from __future__ import annotations
@@ -18,12 +22,54 @@ import pytest
 from sqlalchemy import text
 
 from leostata.connection import engine_for
+from tests import golden_files
+from tests.shared_data import under_ci
 
 # tests.statement_log records every statement the databases receive and fails
 # the run if a read-only engine got anything but a read (issue 11, item 2).
 pytest_plugins = ["tests.fakes.plugin", "tests.statement_log", "pytester"]
 
 ENGINE_KINDS = ("duckdb", "sqlite", "postgres")
+
+
+# --- golden files ------------------------------------------------------------------------------
+
+_GOLDENS_AT_START = pytest.StashKey[dict]()
+
+
+def pytest_configure(config):
+    if golden_files.update_requested() and under_ci():
+        raise pytest.UsageError(golden_files.REFUSED)
+    config.stash[_GOLDENS_AT_START] = golden_files.snapshot()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Under CI, a golden file created, removed or written during the run
+    fails it (whatever wrote it)."""
+    before = session.config.stash.get(_GOLDENS_AT_START, None)
+    if before is None or not under_ci():
+        return
+    written = golden_files.changed(before, golden_files.snapshot())
+    if written:
+        session.config.stash[_GOLDENS_WRITTEN_IN_CI] = written
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_GOLDENS_WRITTEN_IN_CI = pytest.StashKey[list]()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    written = config.stash.get(_GOLDENS_WRITTEN_IN_CI, None)
+    if written:
+        terminalreporter.section("golden files written during a CI run", sep="!", red=True)
+        for name in written:
+            terminalreporter.write_line(f"tests/golden/{name}")
+    if golden_files.update_requested():
+        terminalreporter.section(f"{golden_files.UPDATE_VARIABLE}=1: golden files rewritten")
+        for name in golden_files.REWRITTEN:
+            terminalreporter.write_line(f"rewrote tests/golden/{name}")
+        if not golden_files.REWRITTEN:
+            terminalreporter.write_line("none changed")
 
 
 def pg_odbc_string() -> str | None:

@@ -2,28 +2,20 @@
 counts: catalog views only (never a scan of a user table), row estimates from
 sys.partitions, collations and MS_Description; values grouped byte-exact."""
 
-import os
 import re
-from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
 from leostata.catalog import COLUMN_QUERIES, TABLE_QUERIES, normalize_type
 from leostata.sql import offline_dialect
 from leostata.translate.aggregate import frequencies_select
+from tests.golden_files import Goldens
 
-GOLDEN = Path(__file__).parent / "golden" / "catalog"
-UPDATE = os.environ.get("LEOSTATA_UPDATE_GOLDEN") == "1"
+GOLDENS = Goldens("catalog", {"tables.mssql.sql", "columns.mssql.sql", "values.mssql.sql"})
 
 
 def check_golden(name: str, sql: str) -> None:
-    path = GOLDEN / f"{name}.mssql.sql"
-    if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(sql, encoding="utf-8")
-    assert path.exists(), f"no golden file {path.name}: run with LEOSTATA_UPDATE_GOLDEN=1"
-    assert sql == path.read_text(encoding="utf-8")
+    GOLDENS.check(f"{name}.mssql.sql", sql)
 
 
 def sources(sql: str) -> set[str]:

@@ -5,13 +5,12 @@ by() keys, Stata's percentile rule by ROW_NUMBER/COUNT_BIG windows (never
 PERCENTILE_CONT), no STDEV, no SQLAlchemy ``+ 0.0`` division.
 
 The files live in tests/golden/aggregate/<case>.mssql.sql and are rewritten
-only when ``LEOSTATA_UPDATE_GOLDEN=1``."""
+only when ``LEOSTATA_UPDATE_GOLDEN=1`` (tests/golden_files.py; refused under
+CI)."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -21,9 +20,7 @@ from leostata.catalog import ColumnInfo, TableInfo, normalize_type
 from leostata.plan.collapse import build_spec
 from leostata.expr.command import parse_clist
 from leostata.translate.aggregate import collapse_select, count_select
-
-GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "aggregate"
-UPDATE = os.environ.get("LEOSTATA_UPDATE_GOLDEN") == "1"
+from tests.golden_files import Goldens
 
 COLUMNS = [("EDUKEY", "varchar(14)"), ("TaxYear", "int"), ("Earnings", "int"),
            ("Sex", "varchar(1)"), ("Subject", "nvarchar(50)"), ("Region", "varchar(20)"),
@@ -83,14 +80,11 @@ def build(case: str):
     return spec, collapse_select(source, spec, "mssql")
 
 
+GOLDENS = Goldens("aggregate", {f"{c}.mssql.sql" for c in [*CASES, "count"]})
+
+
 def check_golden(name: str, sql: str) -> None:
-    path = GOLDEN / f"{name}.mssql.sql"
-    if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(sql, encoding="utf-8")
-    assert path.exists(), f"no golden file {path.name}: run with LEOSTATA_UPDATE_GOLDEN=1"
-    assert sql == path.read_text(encoding="utf-8"), (
-        f"T-SQL for {name} changed; inspect and rerun with LEOSTATA_UPDATE_GOLDEN=1")
+    GOLDENS.check(f"{name}.mssql.sql", sql, f"T-SQL for {name}")
 
 
 def assert_guards(spec, sql: str) -> None:
@@ -138,6 +132,7 @@ def test_golden_count():
     sql = compile_sql(count_select(sa.select(TABLE).where(TABLE.c.TaxYear >= 201516)),
                       mssql_dialect())
     assert sql.startswith("SELECT COUNT_BIG(*) AS [N]")
+    check_golden("count", sql)
     check_golden("count", sql)
 
 
