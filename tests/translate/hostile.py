@@ -5,10 +5,15 @@ NULLs in numbers, strings and dates; upper/lower case and trailing or
 leading spaces; ``% _ [ ] ! * ?``, quotes and a backslash inside strings;
 non-ASCII text; integer columns near 2^31; zeros and negative numbers;
 fractions whose rounding is a tie; dates outside Stata's range; strings
-that are almost numbers.  The string column ``s`` is declared with a
+that are almost numbers.  The string columns ``s`` (nullable) and ``u``,
+``w`` (NOT NULL: the same texts, "" for NULL) are declared with a
 case-insensitive collation (``NOCASE`` on SQLite and DuckDB, a
 nondeterministic ICU collation on PostgreSQL), so a translation that
-forgets its binary collation returns wrong rows.
+forgets its binary collation returns wrong rows.  ``u`` and ``w`` are there
+for SQLite: the ``COALESCE(s, '')`` around a nullable column drops its
+collation there (SQLite takes a column's collation only from a bare
+column), so only NOT NULL columns, compared as they are, let SQLite see a
+missing binary collation - on every engine alike.
 
 ``build(db) -> (reader engine, Catalog, TableInfo)``; ``ROWS`` are the
 rows as Python values (what the reference evaluates).
@@ -50,14 +55,17 @@ def _column(values, offset=0):
 
 
 ROWS = [
-    {"id": k + 1, "pid": pid, "i": i, "x": x, "y": y, "s": s, "t": t, "d": d, "b": b, "dt": ts}
-    for k, (pid, i, x, y, s, t, d, b, ts) in enumerate(zip(
+    {"id": k + 1, "pid": pid, "i": i, "x": x, "y": y, "s": s, "t": t, "d": d, "b": b, "dt": ts,
+     "u": u or "", "w": w or ""}
+    for k, (pid, i, x, y, s, t, d, b, ts, u, w) in enumerate(zip(
         _column(_PIDS), _column(_I, 3), _column(_X, 5), _column(_Y), _column(_S),
-        _column(_T, 2), _column(_D, 1), _column(_B), _column(_DT, 2)))
+        _column(_T, 2), _column(_D, 1), _column(_B), _column(_DT, 2), _column(_S, 1),
+        _column(_S, 2)))
 ]
 
 KINDS = {"id": "int32", "pid": "string", "i": "int32", "x": "float64", "y": "float64",
-         "s": "string", "t": "string", "d": "date", "b": "bool", "dt": "datetime"}
+         "s": "string", "t": "string", "d": "date", "b": "bool", "dt": "datetime",
+         "u": "string", "w": "string"}
 
 
 def _ddl(kind: str) -> str:
@@ -65,7 +73,8 @@ def _ddl(kind: str) -> str:
                  "postgres": "COLLATE leo_ci"}[kind]
     return (f"CREATE TABLE {TABLE} (id INTEGER NOT NULL, pid VARCHAR(12), i INTEGER, "
             f"x DOUBLE PRECISION, y DOUBLE PRECISION, s VARCHAR(40) {collation}, "
-            f"t VARCHAR(20), d DATE, b BOOLEAN, dt TIMESTAMP)")
+            f"t VARCHAR(20), d DATE, b BOOLEAN, dt TIMESTAMP, "
+            f"u VARCHAR(40) {collation} NOT NULL, w VARCHAR(40) {collation} NOT NULL)")
 
 
 def build(db):

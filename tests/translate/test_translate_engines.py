@@ -71,6 +71,19 @@ CONDITIONS = [
     's == t', 's < t', 's + "x" == "abcx"', 's + t == "abc12"', 's + s == ""',
     's == "it\'s"', 's == `"say "hi""\'', 's == "Zoë"', 's > "Zo"', 'pid == "P03"',
     'pid < "P03 "',
+    # the same on NOT NULL case-insensitive columns (no COALESCE: SQLite sees the collation)
+    'u == "abc"', 'u != "abc"', 'u == "ABC"', 'u == "abc "', 'u < "b"', 'u <= "ab"',
+    'u > "Z"', 'u >= "a"', 'u == ""', 'u != ""', 'u > ""', '"b" > u', '"ABC" == u',
+    'u == w', 'u != w', 'u < w', 'u <= w', 'u > w', 'u >= w', 'u == s', 'u < s', 's == w',
+    'u + "x" == "abcx"', 'u + w == "abcABC"', 'u == "Zoë"', 'u > "Zo"', 'w == "café"',
+    'inlist(u, "abc", "B", "")', '!inlist(u, "abc", "a_b")', 'inlist(u, w, s)',
+    'inrange(u, "a", "b")', 'inrange(u, "", "b")', 'inrange(u, "B", "")',
+    '!inrange(u, "a", "b")', 'inrange(u, w, "b")',
+    'strmatch(u, "a*")', 'strmatch(u, "ABC")', 'strmatch(u, "?b*")', 'strmatch(u, w)',
+    'cond(x > 1, u, w) == "abc"', 'cond(b, u, w, "none") == "ABC"',
+    'strlower(u) == "abc"', 'strupper(u) == "ABC"', 'strtrim(u) == "abc"',
+    'usubstr(u, 1, 1) == "a"', 'substr(u, 1, 2) == "AB"', 'ustrpos(u, "B") == 2',
+    'strpos(u, "b") == 2', 'ustrpos(u, w) > 0', 'ustrlen(u) == 3', 'missing(u)', 'mi(w)',
     # functions
     "missing(x)", "missing(x, y)", "missing(s)", "missing(s, x)", "mi(t)", "!missing(x, s)",
     "inlist(i, 0, 1, 2)", "inlist(i, 0, .)", "!inlist(i, 0, 1)", "!inlist(i, 0, .)",
@@ -140,7 +153,7 @@ VALUES = [
     "inrange(x, 0, 3)", "b",
     's + t', 'strlower(s)', 'strupper(s)', 'strtrim(s)', 'strltrim(s)', 'strrtrim(s)',
     'usubstr(s, 2, 3)', 'usubstr(s, -3, .)', 'substr(t, 2, 2)', 'cond(x > 1, s, t)',
-    'cond(b, s, t, "none")', 's',
+    'cond(b, s, t, "none")', 's', 'u', 'w + u', 'cond(x > 1, u, w)', 'strlower(w)',
 ]
 
 
@@ -205,7 +218,7 @@ def test_in_counts_rows_before_the_if(hostile, qualifiers):
     assert ids(engine, select_for(plan, engine.dialect)) == want
 
 
-@pytest.mark.parametrize("varname", ["s", "x", "d", "pid"])
+@pytest.mark.parametrize("varname", ["s", "x", "d", "pid", "u", "w"])
 def test_sort_orders_as_stata_sorts(hostile, varname):
     engine, catalog, table = hostile
     plan = plan_load(f"{TABLE} id, sort({varname})", catalog)
@@ -244,7 +257,7 @@ def test_sample_depends_on_the_seed(hostile):
 # --- random expressions --------------------------------------------------------------------
 
 NUM_COLUMNS = ["x", "y", "i", "d", "b", "id"]
-STR_COLUMNS = ["s", "t", "pid"]
+STR_COLUMNS = ["s", "t", "pid", "u", "w"]
 NUMBERS = [0, 1, -1, 2, 2.5, -2.5, 0.5, 3, 10, 100, 21915, 201516]
 TEXTS = ["", "abc", "ABC", "abc ", "a%b", "a_b", "it's", "Zoë", "b", "1e3", "P03", " "]
 
