@@ -17,6 +17,10 @@ dates, ...); ``load_value`` turns those into what a load gives Stata
 (dates -> %td days, NULL -> missing).  ``keeps(node, row)`` is Stata's
 ``if`` (true for nonzero, including missing).
 
+This reference shares leostata's parser (the tree) and catalog (column
+types); tests/stata_reference/handbuilt.py is the path that shares neither,
+for the cases of tests/translate/test_handbuilt_reference.py.
+
 Where Stata's documentation is silent, the choice leostata made is taken
 (and marked UNVERIFIED in translate/base.py): ``round(x,y) =
 y*floor(x/y+0.5)``, ``strpos(s,"") = 0``, integer parts of substr()

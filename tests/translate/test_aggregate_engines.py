@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 from leostata.catalog import Catalog
 from leostata.plan.collapse import build_spec, require_observations
 from leostata.errors import NoObservations
-from leostata.stata_types import declared_type
 from leostata.translate.aggregate import collapse_select, count_select
 from tests.shared_data import require_shared
 from tests.stata_reference import collapse as ref
+from tests.stata_reference.storage import storage_type
 
 DIALECT = {"duckdb": "duckdb", "sqlite": "sqlite", "postgres": "postgresql"}
 EPOCH = dt.date(1960, 1, 1)
@@ -102,6 +102,12 @@ def hostile_columns() -> list[sa.Column]:
             sa.Column("dt", sa.Date), sa.Column("dec", sa.Numeric(10, 2))]
 
 
+#: The SQL type each SQLAlchemy type of these tables creates.
+SQL_TYPE = {sa.Integer: "INTEGER", sa.SmallInteger: "SMALLINT", sa.Double: "DOUBLE PRECISION",
+            sa.REAL: "REAL", sa.Boolean: "BOOLEAN", sa.Date: "DATE", sa.Numeric: "NUMERIC",
+            sa.String: "VARCHAR"}
+
+
 class Loaded:
     """A table in one engine: its catalog info, SQLAlchemy table, reader."""
 
@@ -111,12 +117,17 @@ class Loaded:
         writer.dispose()
         self.engine = db.reader()
         self.dialect = DIALECT[db.kind]
+        self.kind = db.kind
         self.info = Catalog(self.engine).table(name)
         self.table = sa.Table(name, sa.MetaData(), *(sa.Column(c.name, c.type) for c in columns))
         self.cols = {c.name: c for c in self.info.columns}
+        self.columns = columns
 
     def types(self) -> dict:
-        return {c.name: declared_type(c.sql_type)[0] for c in self.info.columns}
+        """Each column's Stata storage type, derived by the reference from
+        the SQL type the test declared and Stata's documented limits
+        (tests/stata_reference/storage.py), not from leostata."""
+        return {c.name: storage_type(SQL_TYPE[type(c.type)], self.kind) for c in self.columns}
 
     def run(self, items, by=(), cw=False, order=None, where=None):
         spec = build_spec(items, [self.cols[b] for b in by], cw,
