@@ -18,6 +18,7 @@ program leoload, rclass
 		BY(passthru)           /// by(varlist): groups for collapse()
 		CW                     /// casewise deletion for collapse()
 		SAMPle(passthru)       /// sample(# [, seed(#)]): percent of persons
+		MERGE(passthru)        /// merge(m:1 key using table [, ...]): Stata's merge
 		SORT(passthru)         /// sort(varlist): row order, also for in
 		COUNT                  /// count the rows only
 		MAXobs(passthru)       /// maxobs(#): refuse more than # rows

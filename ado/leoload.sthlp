@@ -6,11 +6,13 @@
 {vieweralsosee "leoset" "help leoset"}{...}
 {vieweralsosee "" "--"}{...}
 {vieweralsosee "[D] collapse" "help collapse"}{...}
+{vieweralsosee "[D] merge" "help merge"}{...}
 {vieweralsosee "[D] odbc" "help odbc"}{...}
 {viewerjumpto "Syntax" "leoload##syntax"}{...}
 {viewerjumpto "Description" "leoload##description"}{...}
 {viewerjumpto "Options" "leoload##options"}{...}
 {viewerjumpto "Remarks" "leoload##remarks"}{...}
+{viewerjumpto "Joins" "leoload##joins"}{...}
 {viewerjumpto "Functions" "leoload##functions"}{...}
 {viewerjumpto "Examples" "leoload##examples"}{...}
 {viewerjumpto "Stored results" "leoload##results"}{...}
@@ -41,6 +43,7 @@
 
 {syntab:Rows}
 {synopt:{cmdab:samp:le(}{it:#}[{cmd:, seed(}{it:#}{cmd:)}]{cmd:)}}keep about {it:#} percent of persons, reproducibly{p_end}
+{synopt:{cmd:merge(}{it:{help leoload##joins:merge spec}}{cmd:)}}bring variables of another table, as {helpb merge} does, on the server{p_end}
 {synopt:{opth sort(varlist)}}row order of the result, and the order {cmd:in} counts in{p_end}
 {synopt:{opt count}}count the rows that {cmd:if}, {cmd:in} and {cmd:sample()} keep; load nothing{p_end}
 {synopt:{opt max:obs(#)}}refuse results of more than {it:#} observations; default 10,000,000{p_end}
@@ -131,6 +134,12 @@ of the others, chosen by a hash of the table's person key and the seed, so
 the same persons are chosen in every table and every run.
 
 {phang}
+{cmd:merge(}{it:type key} {cmd:using} {it:table} [{cmd:,} {it:options}]{cmd:)}
+merges another table onto the rows loaded, on the server, with Stata's
+rules; the cardinality is checked there first (r(459)).  See
+{help leoload##joins:Joins}.
+
+{phang}
 {opth sort(varlist)} orders the result; without it, rows come in the order
 of the table's key ({cmd:leodescribe} {it:table} shows it).  {cmd:in} counts
 observations of the whole table in this order, before {cmd:if} and
@@ -192,6 +201,59 @@ characteristic {cmd:leo_sqlname}.
 
 {pstd}
 Press Break to stop a long load; the data in memory are left as they were.
+
+
+{marker joins}{...}
+{title:Joins}
+
+{pstd}
+{cmd:merge()} brings variables of a second ({it:using}) table onto the rows
+of the table being loaded (the {it:master}), on the server, as {helpb merge}
+would had both tables been loaded whole:
+
+{p 8 16 2}
+{cmd:merge(}{c -(}{cmd:1:1}|{cmd:m:1}|{cmd:1:m}{c )-}
+{it:key} [{it:key} ...] {cmd:using} {it:table}
+[{cmd:,} {opth keepus:ing(varlist)} {cmd:keep(}{it:results}{cmd:)}
+{cmdab:gen:erate(}{it:newvar}{cmd:)} {cmdab:nogen:erate}]{cmd:)}
+
+{pstd}
+Each {it:key} is a variable of the master table, or
+{it:mastervar}{cmd:=}{it:usingvar} when the key has another name in the
+using table; the key keeps the master's name.  {it:results} are
+{cmd:master} (or 1), {cmd:using} (or 2) and {cmd:match} (or 3); the default,
+as in Stata, keeps all three.  The indicator {cmd:_merge} (or the name given
+in {cmd:generate()}) is 1 for master-only, 2 for using-only and 3 for
+matched observations; {cmd:nogenerate} leaves it out.  {cmd:keepusing()}
+chooses the using variables (default: all).  One {cmd:merge()} per command.
+
+{pstd}
+Stata's rules hold.  The declared cardinality is checked on the server
+before anything is loaded: the using table of {cmd:m:1}, the master of
+{cmd:1:m} and both of {cmd:1:1} must have one row per key, or
+{cmd:leoload} stops with merge's message ("variable Edukey does not
+uniquely identify observations in the using data") and r(459).  Missing keys
+match each other ({cmd:.} with {cmd:.}; for strings {cmd:""} and NULL are
+the same missing); strings match exactly (case and trailing blanks count).
+A variable in both tables keeps the master's values, as merge does without
+{cmd:update}; in using-only observations it holds the using's.  {cmd:m:m}
+is refused (r(198)): Stata pairs observations by their order within a key
+there, and SQL rows have no order.
+
+{pstd}
+The varlist, {cmd:if}, {cmd:sort()}, {cmd:sample()}, {cmd:collapse()} and
+{cmd:by()} name the merged variables -- the master's, the using variables
+kept, and {cmd:_merge} -- so {cmd:if _merge == 3} and {cmd:by(GOR)} work,
+and the key need not be in the varlist.  Without {cmd:sort()} the rows come
+in the order of the key, then the master table's key.  {cmd:in} cannot be
+combined with {cmd:merge()} (r(198)): use {cmd:if}, or {cmd:keep in} after
+loading.  The {cmd:_merge} variable carries no value label.
+
+{pstd}Examples (synthetic database):{p_end}
+{phang2}{cmd:. leoload leo_earnings Edukey TaxYear Earnings GOR _merge, merge(1:1 Edukey TaxYear using leo_geography, keepusing(GOR)) clear}{p_end}
+{phang2}{cmd:. leoload learner_ae_id_to_pmr_lookup, merge(m:1 PUPILMATCHINGREFANONYMOUS=KS4_PupilMatchingRefAnonymous using ks4_pupil, keepusing(KS4_GENDER KS4_ATT8) keep(match)) clear}{p_end}
+{phang2}{cmd:. capture noisily leoload leo_earnings, merge(m:1 Edukey using leo_geography) count}{p_end}
+{phang2}(r(459): leo_geography has one row per person {it:and tax year}){p_end}
 
 
 {marker functions}{...}
@@ -300,6 +362,16 @@ other Stata function is r(133) "unknown function".
 {pstd}How many rows, and the SQL, before loading anything{p_end}
 {phang2}{stata "leoload leo_benefit if Out_of_work_benefit == 1, count":. leoload leo_benefit if Out_of_work_benefit == 1, count}{p_end}
 {phang2}{stata "leoload leo_benefit if Out_of_work_benefit == 1, sqlonly":. leoload leo_benefit if Out_of_work_benefit == 1, sqlonly}{p_end}
+
+{pstd}Earnings with the region of residence in the same tax year (see {help leoload##joins:Joins}){p_end}
+{phang2}{stata "leoload leo_earnings Edukey TaxYear Earnings GOR _merge, merge(1:1 Edukey TaxYear using leo_geography, keepusing(GOR)) clear":. leoload leo_earnings Edukey TaxYear Earnings GOR _merge, merge(1:1 Edukey TaxYear using leo_geography, keepusing(GOR)) clear}{p_end}
+{phang2}{stata "tabulate _merge":. tabulate _merge}{p_end}
+
+{pstd}Median earnings by region in 2018/19, the merge and the collapse on the server{p_end}
+{phang2}{stata "leoload leo_earnings if TaxYear == 201819, merge(1:1 Edukey TaxYear using leo_geography, keepusing(GORNM) keep(match)) collapse((p50) Earnings (count) n=Earnings) by(GORNM) clear":. leoload leo_earnings if TaxYear == 201819, merge(1:1 Edukey TaxYear using leo_geography, keepusing(GORNM) keep(match)) collapse((p50) Earnings (count) n=Earnings) by(GORNM) clear}{p_end}
+
+{pstd}KS4 results onto the PMR lookup, keys named differently in the two tables{p_end}
+{phang2}{stata "leoload learner_ae_id_to_pmr_lookup, merge(m:1 PUPILMATCHINGREFANONYMOUS=KS4_PupilMatchingRefAnonymous using ks4_pupil, keepusing(KS4_GENDER KS4_ATT8) keep(match)) clear":. leoload learner_ae_id_to_pmr_lookup, merge(m:1 PUPILMATCHINGREFANONYMOUS=KS4_PupilMatchingRefAnonymous using ks4_pupil, keepusing(KS4_GENDER KS4_ATT8) keep(match)) clear}{p_end}
 
 {pstd}A reproducible 10% sample of persons (all their rows){p_end}
 {phang2}{stata "leoload leo_earnings, sample(10, seed(42)) clear":. leoload leo_earnings, sample(10, seed(42)) clear}{p_end}

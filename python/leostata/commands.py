@@ -20,7 +20,8 @@ from typing import Callable, Optional
 from sqlalchemy import text as sql_text_clause
 
 from . import sql
-from .errors import ExpressionTooLong, ServerError, StataSyntaxError, Untranslatable
+from .errors import (DataInconsistency, ExpressionTooLong, ServerError, StataSyntaxError,
+                     Untranslatable)
 from .guard import check_size
 from .plan import Plan, plan_load
 from .stata_types import result_columns
@@ -165,6 +166,8 @@ def prepare_load(command_text: str, session) -> LoadJob:
         check_runs_on_sql_server(plan)
     if plan.in_range is not None:
         check_in_range(plan, table_rows(session, plan.table))
+    if plan.merge is not None and not plan.options.get("sqlonly"):
+        check_merge_keys(plan, session)
     dialect = session.engine.dialect
     statement = sql.executed_statement(plan, dialect)
     return LoadJob(plan, statement, sql.to_sql(statement, dialect), plan.table.name,
@@ -180,6 +183,30 @@ def check_runs_on_sql_server(plan: Plan) -> None:
         raise type(exc)(f"{exc.message}\n(leostata refuses this on the synthetic database too: "
                         "the SRS runs SQL Server, and a do-file that runs here must run there)",
                         hint=exc.hint) from None
+
+
+def check_merge_keys(plan: Plan, session) -> None:
+    """merge()'s declared cardinality, checked on the server before anything
+    is fetched: the side declared unique (the using of m:1, the master of
+    1:m, both of 1:1) must have one row per key, or r(459) with Stata's
+    wording."""
+    for side, keys, probe in sql.merge_probes(plan, session.engine.dialect):
+        with session.engine.connect() as conn:
+            try:
+                duplicated = conn.execute(probe).first() is not None
+            except Exception as exc:
+                raise ServerError(f"the database reported an error: {_first_line(exc)}") from exc
+        if duplicated:
+            table = plan.merge.master if side == "master" else plan.merge.using
+            several = len(keys) > 1
+            raise DataInconsistency(
+                f"variable{'s' if several else ''} {' '.join(keys)} "
+                f"do{'' if several else 'es'} not uniquely identify observations in the "
+                f"{side} data",
+                hint=f"table {table.name} has more than one row for some values of the key, "
+                     f"and merge {plan.merge.kind} declares the {side} side unique: declare "
+                     "the cardinality the data have (1:m, m:1), or merge on a key that "
+                     "identifies the rows (m:m is not offered)")
 
 
 def table_rows(session, table) -> int:

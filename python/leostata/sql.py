@@ -3,6 +3,7 @@
 Public API::
 
     select_for(plan, dialect)          -> sqlalchemy.Select   what the loader executes
+    merge_probes(plan, dialect)        -> [(side, keys, Select)] merge()'s cardinality checks
     row_source(plan, dialect)          -> sqlalchemy.Select   filtered rows, no ORDER BY
     to_sql(select_or_plan, dialect)    -> str                 literal SQL, for display
     sql_text(command_text, catalog, dialect_name=None) -> str `leostata sql`
@@ -23,6 +24,9 @@ Shape of the statement::
           FROM <table>) AS leo_rows
     WHERE <if> AND <in: leo_obs between first and last> AND <sample hash>
     ORDER BY <sort() or the table key, in Stata's order>
+
+With ``merge()`` the table is the derived table of the merged data
+(``translate.join.merged_source``), read like any table.
 
 ``in`` counts observations in the table's order *before* the if-condition,
 as Stata's ``use ... if ... in ...`` does, so the numbering is computed over
@@ -142,7 +146,7 @@ MSSQL_STRING_CASTS = {"uniqueidentifier": sat.NVARCHAR(36), "text": sat.VARCHAR(
                       "ntext": sat.NVARCHAR()}  # no length: (max) on SQL Server
 
 
-def _read_as_strings(table, needed: list[ColumnInfo], dialect_name: str):
+def _read_as_strings(table, needed: list[ColumnInfo], dialect_name: str, name: str = "leo_src"):
     """``table``, or on SQL Server a derived table casting the columns of
     ``MSSQL_STRING_CASTS`` types to ordinary strings (same column names)."""
     casts = {c.name: MSSQL_STRING_CASTS[c.sql_type.raw.lower()] for c in needed
@@ -151,7 +155,42 @@ def _read_as_strings(table, needed: list[ColumnInfo], dialect_name: str):
         return table
     cols = [sa.cast(table.c[c.name], casts[c.name]).label(c.name) if c.name in casts
             else table.c[c.name] for c in needed]
-    return sa.select(*cols).subquery("leo_src")
+    return sa.select(*cols).subquery(name)
+
+
+def _base_table(dialect_name: str):
+    """``base(table, columns, alias)`` for ``translate.join``: a table's
+    columns under their SQL names, as an aliased table (or SQL Server's
+    string-cast derived table)."""
+    def base(info, cols, alias):
+        table = sa.table(info.name, *[sa.column(c.name, sa_type(c)) for c in cols],
+                         schema=info.schema)
+        read = _read_as_strings(table, cols, dialect_name, alias)
+        return table.alias(alias) if read is table else read
+    return base
+
+
+def merge_probes(plan: Plan, dialect) -> list[tuple[str, list[str], sa.Select]]:
+    """The cardinality checks ``plan.merge`` declares, to run before the
+    load: ``(side, key names, statement)`` with side "master" or "using";
+    a statement returning a row means the side is not unique on its key
+    (Stata: r(459)).  Empty without a merge."""
+    from .plan.varlist import stata_names
+    from .translate.join import uniqueness_probe
+    merge = plan.merge
+    if merge is None:
+        return []
+    d = _dialect(dialect)
+    base = _base_table(d.name)
+    out = []
+    for side, unique, table, cols in (
+            ("master", merge.master_unique, merge.master, [m for m, _ in merge.keys]),
+            ("using", merge.using_unique, merge.using, [u for _, u in merge.keys])):
+        if unique:
+            names = stata_names(table)
+            out.append((side, [names[c.name] for c in cols],
+                        uniqueness_probe(table, cols, d.name, base)))
+    return out
 
 
 def _build(plan: Plan, dialect, *, for_output: bool, max_params: int = MAX_PARAMS):
@@ -159,11 +198,16 @@ def _build(plan: Plan, dialect, *, for_output: bool, max_params: int = MAX_PARAM
     from .translate import translator_for
     d = _dialect(dialect)
     needed = _needed(plan)
-    table = sa.table(plan.table.name, *[sa.column(c.name, sa_type(c)) for c in needed],
-                     schema=plan.table.schema)
-    table = _read_as_strings(table, needed, d.name)
-    tr = translator_for(d, columns=lambda col: table.c[col.name])
+    tr = translator_for(d)
     tr.max_params = max_params
+    if plan.merge is not None:
+        from .translate.join import merged_source
+        table = merged_source(plan.merge, [c.name for c in needed], tr, _base_table(d.name))
+    else:
+        table = sa.table(plan.table.name, *[sa.column(c.name, sa_type(c)) for c in needed],
+                         schema=plan.table.schema)
+        table = _read_as_strings(table, needed, d.name)
+    tr.columns = lambda col: table.c[col.name]
 
     helpers = []
     if plan.in_range is not None:

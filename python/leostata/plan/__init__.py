@@ -16,7 +16,8 @@ Public API::
 
 Modules: ``model`` (Plan, Sample), ``varlist`` (names), ``check`` (typing
 ``if`` expressions; the functions come from ``leostata.functions``),
-``options`` (the option table), ``collapse`` (collapse() specs); this module
+``options`` (the option table), ``collapse`` (collapse() specs), ``merge``
+(merge(): the merged data as one table); this module
 puts them together in ``plan_load``.
 Names are the Stata names of the columns (``stata_types.stata_names``: a
 valid SQL name is its own Stata name), matched case-sensitively as Stata
@@ -27,14 +28,15 @@ text when the command text is known.
 from __future__ import annotations
 
 from ..catalog import ColumnInfo, TableInfo
-from ..errors import NotFound, TypeMismatch, Untranslatable, located
+from ..errors import NotFound, StataSyntaxError, TypeMismatch, Untranslatable, located
 from ..stata_types import OutputColumn
 from .check import EXPRESSION_KINDS, check_expression
+from .merge import Merge, build_merge, merge_option
 from .model import Plan, Sample
 from .options import OPTIONS, OptionSpec, find_option, read_options
 from .varlist import SYSTEM_NAMES, Names, resolve_token, resolve_varlist, stata_names
 
-__all__ = ["plan_load", "Plan", "Sample", "OutputColumn", "OPTIONS", "OptionSpec", "find_option",
+__all__ = ["plan_load", "Plan", "Sample", "Merge", "OutputColumn", "OPTIONS", "OptionSpec", "find_option",
            "resolve_varlist", "check_expression", "stata_names", "SYSTEM_NAMES",
            "EXPRESSION_KINDS"]
 
@@ -48,6 +50,9 @@ def plan_load(command, catalog) -> Plan:
     ``sort()`` option, else the table's key from the catalog; without either
     it is refused (Untranslatable r(5104)).  ``sample()`` needs the table's
     person key.  ``collapse()`` is validated by ``collapse.build_spec``.
+    ``merge()`` (``merge.build_merge``) is read first: every other name
+    then resolves against the merged variables, the default row order is
+    the merge key then the tables' keys, and ``in`` is refused (r(198)).
     """
     if isinstance(command, str):
         from ..expr.command import parse_command
@@ -57,6 +62,10 @@ def plan_load(command, catalog) -> Plan:
         table = catalog.table(command.table)
     except NotFound as exc:
         raise located(NotFound, exc.message, text, command.table_pos, exc.hint) from None
+    merge = None
+    merge_opt = merge_option(command, find_option)
+    if merge_opt is not None:
+        merge, table = build_merge(merge_opt, table, catalog, text)
     names = stata_names(table)
 
     columns = resolve_varlist(command.varlist, table, text=text) or list(table.columns)
@@ -69,10 +78,18 @@ def plan_load(command, catalog) -> Plan:
     options = read_options(command, table)
 
     order_by = list(options.get("sort") or [])
-    if not order_by and table.key:
+    if not order_by and merge is not None:
+        order_by = [table.column(n) for n in merge.order_names()]
+    elif not order_by and table.key:
         order_by = [_key_column(table, k) for k in table.key]
 
     in_range = command.in_range
+    if in_range is not None and merge is not None:
+        raise located(StataSyntaxError, "in may not be combined with merge()", text,
+                      command.in_pos,
+                      "in would count either the master's observations before the merge or the "
+                      "merged ones, and Stata users write both; select rows with if, or load and "
+                      "then keep in #/# in Stata")
     if in_range is not None and not order_by:
         raise located(Untranslatable, f"in {_range_text(in_range)}: table {table.name} has no row order",
                      text, command.in_pos,
@@ -97,7 +114,7 @@ def plan_load(command, catalog) -> Plan:
 
     plan = Plan(table=table, columns=columns, where=where, in_range=in_range,
                 order_by=order_by, sample=sample, count_only=bool(options.get("count")),
-                options=options, text=text)
+                options=options, text=text, merge=merge)
     plan.outputs = [OutputColumn(name=names[c.name], source=c.name, sql_type=c.sql_type,
                                  label=c.description) for c in columns]
     if "collapse" in options:

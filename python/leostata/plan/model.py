@@ -31,7 +31,9 @@ class Plan:
     (negative = counted from the end, -1 = last); ``order_by``: the row order
     (``sort()`` or the table's key; empty when the table has neither);
     ``options``: every option given, by its full name, parsed (see
-    ``OPTIONS``); ``outputs``: the result columns, in order.
+    ``OPTIONS``); ``outputs``: the result columns, in order; ``merge``: the
+    ``merge()`` (``plan.merge.Merge``), whose merged data ``table`` then is
+    (every name resolves against the merged variables).
     """
 
     table: TableInfo
@@ -41,6 +43,7 @@ class Plan:
     order_by: list[ColumnInfo] = field(default_factory=list)
     sample: Optional[Sample] = None
     collapse: Optional[object] = None  # collapse.CollapseSpec
+    merge: Optional[object] = None  # merge.Merge; then ``table`` is the merged data
     count_only: bool = False
     options: dict = field(default_factory=dict)
     outputs: list[OutputColumn] = field(default_factory=list)

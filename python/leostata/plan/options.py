@@ -17,7 +17,8 @@ from ..errors import StataSyntaxError, located
 from .varlist import resolve_varlist
 
 
-FLAG, INTEGER, VARLIST, CLIST, SAMPLE, FRAME = "flag", "integer", "varlist", "clist", "sample", "frame"
+FLAG, INTEGER, VARLIST, CLIST, SAMPLE, FRAME, MERGE = ("flag", "integer", "varlist", "clist",
+                                                      "sample", "frame", "merge")
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class OptionSpec:
         return len(typed) >= self.minimum and self.name.startswith(typed)
 
 
-#: The option table of ``leoload``.  Later issues add rows here (joins);
+#: The option table of ``leoload``.  Later issues add rows here;
 #: ``plan_load`` parses each kind the same way.  Destructive options
 #: (clear, force) cannot be abbreviated, as in Stata.
 OPTIONS: tuple[OptionSpec, ...] = (
@@ -45,6 +46,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("by", 2, VARLIST, "by(varlist): groups for collapse()"),
     OptionSpec("cw", 2, FLAG, "casewise deletion for collapse()"),
     OptionSpec("sample", 4, SAMPLE, "sample(# [, seed(#)]): keep # percent of persons"),
+    OptionSpec("merge", 5, MERGE, "merge(m:1 key using table [, keepusing() keep() generate() "
+               "nogenerate]): bring variables of another table, as Stata's merge"),
     OptionSpec("sort", 4, VARLIST, "sort(varlist): row order (also the order `in` counts in)"),
     OptionSpec("count", 5, FLAG, "count the rows only"),
     OptionSpec("maxobs", 3, INTEGER, "maxobs(#): refuse results of more than # rows"),
@@ -127,6 +130,8 @@ def read_options(command, table: TableInfo) -> dict:
             values[spec.name] = (percent, seed)
         elif spec.kind == FRAME:
             values[spec.name] = frame_option(text, a, b)
+        elif spec.kind == MERGE:
+            values[spec.name] = opt.args  # parsed by plan.merge.build_merge
         else:  # pragma: no cover - a row added to OPTIONS without a parser
             raise StataSyntaxError(f"option {spec.name}() is not handled")
     for name in _COLLAPSE_ONLY:

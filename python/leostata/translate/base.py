@@ -119,7 +119,13 @@ class DialectSpec:
     can serve (when the exact test is not itself index-friendly);
     ``collate_both``: both operands of a comparison need the collation
     (DuckDB refuses to compare two different collations); ``max_case_depth``:
-    how deeply the database lets CASE expressions nest.
+    how deeply the database lets CASE expressions nest; ``null_safe_equal``:
+    how a merge key that may be NULL on both sides is matched, NULL with NULL
+    as Stata's merge does (``"or"``: ``a = b OR (a IS NULL AND b IS NULL)``,
+    which SQL Server's optimizer turns into one hashable comparison; ``"is"``:
+    SQLite's ``a IS b``; ``"distinct"``: ``a IS NOT DISTINCT FROM b``;
+    ``"coalesce"``: ``COALESCE(a, 0) = COALESCE(b, 0) AND (a IS NULL) = (b IS
+    NULL)``, two plain equalities a hash join can use).
     """
 
     name: str
@@ -133,6 +139,7 @@ class DialectSpec:
     prefilter_equality: bool = False
     collate_both: bool = False
     max_case_depth: Optional[int] = None
+    null_safe_equal: str = "or"
 
 
 # --- the translator -----------------------------------------------------------------------
@@ -325,8 +332,10 @@ class Translator:
             return self.from_pred(result) if isinstance(result, P) else result
         raise InternalError(f"cannot translate {node!r} as a number")
 
-    def column_num(self, col: ColumnInfo) -> Num:
-        sql = self.columns(col)
+    def column_num(self, col: ColumnInfo, sql=None) -> Num:
+        """The number a column holds (``sql``: how it is referenced, default
+        ``self.columns(col)``)."""
+        sql = self.columns(col) if sql is None else sql
         kind = col.sql_type.kind
         if kind == "date":
             return Num(sql=sql, nullable=True, unit="date", is_float=False)
@@ -535,6 +544,41 @@ class Translator:
         if isinstance(node, Call):
             return self.call(node)
         raise InternalError(f"cannot translate {node!r} as a string")
+
+    def column_str(self, col: ColumnInfo, sql=None) -> Str:
+        """The string a column holds ("" for NULL)."""
+        raw = self.columns(col) if sql is None else sql
+        value = self.sql("coalesce_str", raw, type_=sat.String()) if col.nullable else raw
+        return Str(sql=value, raw=raw, nullable=col.nullable)
+
+    def key_match(self, a: ColumnInfo, a_sql, b: ColumnInfo, b_sql):
+        """The join condition "key ``a`` matches key ``b``" as Stata's merge
+        matches keys: missing matches missing (numeric ``.`` with ``.``;
+        strings NULL, "" with NULL, ""), strings exactly (bytes, case,
+        trailing blanks); dates by day, other numbers by value."""
+        if a.sql_type.is_string:
+            return self.compare_str("==", self.column_str(a, a_sql),
+                                    self.column_str(b, b_sql)).sql()
+        x, y = self.column_num(a, a_sql), self.column_num(b, b_sql)
+        if x.unit != y.unit:
+            x, y = self.as_number(x), self.as_number(y)
+        xs, ys = self.n_sql(x), self.n_sql(y)
+        if not (x.nullable and y.nullable):  # NULL on one side only: never a match
+            return xs == ys
+        style = self.spec.null_safe_equal
+        if style == "is":
+            return xs.op("IS", is_comparison=True)(ys)
+        if style == "distinct":
+            return xs.is_not_distinct_from(ys)
+        if style == "coalesce":
+            if x.unit != "number":  # dates: COALESCE with 0 needs numbers
+                x, y = self.as_number(x), self.as_number(y)
+                xs, ys = self.n_sql(x), self.n_sql(y)
+            zero = _int(0)
+            return sa.and_(sa.func.coalesce(xs, zero) == sa.func.coalesce(ys, zero),
+                           sa.type_coerce(xs.is_(None), sat.Boolean())
+                           == sa.type_coerce(ys.is_(None), sat.Boolean()))
+        return sa.or_(xs == ys, sa.and_(xs.is_(None), ys.is_(None)))
 
     def s_sql(self, s: Str):
         if s.sql is not None:

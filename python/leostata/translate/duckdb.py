@@ -72,4 +72,5 @@ UNSUPPORTED: dict = {}
 
 TABLES[NAME] = SQL
 SPEC = DialectSpec(name=NAME, sql=SQL, unsupported=UNSUPPORTED, collation="C",
-                   collate_both=True)
+                   collate_both=True,
+                   null_safe_equal="distinct")

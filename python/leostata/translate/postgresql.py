@@ -81,4 +81,5 @@ SQL = {
 UNSUPPORTED: dict = {}
 
 TABLES[NAME] = SQL
-SPEC = DialectSpec(name=NAME, sql=SQL, unsupported=UNSUPPORTED, collation="C")
+SPEC = DialectSpec(name=NAME, sql=SQL, unsupported=UNSUPPORTED, collation="C",
+                   null_safe_equal="coalesce")

@@ -94,4 +94,5 @@ UNSUPPORTED: dict = {}
 
 TABLES[NAME] = SQL
 SPEC = DialectSpec(name=NAME, sql=SQL, unsupported=UNSUPPORTED, collation="BINARY",
-                   strmatch="glob")
+                   strmatch="glob",
+                   null_safe_equal="is")

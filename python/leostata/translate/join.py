@@ -1,0 +1,135 @@
+"""``merge()`` in SQL: the merged data as one derived table, and the probes
+that check the declared cardinality on the server.
+
+``merged_source(merge, names, tr, base)`` returns a subquery ``leo_merged``
+exposing the merged variables ``names`` under their Stata names, so the rest
+of the statement (if, sample, sort, collapse, count) reads it as it reads a
+table.  Shape (each branch only when keep() asks for it)::
+
+    SELECT <master vars>, <using vars>, CASE WHEN leo_u.leo_in_using IS NULL
+           THEN 1 ELSE 3 END AS _merge                  -- master and matched rows
+    FROM master AS leo_m
+    LEFT OUTER JOIN (SELECT <using vars>, 1 AS leo_in_using FROM using) AS leo_u
+      ON <keys match>                                   -- INNER JOIN for keep(match)
+    [WHERE leo_u.leo_in_using IS NULL]                  -- keep(master) alone
+    UNION ALL
+    SELECT <the using's values>, 2 AS _merge            -- using-only rows
+    FROM using AS leo_u2
+    LEFT OUTER JOIN (SELECT <keys>, 1 AS leo_in_master FROM master) AS leo_m2
+      ON <keys match> WHERE leo_m2.leo_in_master IS NULL
+
+Unmatched rows are found with a LEFT JOIN and an IS NULL test on a marker
+column (an anti-join to every optimizer), so the missing side's variables
+are real, typed columns holding NULL, never untyped NULL literals.  The keys
+match as ``Translator.key_match`` says (Stata's merge: missing matches
+missing, strings exact).  In using-only rows the key and the variables on
+both sides hold the using's values, as in Stata.
+
+``uniqueness_probe(table, cols, dialect, base)``: ``SELECT 1 ... GROUP BY
+<key as Stata holds it> HAVING COUNT(*) > 1`` with at most one row, the same
+grouping collapse's by() uses (``aggregate._key``: NULL and "" one key,
+strings by bytes; on SQL Server also blank-padding-proof).
+
+Known gap: dates outside Stata's %td range (before 0100) are matched as the
+dates they are, where Stata would have read them all as missing.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import sqlalchemy as sa
+
+from ..plan.merge import MASTER, MATCH, USING, Merge
+from .aggregate import _key
+
+IN_USING, IN_MASTER = "leo_in_using", "leo_in_master"
+
+
+def _int(n: int):
+    return sa.literal_column(str(int(n)), sa.Integer())
+
+
+def _condition(merge: Merge, tr, m, u):
+    return sa.and_(*[tr.key_match(mc, m.c[mc.name], uc, u.c[uc.name]) for mc, uc in merge.keys])
+
+
+def merged_source(merge: Merge, names: list[str], tr, base: Callable) -> sa.Subquery:
+    """The merged variables ``names`` (Stata names; the indicator included
+    when asked) as the subquery ``leo_merged``.  ``base(table, columns,
+    alias)`` gives a table's needed columns under their SQL names."""
+    sources = merge.sources
+    m_need = _unique([mc for mc, _ in merge.keys]
+                     + [sources[n].master for n in names if n in sources and sources[n].master])
+    u_need = _unique([uc for _, uc in merge.keys]
+                     + [sources[n].using for n in names if n in sources and sources[n].using])
+    keep, indicator = merge.keep, merge.generate in names
+    branches = []
+    if MASTER in keep or MATCH in keep:
+        m = base(merge.master, m_need, "leo_m")
+        inner = MASTER not in keep
+        if inner:
+            u = base(merge.using, u_need, "leo_u")
+            frm = m.join(u, _condition(merge, tr, m, u))
+        else:
+            u0 = base(merge.using, u_need, "leo_u0")
+            u = sa.select(*[u0.c[c.name] for c in u_need], _int(1).label(IN_USING)).subquery("leo_u")
+            frm = m.outerjoin(u, _condition(merge, tr, m, u))
+        cols = []
+        for n in names:
+            if n == merge.generate and indicator:
+                if inner:
+                    code = _int(3)
+                elif MATCH in keep:
+                    code = sa.case((u.c[IN_USING].is_(None), _int(1)), else_=_int(3))
+                else:
+                    code = _int(1)
+                cols.append(code.label(n))
+                continue
+            s = sources[n]
+            cols.append((m.c[s.master.name] if s.master is not None else u.c[s.using.name]).label(n))
+        stmt = sa.select(*cols).select_from(frm)
+        if not inner and MATCH not in keep:
+            stmt = stmt.where(u.c[IN_USING].is_(None))
+        branches.append(stmt)
+    if USING in keep:
+        u = base(merge.using, u_need, "leo_u2")
+        m_keys = _unique([mc for mc, _ in merge.keys] + [s.master for n, s in sources.items()
+                                                          if n in names and s.master is not None
+                                                          and s.using is None])
+        m0 = base(merge.master, m_keys, "leo_m0")
+        m = sa.select(*[m0.c[c.name] for c in m_keys], _int(1).label(IN_MASTER)).subquery("leo_m2")
+        cols = []
+        for n in names:
+            if n == merge.generate and indicator:
+                cols.append(_int(2).label(n))
+                continue
+            s = sources[n]
+            cols.append((u.c[s.using.name] if s.using is not None else m.c[s.master.name]).label(n))
+        branches.append(sa.select(*cols).select_from(u.outerjoin(m, _condition(merge, tr, m, u)))
+                        .where(m.c[IN_MASTER].is_(None)))
+    body = branches[0] if len(branches) == 1 else sa.union_all(*branches)
+    return body.subquery("leo_merged")
+
+
+def uniqueness_probe(table, cols, dialect: str, base: Callable) -> sa.Select:
+    """One row when ``cols`` do not identify the rows of ``table`` uniquely
+    (Stata's keys: see the module doc), none otherwise."""
+    t = base(table, cols, "leo_t")
+    labelled = []
+    for i, col in enumerate(cols):
+        key, exact = _key(t.c[col.name], col.sql_type, dialect)
+        labelled.append(key.label(f"leo_k{i}"))
+        if exact is not None:
+            labelled.append(exact.label(f"leo_kl{i}"))
+    keys = sa.select(*labelled).select_from(t).subquery("leo_keys")
+    return (sa.select(_int(1).label("leo_duplicate")).select_from(keys)
+            .group_by(*keys.c).having(sa.func.count() > _int(1)).limit(1))
+
+
+def _unique(cols: list) -> list:
+    out: list = []
+    for c in cols:
+        if not any(c is o for o in out):
+            out.append(c)
+    return out

@@ -1,0 +1,10 @@
+SELECT leo_merged.[Edukey], leo_merged.[TaxYear], CAST(leo_merged.[Earnings] AS DOUBLE PRECISION) AS [Earnings] 
+FROM (SELECT leo_m.[Edukey] AS [Edukey], leo_m.[TaxYear] AS [TaxYear], leo_m.[Earnings] AS [Earnings] 
+FROM leo_earnings AS leo_m LEFT OUTER JOIN (SELECT leo_u0.[Edukey] AS [Edukey], 1 AS leo_in_using 
+FROM persons AS leo_u0) AS leo_u ON ((leo_m.[Edukey] + CHAR(1)) COLLATE Latin1_General_100_BIN2) = (ISNULL(leo_u.[Edukey], '') + CHAR(1)) 
+WHERE leo_u.leo_in_using IS NULL) AS leo_merged ORDER BY (ISNULL(leo_merged.[Edukey], '') + CHAR(1)) COLLATE Latin1_General_100_BIN2, CASE WHEN (leo_merged.[TaxYear] IS NULL) THEN 1 ELSE 0 END, leo_merged.[TaxYear]
+-- probe: using unique on Edukey
+SELECT TOP 1 1 AS leo_duplicate 
+FROM (SELECT coalesce(leo_t.[Edukey], '') COLLATE Latin1_General_100_BIN2 AS leo_k0, (coalesce(leo_t.[Edukey], '') + CHAR(1)) COLLATE Latin1_General_100_BIN2 AS leo_kl0 
+FROM persons AS leo_t) AS leo_keys GROUP BY leo_keys.leo_k0, leo_keys.leo_kl0 
+HAVING count(*) > 1

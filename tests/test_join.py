@@ -1,0 +1,344 @@
+"""leoload's merge() on real engines (DuckDB, SQLite, PostgreSQL over ODBC),
+each result compared with a reference written with pandas merges under
+Stata's rules (missing keys match each other, "" and NULL are one string
+missing, a variable on both sides keeps the master's values except in
+using-only rows); the cardinality checks (r(459)) and every refusal with its
+message and rc; the same on the synthetic LEO tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import Column, Date, Float, Integer, MetaData, String, Table
+
+from leostata import commands
+from leostata.errors import LeostataError
+from leostata.session import open_session
+from leostata.stream import stream
+from leostata.writers.memory import MemoryWriter
+
+# --- hostile tables ---------------------------------------------------------------------
+
+D = dt.date(2020, 1, 1)
+#: events: not unique on k or s; NULL and "" keys, a trailing blank, case,
+#: orphan keys (5, "b"); ``v`` also in persons (a name clash)
+EVENTS = [
+    dict(id=1, k=1, s="a", v=10, a=1.5, d=D),
+    dict(id=2, k=1, s="a", v=11, a=None, d=None),
+    dict(id=3, k=2, s="A", v=12, a=2.0, d=D),
+    dict(id=4, k=None, s="", v=13, a=4.0, d=D),
+    dict(id=5, k=None, s=None, v=None, a=8.0, d=D),
+    dict(id=6, k=5, s="b", v=15, a=16.0, d=None),
+    dict(id=7, k=3, s="a ", v=16, a=-1.0, d=D),
+    dict(id=8, k=2, s="A", v=17, a=0.5, d=D),
+]
+#: persons: unique on k, on s (NULL is its only string missing), on pk;
+#: orphans 7 and "z"
+PERSONS = [
+    dict(k=1, pk=1, s="a", v=100, label="one", b=0.25),
+    dict(k=2, pk=2, s="A", v=200, label="two", b=None),
+    dict(k=3, pk=3, s="a ", v=300, label="", b=3.0),
+    dict(k=None, pk=None, s=None, v=400, label="none", b=4.0),
+    dict(k=7, pk=7, s="z", v=700, label=None, b=7.0),
+]
+#: extra: unique on k; shares no variable with persons but the key
+EXTRA = [dict(k=2, w=2.5), dict(k=3, w=None), dict(k=None, w=9.0), dict(k=8, w=8.0)]
+
+
+@pytest.fixture
+def session(any_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("LEOSTATA_HOME", str(tmp_path))
+    writer = any_db.writer()
+    md = MetaData()
+    tables = {
+        "events": Table("events", md, Column("id", Integer), Column("k", Integer),
+                        Column("s", String(5)), Column("v", Integer), Column("a", Float),
+                        Column("d", Date)),
+        "persons": Table("persons", md, Column("k", Integer), Column("pk", Integer),
+                         Column("s", String(5)), Column("v", Integer), Column("label", String(8)),
+                         Column("b", Float)),
+        "extra": Table("extra", md, Column("k", Integer), Column("w", Float)),
+    }
+    md.create_all(writer)
+    with writer.begin() as conn:
+        for name, rows in (("events", EVENTS), ("persons", PERSONS), ("extra", EXTRA)):
+            conn.execute(tables[name].insert(), rows)
+    writer.dispose()
+    s = open_session(any_db.url)
+    yield s
+    s.close()
+
+
+def load(session, command) -> MemoryWriter:
+    job = commands.prepare_load(command, session)
+    writer = MemoryWriter()
+    stream(job.statement, session.engine, job.plan.outputs, writer, meta=job.meta())
+    return writer
+
+
+# --- the reference: pandas under Stata's merge rules ------------------------------------
+
+NUMERIC = {"id", "k", "pk", "v", "a", "b", "w", "d"}
+
+
+def stata_frame(rows: list[dict]) -> pd.DataFrame:
+    """Rows as Stata holds them: numbers as floats with NaN missing (dates as
+    %td days), strings with "" missing."""
+    out = {}
+    for col in rows[0]:
+        values = [r[col] for r in rows]
+        if col == "d":
+            values = [None if x is None else (x - dt.date(1960, 1, 1)).days for x in values]
+        if col in NUMERIC:
+            out[col] = pd.Series([np.nan if x is None else float(x) for x in values], dtype=float)
+        else:
+            out[col] = pd.Series(["" if x is None else x for x in values], dtype=object)
+    return pd.DataFrame(out)
+
+
+def stata_merge(master: list[dict], using: list[dict], keys, *, keepusing=None,
+                keep=(1, 2, 3), generate="_merge") -> pd.DataFrame:
+    """Stata's merge of two datasets (keys: master names, or (master, using)
+    pairs); ``validate`` is left to the engine tests' own checks."""
+    m, u = stata_frame(master), stata_frame(using)
+    pairs = [(k, k) if isinstance(k, str) else k for k in keys]
+    mkeys = [a for a, _ in pairs]
+    # the using's key, and a using variable named like a master key (the key wins), go
+    ukeep = [c for c in (keepusing or list(u.columns))
+             if c not in [b for _, b in pairs] and c not in mkeys]
+    u = u[[b for _, b in pairs] + ukeep].rename(columns={b: a for a, b in pairs})
+    shared = [c for c in ukeep if c in m.columns and c not in mkeys]
+    merged = m.merge(u, on=mkeys, how="outer", suffixes=("", "__using"), indicator="__how")
+    using_only = merged["__how"] == "right_only"
+    for c in shared:
+        merged[c] = merged[c].where(~using_only, merged[c + "__using"])
+        merged = merged.drop(columns=c + "__using")
+    code = merged["__how"].map({"left_only": 1, "right_only": 2, "both": 3}).astype(int)
+    merged = merged[code.isin(keep)].drop(columns="__how")
+    order = list(m.columns) + [c for c in ukeep if c not in m.columns]
+    merged = merged[order]
+    strings = [c for c in order if c not in NUMERIC]
+    merged[strings] = merged[strings].fillna("")  # a missing string is ""
+    if generate:
+        merged[generate] = code[code.isin(keep)].astype(float)
+    return merged.reset_index(drop=True)
+
+
+def rows_of(data: dict, columns) -> list[tuple]:
+    def norm(x):
+        if x is None or (isinstance(x, float) and math.isnan(x)):
+            return None
+        if isinstance(x, (int, float, np.integer, np.floating)):
+            return float(x)
+        return x
+    return [tuple(norm(data[c][i]) for c in columns) for i in range(len(data[columns[0]]))]
+
+
+def sort_key(row):
+    return tuple((x is None, "" if x is None else str(type(x)), x if x is not None else 0)
+                 for x in row)
+
+
+def assert_same(got: MemoryWriter, expected: pd.DataFrame):
+    columns = list(expected.columns)
+    assert list(got.data) == columns
+    want = rows_of({c: list(expected[c]) for c in columns}, columns)
+    have = rows_of(got.data, columns)
+    assert sorted(have, key=sort_key) == sorted(want, key=sort_key)
+
+
+# --- every cardinality and keep() against the reference ---------------------------------
+
+CASES = [
+    ("events, merge(m:1 k using persons)", EVENTS, PERSONS, ["k"], {}),
+    ("events, merge(m:1 s using persons, keepusing(label v))", EVENTS, PERSONS, ["s"],
+     dict(keepusing=["label", "v"])),
+    ("events, merge(m:1 k using persons, keep(match))", EVENTS, PERSONS, ["k"], dict(keep=(3,))),
+    ("events, merge(m:1 k using persons, keep(master match) generate(how))", EVENTS, PERSONS,
+     ["k"], dict(keep=(1, 3), generate="how")),
+    ("events, merge(m:1 k using persons, keep(mas))", EVENTS, PERSONS, ["k"], dict(keep=(1,))),
+    ("events, merge(m:1 k using persons, keep(using) nogenerate)", EVENTS, PERSONS, ["k"],
+     dict(keep=(2,), generate=None)),
+    ("events, merge(m:1 k using persons, keep(2 3))", EVENTS, PERSONS, ["k"], dict(keep=(2, 3))),
+    ("events, merge(m:1 k=pk using persons, keepusing(label b k))", EVENTS, PERSONS,
+     [("k", "pk")], dict(keepusing=["label", "b", "k"])),
+    ("events, merge(m:1 k s using persons)", EVENTS, PERSONS, ["k", "s"], {}),
+    ("persons, merge(1:m k using events)", PERSONS, EVENTS, ["k"], {}),
+    ("persons, merge(1:m s using events, keepusing(id a d) keep(match using))", PERSONS, EVENTS,
+     ["s"], dict(keepusing=["id", "a", "d"], keep=(2, 3))),
+    ("persons, merge(1:1 k using extra)", PERSONS, EXTRA, ["k"], {}),
+    ("extra, merge(1:1 k using persons, keepusing(label) keep(master))", EXTRA, PERSONS, ["k"],
+     dict(keepusing=["label"], keep=(1,))),
+]
+
+
+@pytest.mark.parametrize("command, master, using, keys, options", CASES,
+                         ids=[c[0] for c in CASES])
+def test_merge_matches_stata_merge(session, command, master, using, keys, options):
+    assert_same(load(session, command), stata_merge(master, using, keys, **options))
+
+
+def test_missing_keys_match_each_other_and_strings_match_exactly(session):
+    got = load(session, "events id label _merge, merge(m:1 s using persons, keepusing(label))")
+    by_id = {i: (lab, m) for i, lab, m in zip(got.data["id"], got.data["label"],
+                                               got.data["_merge"])}
+    assert by_id[4] == ("none", 3)   # "" matches NULL
+    assert by_id[5] == ("none", 3)   # NULL matches NULL
+    assert by_id[3] == ("two", 3)    # "A" matches "A" only, not "a"
+    assert by_id[7] == ("", 3)       # "a " matches "a " only (its label is "")
+    assert by_id[6] == ("", 1)       # orphan master key
+    using_only = [(s, m) for s, m in zip(got.data["label"], got.data["_merge"]) if m == 2]
+    assert using_only == [("", 2)]   # persons "z" (label NULL) only: "a", "A", "a ", NULL matched
+
+
+def test_a_variable_on_both_sides_keeps_the_masters_values(session):
+    got = load(session, "events id v label _merge, merge(m:1 k using persons) sort(id)")
+    matched = {i: v for i, v, m in zip(got.data["id"], got.data["v"], got.data["_merge"]) if m == 3}
+    assert matched == {1: 10, 2: 11, 3: 12, 4: 13, 5: None, 7: 16, 8: 17}
+    using_only = [(v, lab) for v, lab, m in zip(got.data["v"], got.data["label"], got.data["_merge"])
+                  if m == 2]
+    assert using_only == [(700, "")]  # the using's value where the master has no row
+
+
+def test_joined_variables_in_if_sort_and_collapse(session):
+    expected = stata_merge(EVENTS, PERSONS, ["k"])
+    got = load(session, 'events id label b if label != "" & b < 3, merge(m:1 k using persons) '
+                        'sort(label id)')
+    want = expected[(expected["label"] != "") & (expected["b"] < 3)].sort_values(["label", "id"])
+    assert got.data["id"] == [None if math.isnan(x) else int(x) for x in want["id"]]
+    assert got.data["label"] == list(want["label"])
+
+    got = load(session, "events if _merge != 2, merge(m:1 k using persons) "
+                        "collapse((sum) a (count) n=a (mean) v) by(label)")
+    kept = expected[expected["_merge"] != 2]
+    groups = kept.groupby("label", sort=True)
+    assert got.data["label"] == list(groups.groups)
+    assert got.data["a"] == pytest.approx(list(groups["a"].sum()))
+    assert got.data["n"] == list(groups["a"].count())
+    assert got.data["v"] == pytest.approx(list(groups["v"].mean()))
+
+
+def test_default_order_is_the_key_then_the_master_key(session):
+    got = load(session, "events k id, merge(m:1 k using persons, keep(master match))")
+    ks = [float("inf") if k is None else k for k in got.data["k"]]
+    assert ks == sorted(ks)  # missing last, as Stata sorts
+
+
+def test_count_and_the_printed_sql(session):
+    job = commands.prepare_load("events, merge(m:1 k using persons, keep(match)) count", session)
+    assert commands.count(job, session) == 7
+    assert "JOIN" in job.sql and "leo_merged" in job.sql
+
+
+# --- cardinality on the server, refusals --------------------------------------------------
+
+ERRORS = [
+    ("events, merge(m:1 k using events)", 459,
+     "variable k does not uniquely identify observations in the using data"),
+    ("events, merge(1:m s using persons)", 459,
+     "variable s does not uniquely identify observations in the master data"),
+    ("events, merge(1:1 k s using persons)", 459,
+     "variables k s do not uniquely identify observations in the master data"),
+    ("persons, merge(m:1 s using events)", 459,
+     "variable s does not uniquely identify observations in the using data"),
+    ("events, merge(m:m k using persons)", 198, "merge m:m not allowed"),
+    ("events in 1/3, merge(m:1 k using persons)", 198, "in may not be combined with merge()"),
+    ("events, merge(m:1 k using persons) merge(m:1 k using extra)", 198,
+     "option merge() specified twice"),
+    ("events, merge(m:1 s=k using persons)", 109,
+     "key variable s is string in master but numeric in using data"),
+    ("events, merge(m:1 k using nosuch)", 111, "table nosuch not found"),
+    ("events, merge(m:1 id using persons)", 111, "variable id not found in using data"),
+    ("events, merge(m:1 nosuch using persons)", 111, "variable nosuch not found"),
+    ("events, merge(m:1 k using persons, keepusing(nosuch))", 111, "variable nosuch not found"),
+    ("events, merge(m:1 k using persons, keep(4))", 198, "keep(4) not allowed"),
+    ("events, merge(m:1 k using persons, keep(all))", 198, "keep(): all invalid"),
+    ("events, merge(m:1 k using persons, update)", 198, "merge(): option update not allowed"),
+    ("events, merge(m:1 k using persons, generate(id))", 110, "variable id already defined"),
+    ("events, merge(m:1 k using persons, generate(g) nogenerate)", 198, "may not be combined"),
+    ("events, merge(2:1 k using persons)", 198, "merge type must be 1:1, m:1 or 1:m"),
+    ("events, merge(m:1 k persons)", 198, "using required"),
+    ("events, merge(m:1 using persons)", 198, "varlist required"),
+    ("events, merge(m:1 k using persons extra)", 198, "one using table required"),
+    ("events, merge()", 198, "option merge() required"),
+    ("events if nosuch == 1, merge(m:1 k using persons)", 111, "variable nosuch not found"),
+]
+
+
+@pytest.mark.parametrize("command, rc, message", ERRORS, ids=[e[0] for e in ERRORS])
+def test_merge_errors(session, command, rc, message):
+    with pytest.raises(LeostataError) as err:
+        commands.prepare_load(command, session)
+    assert err.value.rc == rc
+    assert message in err.value.message
+
+
+def test_the_cardinality_is_checked_before_anything_is_fetched(session):
+    # sqlonly runs nothing, not even the check
+    job = commands.prepare_load("events, merge(m:1 k using events) sqlonly", session)
+    assert "leo_merged" in job.sql
+    with pytest.raises(LeostataError) as err:
+        commands.prepare_load("events, merge(m:1 k using events) count", session)
+    assert err.value.rc == 459
+
+
+# --- the synthetic LEO tables ---------------------------------------------------------------
+
+
+@pytest.fixture
+def synthetic(any_db, tmp_path, monkeypatch):
+    from leostata import synth
+    monkeypatch.setenv("LEOSTATA_HOME", str(tmp_path))
+    writer = any_db.writer()
+    synth.build(writer, persons=80, seed=3)
+    writer.dispose()
+    s = open_session(any_db.url)
+    yield s
+    s.close()
+
+
+def table_rows(session, table: str, columns: list[str]) -> list[dict]:
+    data = load(session, f"{table} {' '.join(columns)}").data
+    return [{c: data[c][i] for c in columns} for i in range(len(data[columns[0]]))]
+
+
+SYNTH_CASES = [
+    ("leo_earnings", ["Edukey", "TaxYear", "Earnings"], "leo_geography",
+     ["Edukey", "TaxYear", "GOR"], ["Edukey", "TaxYear"], "1:1", {}),
+    ("learner_ae_id_to_pmr_lookup", ["AE_ID", "PUPILMATCHINGREFANONYMOUS"], "ks4_pupil",
+     ["KS4_PupilMatchingRefAnonymous", "KS4_GENDER", "KS4_YEAROFBIRTH"],
+     [("PUPILMATCHINGREFANONYMOUS", "KS4_PupilMatchingRefAnonymous")], "m:1", {}),
+    ("hesa_student", ["HE_PUPILMATCHINGREFANONYMOUS", "year", "HE_XMODE01"], "ks4_pupil",
+     ["KS4_PupilMatchingRefAnonymous", "KS4_GENDER"],
+     [("HE_PUPILMATCHINGREFANONYMOUS", "KS4_PupilMatchingRefAnonymous")], "m:1",
+     dict(keep=(1, 3))),
+]
+
+
+@pytest.mark.parametrize("master, mcols, using, ucols, keys, kind, options", SYNTH_CASES,
+                         ids=[f"{c[0]} {c[5]} {c[2]}" for c in SYNTH_CASES])
+def test_synthetic_tables_against_pandas(synthetic, master, mcols, using, ucols, keys, kind,
+                                         options):
+    global NUMERIC
+    m_rows, u_rows = table_rows(synthetic, master, mcols), table_rows(synthetic, using, ucols)
+    numeric = {c for rows in (m_rows, u_rows) for c in rows[0]
+               if any(isinstance(r[c], (int, float)) for r in rows)}
+    saved, NUMERIC = NUMERIC, numeric
+    try:
+        keepusing = [c for c in ucols if c not in [k[1] if not isinstance(k, str) else k
+                                                   for k in keys]]
+        expected = stata_merge(m_rows, u_rows, keys, keepusing=keepusing, **options)
+    finally:
+        NUMERIC = saved
+    key_text = " ".join(k if isinstance(k, str) else f"{k[0]}={k[1]}" for k in keys)
+    keep = options.get("keep")
+    keep_text = f" keep({' '.join(str(x) for x in keep)})" if keep else ""
+    got = load(synthetic, f"{master} {' '.join(mcols)} {' '.join(keepusing)} _merge, "
+                          f"merge({kind} {key_text} using {using}, "
+                          f"keepusing({' '.join(keepusing)}){keep_text})")
+    assert_same(got, expected)
+    assert len(got.data["_merge"]) > 0 and 3 in got.data["_merge"]
