@@ -162,6 +162,7 @@ command line first and may stop with its own codes (100 something required,
 {p2colset 5 12 14 2}{...}
 {p2col:{cmd:1}}Break pressed; the query was cancelled and memory left as it was{p_end}
 {p2col:{cmd:4}}no; data in memory would be lost (specify clear){p_end}
+{p2col:{cmd:106}}variable type mismatch (a string on one side of merge(), a number on the other){p_end}
 {p2col:{cmd:109}}type mismatch (a string where a number is required, or the reverse){p_end}
 {p2col:{cmd:110}}already defined (a frame of that name exists; specify replace){p_end}
 {p2col:{cmd:111}}table or variable not found{p_end}

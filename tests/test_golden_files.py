@@ -36,15 +36,8 @@ def declared() -> dict[str, set[Path]]:
         if importlib.util.find_spec(module_name) is None:
             out[folder] = set()       # no reader (yet): any file there is an orphan
             continue
-        module = importlib.import_module(module_name)
-        if folder in golden_files.REGISTRY:
-            out[folder] = golden_files.REGISTRY[folder].paths()
-        else:
-            # tests/test_join_golden.py has its own helper for now: the files it
-            # reads are its CASES in every dialect (its test_golden_join_sql)
-            from leostata.translate import DIALECT_NAMES
-            base = golden_files.ROOT / folder
-            out[folder] = {base / f"{c}.{d}.sql" for c in module.CASES for d in DIALECT_NAMES}
+        importlib.import_module(module_name)  # declares its Goldens on import
+        out[folder] = golden_files.REGISTRY[folder].paths()
     return out
 
 

@@ -249,7 +249,7 @@ ERRORS = [
     ("events in 1/3, merge(m:1 k using persons)", 198, "in may not be combined with merge()"),
     ("events, merge(m:1 k using persons) merge(m:1 k using extra)", 198,
      "option merge() specified twice"),
-    ("events, merge(m:1 s=k using persons)", 109,
+    ("events, merge(m:1 s=k using persons)", 106,
      "key variable s is string in master but numeric in using data"),
     ("events, merge(m:1 k using nosuch)", 111, "table nosuch not found"),
     ("events, merge(m:1 id using persons)", 111, "variable id not found in using data"),

@@ -8,19 +8,16 @@ deliberate change regenerate and review the diff:
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from leostata.catalog import ColumnInfo, TableInfo, normalize_type
 from leostata.plan import plan_load
 from leostata.sql import merge_probes, to_sql
 from leostata.translate import DIALECT_NAMES
+from tests.golden_files import Goldens
 from tests.translate.leo_table import FakeCatalog, leo_table
 
-GOLDEN = Path(__file__).resolve().parent / "golden" / "join"
-UPDATE = os.environ.get("LEOSTATA_UPDATE_GOLDEN") == "1"
+
 
 
 def _table(name, key, *cols):
@@ -61,6 +58,8 @@ CASES = {
                          f"sort(SEXID Edukey) count",
 }
 
+GOLDENS = Goldens("join", {f"{c}.{d}.sql" for c in CASES for d in DIALECT_NAMES})
+
 
 def compiled(case: str, dialect: str) -> str:
     plan = plan_load(CASES[case], catalog())
@@ -73,19 +72,7 @@ def compiled(case: str, dialect: str) -> str:
 @pytest.mark.parametrize("dialect", DIALECT_NAMES)
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_golden_join_sql(case, dialect):
-    path = GOLDEN / f"{case}.{dialect}.sql"
-    text = compiled(case, dialect)
-    if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"no golden {path.name}: run with LEOSTATA_UPDATE_GOLDEN=1"
-    assert text == path.read_text(encoding="utf-8"), (
-        f"{path.name} changed; review, then regenerate with LEOSTATA_UPDATE_GOLDEN=1")
-
-
-def test_no_stale_goldens():
-    expected = {f"{c}.{d}.sql" for c in CASES for d in DIALECT_NAMES}
-    assert {p.name for p in GOLDEN.glob("*.sql")} <= expected
+    GOLDENS.check(f"{case}.{dialect}.sql", compiled(case, dialect))
 
 
 def test_mssql_keys_match_as_stata_merge_matches_them():

@@ -17,6 +17,7 @@ from typing import Optional
 RETURN_CODES: dict[int, str] = {
     1: "Break pressed; the query was cancelled and memory left as it was",
     4: "no; data in memory would be lost (specify clear)",
+    106: "variable type mismatch (a string on one side of merge(), a number on the other)",
     109: "type mismatch (a string where a number is required, or the reverse)",
     110: "already defined (a frame of that name exists; specify replace)",
     111: "table or variable not found",
@@ -72,6 +73,12 @@ class DataInMemoryChanged(LeostataError):
 
 class TypeMismatch(LeostataError):
     rc = 109
+
+
+class VariableTypeMismatch(LeostataError):
+    """merge(): a key or shared variable is a string on one side and numeric
+    on the other (Stata's merge stops with r(106))."""
+    rc = 106
 
 
 class AlreadyDefined(LeostataError):

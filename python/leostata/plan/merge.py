@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..catalog import ColumnInfo, SqlType, TableInfo
-from ..errors import AlreadyDefined, NotFound, StataSyntaxError, TypeMismatch, Untranslatable, located
+from ..errors import (AlreadyDefined, NotFound, StataSyntaxError, Untranslatable,
+                      VariableTypeMismatch, located)
 from .varlist import Names, resolve_varlist, stata_names
 
 KINDS = ("1:1", "m:1", "1:m")
@@ -168,8 +169,9 @@ def build_merge(option, master: TableInfo, catalog, text: str) -> tuple[Merge, T
         if any(mcol == m for m, _ in keys):
             raise located(StataSyntaxError, f"{word}: key named twice", text, pos)
         if mcol.sql_type.is_string != ucol.sql_type.is_string:
-            raise located(TypeMismatch, f"key variable {stata_names(master)[mcol.name]} is "
-                          f"{_kind_word(mcol)} in master but {_kind_word(ucol)} in using data",
+            raise located(VariableTypeMismatch,
+                          f"key variable {stata_names(master)[mcol.name]} is {_kind_word(mcol)} "
+                          f"in master but {_kind_word(ucol)} in using data",
                           text, pos, "a string key cannot match a numeric one")
         _check_key_type(mcol, text, pos)
         _check_key_type(ucol, text, pos)
@@ -282,8 +284,9 @@ def _merged_table(merge: Merge, keepusing, text: str, pos) -> TableInfo:
                          and u.name not in u_keys), None)
             if twin is not None and (keepusing is None or twin in keepusing):
                 if twin.sql_type.is_string != c.sql_type.is_string:
-                    raise located(TypeMismatch, f"variable {name} is {_kind_word(c)} in master "
-                                  f"but {_kind_word(twin)} in using data", text, pos,
+                    raise located(VariableTypeMismatch,
+                                  f"variable {name} is {_kind_word(c)} in master but "
+                                  f"{_kind_word(twin)} in using data", text, pos,
                                   "leave it out of the using variables with keepusing()")
                 other = twin if using_only else None  # else: the master's values only
         sql_type = _wider(c.sql_type, other.sql_type) if other is not None and using_only \
