@@ -293,6 +293,11 @@ other Stata function is r(133) "unknown function".
 {synopt:{cmd:day(e)}}the day of the month of %td date e{p_end}
 {synopt:{cmd:mdy(M, D, Y)}}the %td date of month M, day D, year Y; missing if there is no such day{p_end}
 {synopt:{cmd:dofc(e)}}the %td date of %tc datetime e{p_end}
+{synopt:{cmd:dow(e)}}the day of the week (0 = Sunday ... 6 = Saturday) of %td date e{p_end}
+{synopt:{cmd:doy(e)}}the day of the year (1-366) of %td date e{p_end}
+{synopt:{cmd:week(e)}}the week (1-52) of %td date e: 1 + floor((doy(e) - 1)/7), at most 52{p_end}
+{synopt:{cmd:quarter(e)}}the quarter (1-4) of %td date e{p_end}
+{synopt:{cmd:halfyear(e)}}the half-year (1-2) of %td date e{p_end}
 {p2col 5 26 28 2: Numbers}{p_end}
 {synopt:{cmd:int(x)}}x truncated towards 0{p_end}
 {synopt:{cmd:round(x [, y])}}x rounded to a multiple of y (default 1){p_end}
@@ -301,6 +306,8 @@ other Stata function is r(133) "unknown function".
 {synopt:{cmd:abs(x)}}the absolute value of x{p_end}
 {synopt:{cmd:min(x1, x2, ...)}}the smallest non-missing argument{p_end}
 {synopt:{cmd:max(x1, x2, ...)}}the largest non-missing argument{p_end}
+{synopt:{cmd:mod(x, y)}}x - y*floor(x/y), the modulus of x with respect to y; missing if y is 0{p_end}
+{synopt:{cmd:sign(x)}}-1, 0 or 1 by the sign of x (missing if x is){p_end}
 {synopt:{cmd:sqrt(x)}}the square root of x, missing if x < 0{p_end}
 {synopt:{cmd:ln(x)}}the natural logarithm of x, missing if x <= 0 (also log()){p_end}
 {synopt:{cmd:log10(x)}}the base-10 logarithm of x, missing if x <= 0{p_end}
@@ -324,13 +331,6 @@ other Stata function is r(133) "unknown function".
 {synopt:{cmd:word()}}not translated yet{p_end}
 {synopt:{cmd:subinstr()}}not translated yet{p_end}
 {synopt:{cmd:strreverse()}}not translated yet{p_end}
-{synopt:{cmd:dow()}}not translated yet{p_end}
-{synopt:{cmd:doy()}}not translated yet{p_end}
-{synopt:{cmd:quarter()}}not translated yet{p_end}
-{synopt:{cmd:halfyear()}}not translated yet{p_end}
-{synopt:{cmd:week()}}not translated yet{p_end}
-{synopt:{cmd:mod()}}not translated yet{p_end}
-{synopt:{cmd:sign()}}not translated yet{p_end}
 {synopt:{cmd:float()}}rounding to single precision is not translated yet; compare float columns with a tolerance instead, e.g. abs(x - .1) < 1e-7{p_end}
 {p2colreset}{...}
 {* end of functions *}{...}

@@ -278,6 +278,48 @@ def _part(name):
     return f
 
 
+def _day_of_week(date):
+    # help f_dow: 0 = Sunday, ..., 6 = Saturday; 01jan1960 (%td 0) was a Friday
+    return ((date - EPOCH).days + 5) % 7
+
+
+def _day_of_year(date):
+    return (date - dt.date(date.year, 1, 1)).days + 1
+
+
+_DATE_PARTS = {
+    "dow": _day_of_week,
+    "doy": _day_of_year,
+    # help f_week: weeks of 7 days from 01jan; the 52nd takes the last 8 or 9 days
+    "week": lambda date: min(52, (_day_of_year(date) - 1) // 7 + 1),
+    "quarter": lambda date: (date.month + 2) // 3,
+    "halfyear": lambda date: 1 if date.month <= 6 else 2,
+}
+
+
+def _calendar(name):
+    def f(d):
+        date = _date(d)
+        return MISSING if date is None else float(_DATE_PARTS[name](date))
+    return f
+
+
+def _mod(x, y):
+    # help f_mod: mod(x,y) = x - y*floor(x/y); mod(x,0) = .
+    if is_missing(x) or is_missing(y) or y == 0:
+        return MISSING
+    q = as_double(x / y)
+    if is_missing(q):
+        return MISSING
+    return as_double(x - y * math.floor(q))
+
+
+def _sign(x):
+    if is_missing(x):
+        return MISSING
+    return 0.0 if x == 0 else math.copysign(1.0, x)
+
+
 def _mdy(m, d, y):
     if any(is_missing(v) for v in (m, d, y)) or any(v != int(v) for v in (m, d, y)):
         return MISSING
@@ -337,6 +379,13 @@ FUNCTIONS = {
     "month": _part("month"),
     "day": _part("day"),
     "mdy": _mdy,
+    "dow": _calendar("dow"),
+    "doy": _calendar("doy"),
+    "week": _calendar("week"),
+    "quarter": _calendar("quarter"),
+    "halfyear": _calendar("halfyear"),
+    "mod": _mod,
+    "sign": _sign,
     "dofc": _unary(lambda x: math.floor(x / 86_400_000)),
     "int": _unary(math.trunc),
     "floor": _unary(math.floor),

@@ -122,6 +122,20 @@ CONDITIONS = [
     "exp(x) > 100", "exp(x) == .", "exp(-x) == 0", "exp(x) < 1",
     "min(x, y) < 1", "min(x, y) == .", "max(x, y, i) > 5", "max(x, .) == x", "min(., .) == .",
     "min(x, 3) == 3", "max(i, y) < 0",
+    # mod, sign: negative and fractional arguments, a zero or missing divisor
+    "mod(x, y) == 0", "mod(x, y) == .", "mod(i, 3) == 1", "mod(i, -3) == -2", "mod(x, 2) > 1",
+    "mod(x, .5) == 0", "mod(x, 0) == .", "mod(x, .) == .", "mod(., y) == .", "mod(-7, y) == 3",
+    "mod(x, -.75) < 0", "mod(i, y) == 1", "sign(x) == -1", "sign(x) == 0", "sign(x) == .", "sign(i) == 1",
+    "sign(-x) > 0", "sign(x - y) == 1",
+    # dow, doy, week, quarter, halfyear: leap years, 31dec (week 52), before 1960, far future,
+    # out of range, fractional and non-date numbers
+    "dow(d) == 4", "dow(d) == 5", "dow(d) == .", "doy(d) == 60", "doy(d) == 365",
+    "doy(d) == 1", "week(d) == 52", "week(d) == 1", "week(d) == 9", "quarter(d) == 4",
+    "quarter(d) == 1", "halfyear(d) == 2", "halfyear(d) == .", "dow(d - 100000) == 0",
+    "doy(d - 80000) > 300", "week(d + 500000) == 50", "quarter(d - 700000) == 2",
+    "dow(x) == 4", "dow(x) == .", "doy(x) == 1", "week(i) == .", "dow(i) == 6",
+    "halfyear(x) == 2", "quarter(x + 21915) == 1", "dow(td(01jan1960)) == 5",
+    "week(td(31dec2020)) == 52", "doy(td(31dec2020)) == 366",
 ]
 
 
@@ -154,6 +168,11 @@ VALUES = [
     's + t', 'strlower(s)', 'strupper(s)', 'strtrim(s)', 'strltrim(s)', 'strrtrim(s)',
     'usubstr(s, 2, 3)', 'usubstr(s, -3, .)', 'substr(t, 2, 2)', 'cond(x > 1, s, t)',
     'cond(b, s, t, "none")', 's', 'u', 'w + u', 'cond(x > 1, u, w)', 'strlower(w)',
+    "mod(x, y)", "mod(i, y)", "mod(x, 3)", "mod(i, -4)", "mod(y, .25)", "mod(x, y - y)",
+    "sign(x)", "sign(i)", "sign(y)",
+    "dow(d)", "doy(d)", "week(d)", "quarter(d)", "halfyear(d)", "dow(d - 100000)",
+    "doy(d - 80000)", "week(d + 500000)", "quarter(d - 700000)", "halfyear(d + 1)",
+    "dow(x)", "doy(x)", "week(x)", "quarter(i)", "halfyear(x)", "dow(i)", "week(x + 21900)",
 ]
 
 
@@ -335,3 +354,31 @@ def test_sample_hash_keeps_about_the_asked_share():
             share = sum(sample_keeps(k, percent, seed) for k in keys) / len(keys) * 100
             assert abs(share - percent) < 5 * (percent * (100 - percent) / len(keys)) ** 0.5
         assert all(sample_keeps(k, 100, 9) for k in list(keys)[:100])
+
+
+
+# --- constants fold with Stata's rules --------------------------------------------------------
+
+FOLD_NUMBERS = ["0", "1", "-1", "2.5", "-2.5", ".5", "-.75", "3", "7", "-7", "1e10", "1e-300",
+                "21975", "-100000", "-679350", "-679351", "2936549", "2936550", "2936549.5",
+                "-.25", "."]
+FOLD_CALLS = ([f"{fn}({v})" for fn in ("dow", "doy", "week", "quarter", "halfyear", "sign")
+               for v in FOLD_NUMBERS] + [f"mod({x}, {y})" for x in FOLD_NUMBERS
+                                         for y in FOLD_NUMBERS])
+
+
+def test_constant_calls_fold_to_the_stata_reference():
+    """A call on constants is one constant, folded with Stata's rules
+    (translate.fold) - the same number the reference computes."""
+    from leostata.translate.fold import Ext
+    from tests.translate.leo_table import leo_table
+    wrong = []
+    for text in FOLD_CALLS:
+        node = check_expression(parse(text), leo_table())
+        got = translator_for("duckdb").num(node)
+        want = ref.evaluate(node, {})
+        same = got.is_const and (isinstance(got.const, Ext) if ref.is_missing(want)
+                                 else got.const == want)
+        if not same:
+            wrong.append(f"{text}: folded {got.const if got.is_const else got.sql}, Stata {want}")
+    assert not wrong, "\n".join(wrong)

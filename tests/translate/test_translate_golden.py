@@ -60,10 +60,14 @@ CASES = {
     "date_arithmetic": f"{T} if EmpStart + 30 > td(01jan2016) | EmpStart == .",
     "mdy_columns": f"{T} if mdy(KS4_Level2, 1, 2020) < EmpStart",
     "datetime": f"{T} if Updated >= tc(01jan2020 00:00) & dofc(Updated) < td(01jan2021)",
+    "calendar": f"{T} if dow(EmpStart) == 1 & doy(EmpStart) > 90 & week(EmpStart) < 52 & "
+                f"quarter(EmpStart) == 2 | halfyear(EmpStart + 1) == 1 | dow(TaxYear) == 0",
     # numeric functions
     "math": f"{T} if int(KS4_APS) == 3 | round(KS4_APS, .5) == 3.5 | floor(KS4_APS) < "
             f"ceil(KS4_APS) | abs(KS4_APS) > 1 | sqrt(KS4_APS) > 2 | ln(KS4_APS) > 1 | "
             f"exp(KS4_APS) > 100 | log10(Earnings) > 4",
+    "mod_sign": f"{T} if mod(TaxYear, 100) == 16 & mod(Earnings, KS4_APS) > 1 | "
+                f"sign(KS4_APS) == -1 | sign(TaxYear - 201516) == 0",
     # in, sort, sample, count
     "in_from_end": f"{T} in -10/l",
     "in_with_sort": f'leo_nokey Edukey if Region == "London" in 5/20, sort(Region TaxYear)',

@@ -46,13 +46,19 @@ cert do-files in stata/cert check them in a licensed Stata):
 * ``real()`` accepts optional spaces around ``[+-]digits[.digits][e[+-]digits]``
   and nothing else (no hexadecimal, no "inf"); values beyond Stata's
   largest double are missing.
-* ``year()``/``month()``/``day()`` of a fractional day number use its floor.
+* ``year()``/``month()``/``day()``/``dow()``/``doy()``/``week()``/
+  ``quarter()``/``halfyear()`` of a fractional day number use its floor.
+* ``mod(x, y)`` follows its documented formula ``x - y*floor(x/y)`` for
+  every y, so a negative y gives a result in (y, 0] (the help's range,
+  "0 to 8e+307", covers y > 0 only); fractional y is computed in double as
+  written (``mod(.3, .1)`` is ``.09999999999999998``).
 
 Known gaps on every database (documented, not closed): a float overflow in
 arithmetic (``1e300 * 1e300``) gives an error (SQL Server, PostgreSQL) or
 infinity (DuckDB, SQLite) where Stata gives missing - so on DuckDB and
 SQLite a comparison with such a result can keep a wrong row (only for
-magnitudes beyond 8.9e307); a ``bigint`` column holding values beyond 2^53
+magnitudes beyond 8.9e307; ``mod(x, y)`` shares it when ``x/y``
+overflows, e.g. ``mod(1e300, 1e-300)``); a ``bigint`` column holding values beyond 2^53
 loads as a string (``stata_types``) but is compared as a number here (and
 SQLite compares it exactly where the others compare doubles); with a key
 that is not unique, ``in`` counts ties in the database's order.  (``in f/l``

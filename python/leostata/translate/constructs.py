@@ -56,6 +56,7 @@ COMMON_SQL: dict[str, Entry] = {
     "ceil": "CEIL({0})",
     "trunc": "TRUNC({0})",
     "abs": "ABS({0})",
+    "sign": "SIGN({0})",
     "sqrt": "SQRT({0})",
     "ln": "LN({0})",
     "log10": "LOG10({0})",

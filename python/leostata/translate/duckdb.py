@@ -54,6 +54,11 @@ SQL = {
     "year_of_date": "YEAR({0})",
     "month_of_date": "MONTH({0})",
     "day_of_date": "DAY({0})",
+    "dow_of_date": "DAYOFWEEK({0})",
+    "doy_of_date": "DAYOFYEAR({0})",
+    "week_of_date": "LEAST(52, (DAYOFYEAR({0}) + 6) // 7)",
+    "quarter_of_date": "QUARTER({0})",
+    "halfyear_of_date": "CASE WHEN MONTH({0}) <= 6 THEN 1 ELSE 2 END",
     "byte_length": "STRLEN({0})",
     "char_length": "LENGTH({0})",
     "byte_pos": ('CASE WHEN INSTR({0} COLLATE "C", {1} COLLATE "C") = 0 THEN 0 ELSE '

@@ -1,5 +1,6 @@
 """Stata's rules on constants, in Python: arithmetic, comparison, ``mdy()``,
-``round()``, ``real()``, ``substr()`` and the string functions.
+the date parts, ``round()``, ``mod()``, ``sign()``, ``real()``, ``substr()``
+and the string functions.
 
 Takes Python numbers, strings and :class:`Ext` missing values; returns what
 Stata computes (``.`` for what Stata holds as missing).  The translator folds
@@ -100,6 +101,54 @@ def mdy_days(m, d, y):
         return float(_dt.date(int(y), int(m), int(d)).toordinal() - EPOCH.toordinal())
     except ValueError:
         return SYSMISS
+
+
+def _td_date(e):
+    """The calendar day of %td number ``e`` (its floor), None outside
+    01jan0100-31dec9999 or for missing."""
+    if isinstance(e, Ext) or not TD_MIN <= math.floor(e) <= TD_MAX:
+        return None
+    return EPOCH + _dt.timedelta(days=math.floor(e))
+
+
+def _doy(day: _dt.date) -> int:
+    return day.timetuple().tm_yday
+
+
+#: Stata's date parts of a calendar day (``dow``: 0 = Sunday).
+DATE_PARTS = {
+    "year": lambda day: day.year,
+    "month": lambda day: day.month,
+    "day": lambda day: day.day,
+    "dow": lambda day: day.isoweekday() % 7,
+    "doy": _doy,
+    "week": lambda day: min(52, 1 + (_doy(day) - 1) // 7),
+    "quarter": lambda day: 1 + (day.month - 1) // 3,
+    "halfyear": lambda day: 1 + (day.month - 1) // 6,
+}
+
+
+def date_part(part: str, e):
+    """Stata's ``year(e)``, ``dow(e)``, ... on a constant: a number or ``.``."""
+    day = _td_date(e)
+    return SYSMISS if day is None else float(DATE_PARTS[part](day))
+
+
+def py_mod(x, y):
+    """Stata's ``mod(x, y)`` = ``x - y*floor(x/y)`` in double; ``.`` when
+    either is missing or y is 0 (or x/y is beyond the largest double)."""
+    if isinstance(x, Ext) or isinstance(y, Ext) or y == 0:
+        return SYSMISS
+    q = stata_number(x / y)
+    if isinstance(q, Ext):
+        return SYSMISS
+    return stata_number(x - y * math.floor(q))
+
+
+def py_sign(x):
+    if isinstance(x, Ext):
+        return SYSMISS
+    return 1.0 if x > 0 else -1.0 if x < 0 else 0.0
 
 
 def py_round(x, y=1.0):

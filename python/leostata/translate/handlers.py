@@ -20,7 +20,7 @@ from sqlalchemy import types as sat
 from ..expr.nodes import Call
 from .base import Translator, _div, _int, _lit, function
 from .fold import (DOUBLE_MAX, EPOCH, EXP_MAX, EXP_ZERO, PY_STR, SYSMISS, TD_MAX, TD_MIN, Ext,
-                   mdy_days, py_real, py_round, py_substr)
+                   date_part, mdy_days, py_mod, py_real, py_round, py_sign, py_substr)
 from .predicates import FALSE, TRUE, Atom, Const, Pair, p_and, p_or
 from .values import Num, Str
 
@@ -280,10 +280,7 @@ def _date_part(part: str):
     def handler(tr: Translator, node: Call, args):
         v = tr.num(args[0])
         if v.is_const:
-            if isinstance(v.const, Ext) or not TD_MIN <= math.floor(v.const) <= TD_MAX:
-                return tr.const(SYSMISS)
-            day = EPOCH + _dt.timedelta(days=math.floor(v.const))
-            return tr.const(float(getattr(day, part)))
+            return tr.const(date_part(part, v.const))
         if v.unit == "date":
             miss = tr.missing(v)
             value = tr.sql(f"{part}_of_date", v.sql, type_=sat.Integer())
@@ -302,6 +299,11 @@ def _date_part(part: str):
 function("year")(_date_part("year"))
 function("month")(_date_part("month"))
 function("day")(_date_part("day"))
+function("dow")(_date_part("dow"))
+function("doy")(_date_part("doy"))
+function("week")(_date_part("week"))
+function("quarter")(_date_part("quarter"))
+function("halfyear")(_date_part("halfyear"))
 
 
 @function("mdy")
@@ -397,6 +399,30 @@ function("exp")(_math("exp", lambda x: math.exp(x) if x <= EXP_MAX else SYSMISS,
                                                  (x < _lit(repr(EXP_ZERO), sat.Float()),
                                                   _lit("0.0", sat.Float())),
                                                  else_=sql)))
+
+
+@function("mod")
+def _mod(tr: Translator, node: Call, args):
+    """``mod(x, y)`` = ``x - y*floor(x/y)`` in double; missing when y is 0
+    (``NULLIF``) or either is missing (NULL)."""
+    x, y = (tr.as_number(v) for v in _nums(tr, args))
+    if x.is_const and y.is_const:
+        return tr.const(py_mod(x.const, y.const))
+    if any(v.is_const and (isinstance(v.const, Ext) or v is y and v.const == 0) for v in (x, y)):
+        return tr.const(SYSMISS)
+    xs, ys = tr.double(x), tr.double(y)
+    divisor = ys if y.is_const else tr.sql("nullif_zero", ys, type_=sat.Float())
+    quotient = tr.sql("floor", _div(xs, divisor), type_=sat.Float())
+    return Num(sql=xs - ys * quotient, nullable=x.nullable or not y.is_const)
+
+
+@function("sign")
+def _sign(tr: Translator, node: Call, args):
+    v = tr.as_number(tr.num(args[0]))
+    if v.is_const:
+        return tr.const(py_sign(v.const))
+    return Num(sql=tr.sql("sign", tr.n_sql(v), type_=sat.Integer()), nullable=v.nullable,
+               is_float=False)
 
 
 @function("round")

@@ -48,6 +48,10 @@ Gaps between T-SQL and Stata, each closed in the SQL below:
 * Dates: ``DATEDIFF(day, '19600101', d)`` is the %td number (as the loader
   computes it); date constants are bound ``date`` parameters or
   ``CAST('yyyy-mm-dd' AS DATE)`` (ISO format, independent of DATEFORMAT).
+  ``dow()`` is the day number modulo 7 (``DATEPART(weekday, ...)`` depends
+  on ``SET DATEFIRST``); ``doy()``, ``week()``, ``quarter()`` use
+  ``DATEPART(dayofyear/quarter, ...)``, which do not.  ``%`` truncates
+  towards zero, so ``(n % 7 + 12) % 7`` keeps the result in 0-6 before 1960.
 * ``real()``: ``TRY_CAST(t AS FLOAT)`` after checking the text has a digit
   and only ``0-9 . e E + -`` (``CAST('' AS FLOAT)`` is 0 in T-SQL).
   Unverified on a live server: how T-SQL's float parser treats odd strings
@@ -139,6 +143,12 @@ SQL = {
     "year_of_date": "YEAR({0})",
     "month_of_date": "MONTH({0})",
     "day_of_date": "DAY({0})",
+    "dow_of_date": "((DATEDIFF(day, '19600101', {0}) % 7 + 12) % 7)",
+    "doy_of_date": "DATEPART(dayofyear, {0})",
+    "week_of_date": ("CASE WHEN DATEPART(dayofyear, {0}) > 364 THEN 52 "
+                     "ELSE (DATEPART(dayofyear, {0}) + 6) / 7 END"),
+    "quarter_of_date": "DATEPART(quarter, {0})",
+    "halfyear_of_date": "CASE WHEN MONTH({0}) <= 6 THEN 1 ELSE 2 END",
     "make_date": "DATEFROMPARTS({0}, {1}, {2})",
     "date_const": "CAST('{v}' AS DATE)",
     "char_length": "(LEN({0} + 'x') - 1)",

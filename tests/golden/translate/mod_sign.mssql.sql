@@ -1,0 +1,3 @@
+SELECT leo_earnings.[Edukey] 
+FROM leo_earnings 
+WHERE CAST(leo_earnings.[TaxYear] AS FLOAT) - 100.0 * FLOOR((CAST(leo_earnings.[TaxYear] AS FLOAT) / 100.0)) = 16 AND (CAST(leo_earnings.[Earnings] AS FLOAT) - leo_earnings.[KS4_APS] * FLOOR((CAST(leo_earnings.[Earnings] AS FLOAT) / NULLIF(leo_earnings.[KS4_APS], 0))) > 1 OR CAST(leo_earnings.[Earnings] AS FLOAT) - leo_earnings.[KS4_APS] * FLOOR((CAST(leo_earnings.[Earnings] AS FLOAT) / NULLIF(leo_earnings.[KS4_APS], 0))) IS NULL) OR SIGN(leo_earnings.[KS4_APS]) = -1 OR SIGN((CAST(leo_earnings.[TaxYear] AS FLOAT) - 201516.0)) = 0 ORDER BY (leo_earnings.[Edukey] + CHAR(1)) COLLATE Latin1_General_100_BIN2, CASE WHEN (leo_earnings.[TaxYear] IS NULL) THEN 1 ELSE 0 END, leo_earnings.[TaxYear]

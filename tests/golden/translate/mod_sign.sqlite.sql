@@ -1,0 +1,3 @@
+SELECT leo_earnings."Edukey" 
+FROM leo_earnings 
+WHERE CAST(leo_earnings."TaxYear" AS REAL) - 100.0 * (-CEIL(-(CAST(leo_earnings."TaxYear" AS REAL) / 100.0))) = 16 AND (CAST(leo_earnings."Earnings" AS REAL) - leo_earnings."KS4_APS" * (-CEIL(-(CAST(leo_earnings."Earnings" AS REAL) / NULLIF(leo_earnings."KS4_APS", 0)))) > 1 OR CAST(leo_earnings."Earnings" AS REAL) - leo_earnings."KS4_APS" * (-CEIL(-(CAST(leo_earnings."Earnings" AS REAL) / NULLIF(leo_earnings."KS4_APS", 0)))) IS NULL) OR SIGN(leo_earnings."KS4_APS") = -1 OR SIGN((CAST(leo_earnings."TaxYear" AS REAL) - 201516.0)) = 0 ORDER BY leo_earnings."Edukey" COLLATE "BINARY", CASE WHEN (leo_earnings."TaxYear" IS NULL) THEN 1 ELSE 0 END, leo_earnings."TaxYear"
