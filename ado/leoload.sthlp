@@ -328,8 +328,9 @@ other Stata function is r(133) "unknown function".
 {synopt:{cmd:rnormal()}}random numbers differ between Stata and the database{p_end}
 {synopt:{cmd:sum()}}running sums depend on the order of the data in memory{p_end}
 {synopt:{cmd:char()}}not translated yet{p_end}
-{synopt:{cmd:word()}}not translated yet{p_end}
-{synopt:{cmd:subinstr()}}not translated yet{p_end}
+{synopt:{cmd:word()}}splitting text into numbered words has no one-expression SQL form on every database (SQL Server 2016's STRING_SPLIT gives no order, SQLite has no split), and Stata's treatment of quotes and blanks other than spaces inside s is not yet checked against Stata{p_end}
+{synopt:{cmd:wordcount()}}splitting text into numbered words has no one-expression SQL form on every database (SQL Server 2016's STRING_SPLIT gives no order, SQLite has no split), and Stata's treatment of quotes and blanks other than spaces inside s is not yet checked against Stata{p_end}
+{synopt:{cmd:subinstr()}}replacing only the first n occurrences has no SQL form on SQL Server 2016 or SQLite (REPLACE replaces every one); not translated yet even for n = . (every occurrence){p_end}
 {synopt:{cmd:strreverse()}}not translated yet{p_end}
 {synopt:{cmd:float()}}rounding to single precision is not translated yet; compare float columns with a tolerance instead, e.g. abs(x - .1) < 1e-7{p_end}
 {p2colreset}{...}

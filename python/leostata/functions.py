@@ -69,6 +69,10 @@ _REGEX = ("Stata's regular expressions (Henry Spencer's engine, byte-based) matc
 _FORMAT = "number-to-text formatting (%9.0g) cannot be reproduced in SQL"
 _RANDOM = "random numbers differ between Stata and the database"
 _LATER = "not translated yet"
+_WORDS = ("splitting text into numbered words has no one-expression SQL form on every "
+          "database (SQL Server 2016's STRING_SPLIT gives no order, SQLite has no split), and "
+          "Stata's treatment of quotes and blanks other than spaces inside s is not yet "
+          "checked against Stata")
 
 #: Stata's function names -> their entry.  Order: the help file's.
 FUNCTIONS: dict[str, StataFunction] = _table(
@@ -152,9 +156,11 @@ FUNCTIONS: dict[str, StataFunction] = _table(
     ("sum(x)", Signature((N,), N), NUM, "the running sum of x",
      "running sums depend on the order of the data in memory"),
     ("char(n)", Signature((N,), S), STR, "the character of code n", _LATER),
-    ("word(s, n)", Signature((S, N), S), STR, "the n-th word of s", _LATER),
+    ("word(s, n)", Signature((S, N), S), STR, "the n-th word of s", _WORDS),
+    ("wordcount(s)", Signature((S,), N), STR, "the number of words in s", _WORDS),
     ("subinstr(s1, s2, s3, n)", Signature((S, S, S, N), S), STR, "substring replacement",
-     _LATER),
+     "replacing only the first n occurrences has no SQL form on SQL Server 2016 or SQLite "
+     "(REPLACE replaces every one); not translated yet even for n = . (every occurrence)"),
     ("strreverse(s)", Signature((S,), S), STR, "s reversed", _LATER),
     ("float(x)", Signature((N,), N), NUM, "x rounded to single precision",
      "rounding to single precision is not translated yet; compare float columns with a "
