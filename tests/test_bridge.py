@@ -3,11 +3,16 @@ failures and Break, metadata, progress, the size guard and result locals."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 import sqlalchemy as sa
 
 from leostata import bridge
-from leostata.bridge import LoadOptions, SfiWriter, load_into_stata, set_result_locals
+from leostata.bridge import SfiWriter, set_result_locals
+from leostata.bridge.stata import display, display_progress, make_poll
+from leostata.commands import Delivery, deliver
+from leostata.writers import DatasetMeta
 from leostata.catalog import Catalog
 from leostata.errors import (AlreadyDefined, BreakPressed, DataInMemoryChanged, InternalError,
                              ResultTooLarge, ServerError)
@@ -41,6 +46,45 @@ def put_old_data(sfi, changed=1):
     sfi.Data.addObs(2)
     sfi.Data.store("old", None, [1.5, 2.5])
     sfi._set_changed(changed)
+
+
+
+@dataclass
+class LoadOptions:
+    """What a Stata load asks for (destination, guard, table, synthetic): the
+    inputs of ``load_into_stata`` below."""
+
+    clear: bool = False
+    frame: str | None = None
+    replace: bool = False
+    maxobs: int | None = None
+    force: bool = False
+    aggregated: bool = False
+    approx_rows: int | None = None
+    filtered: bool = True
+    table: str = ""
+    synthetic: bool = False
+    progress: bool = True
+
+
+def load_into_stata(select, engine, outputs, options: LoadOptions | None = None, *,
+                    meta: DatasetMeta | None = None, require_rows: bool = False,
+                    **stream_options):
+    """A raw SELECT into Stata as the handlers load one: an ``SfiWriter``
+    through ``commands.deliver``, then the result locals."""
+    options = options or LoadOptions()
+    poll = make_poll()
+    writer = SfiWriter(frame=options.frame, replace=options.replace, clear=options.clear,
+                       poll=poll)
+    meta = meta or DatasetMeta(table=options.table, synthetic=options.synthetic)
+    delivery = Delivery(select, outputs, meta, maxobs=options.maxobs, force=options.force,
+                        aggregated=options.aggregated, approx_rows=options.approx_rows,
+                        filtered=options.filtered, require_rows=require_rows)
+    result = deliver(delivery, engine, writer, say=display, poll=poll,
+                     progress=display_progress if options.progress else None,
+                     **stream_options)
+    set_result_locals(result.locals(options.table))
+    return result
 
 
 def opts(**kw):

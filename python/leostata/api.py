@@ -78,9 +78,7 @@ def query(sql: str, *, maxobs: Optional[int] = None, to: str = "pandas"):
     """``leoquery "SQL"``: one read-only SELECT, checked for the database's
     dialect as in Stata (r(5103) otherwise); a DataFrame."""
     from . import commands
-    from .connection import dialect_of
-    setting = config.resolve(_state["url"], _state["schema"])
-    statement = commands.query_statement(sql, dialect_of(setting.url))  # before connecting
+    statement = commands.query_statement_for(sql, _state["url"], _state["schema"])
     session = _session()
     writer = DataFrameWriter(to)
     try:

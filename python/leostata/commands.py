@@ -251,6 +251,15 @@ def query_statement(query: str, dialect: str):
     return sql_text_clause(readonly.check_query(query, dialect).replace(":", "\\:"))
 
 
+def query_statement_for(query: str, url: Optional[str], schema: Optional[str] = None):
+    """``query_statement`` for the database the setting ``url``/``schema``
+    resolves to (as ``leoset``: option > LEOSTATA_URL > config > synthetic),
+    checked before any connection is opened."""
+    from . import config
+    from .connection import dialect_of
+    return query_statement(query, dialect_of(config.resolve(url, schema).url))
+
+
 def _first_line(exc: Exception) -> str:
     from .config import mask_url
     return mask_url(str(getattr(exc, "orig", None) or exc).splitlines()[0][:300])

@@ -202,12 +202,9 @@ def _sqlite_authorizer(action, arg1, arg2, _db, _trigger):
     return sqlite3.SQLITE_DENY
 
 
-def _postgres_read_only(dbapi_connection, _record):
-    cursor = dbapi_connection.cursor()
-    cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
-    cursor.close()
-    if not getattr(dbapi_connection, "autocommit", True):
-        dbapi_connection.commit()
+#: Every PostgreSQL session of a read-only engine (also sent by arrow-odbc's
+#: connection string: ``fetch.arrow_odbc``).
+_postgres_read_only = _session_setting("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
 
 
 def _postgres_read_only_transaction(conn):

@@ -1,9 +1,9 @@
 """The bridge to Stata: the ONLY package that imports ``sfi`` (lazily, inside
 functions, so the rest of leostata imports without Stata).
 
-Takes what the ado passes in (a SELECT, engine, outputs and ``LoadOptions``)
-and puts the result into Stata; returns results to the ado as locals
-(``set_result_locals``), which the ado posts in r().
+Takes the ado's locals, runs the command through ``commands`` (the one
+delivery path) with an ``SfiWriter``, and returns results to the ado as
+locals (``set_result_locals``), which the ado posts in r().
 
 ``run(command)`` is the ado-files' entry point (``python:
 leostata.bridge.run("leoload")``): it reads the ado's locals (``ADO_LOCALS``,
@@ -13,8 +13,8 @@ connection set by ``leoset`` without ``permanently`` lives in ``_state`` for
 the Stata session.
 
 Modules: ``stata`` (the sfi calls: frames, Break, printing, result locals),
-``writer`` (``SfiWriter``, the atomic Writer into Stata, and
-``load_into_stata``); this module holds the entry point and the handlers.
+``writer`` (``SfiWriter``, the atomic Writer into Stata); this module holds
+the entry point and the handlers.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from .. import plan as _plan
 from ..errors import InternalError, LeostataError, NotSetUp, StataSyntaxError
 from .stata import (_sfi, current_frame, display, display_progress, display_smcl, make_poll,
                     report_error, set_result_locals)
-from .writer import LoadOptions, SfiWriter, load_into_stata, sfi_values
+from .writer import SfiWriter, sfi_values
 
-__all__ = ["run", "SfiWriter", "LoadOptions", "load_into_stata", "sfi_values",
+__all__ = ["run", "SfiWriter", "sfi_values",
            "set_result_locals", "make_poll", "display"]
 
 
@@ -262,12 +262,10 @@ def _leoload(args: dict[str, str]) -> None:
 
 
 def _leoquery(args: dict[str, str]) -> None:
-    from .. import commands, config
-    from ..connection import dialect_of
+    from .. import commands
     from ..plan.options import frame_option
-    query = unquote(args["query"])
-    dialect = dialect_of(config.resolve(_state.url, _state.schema).url)
-    statement = commands.query_statement(query, dialect)  # refused before connecting
+    statement = commands.query_statement_for(unquote(args["query"]), _state.url,
+                                             _state.schema)  # refused before connecting
     frame = frame_option(args["frame"]) if args["frame"].strip() else {}
     maxobs = int(args["maxobs"]) if args["maxobs"].strip() else None
     poll = make_poll()

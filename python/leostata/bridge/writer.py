@@ -33,7 +33,6 @@ while the temporary frame is current (sfi has no dataset-label API).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -41,10 +40,9 @@ import numpy as np
 from .. import stata_types as st
 from ..convert import final_values
 from ..errors import AlreadyDefined, DataInMemoryChanged, InternalError, StataSyntaxError
-from ..writers import DatasetMeta, LoadResult
+from ..writers import DatasetMeta
 from ..writers.spool import Spool
-from .stata import (_clean_command_text, _sfi, current_frame, data_changed, display,
-                    display_progress, frame_exists, make_poll, set_result_locals)
+from .stata import _clean_command_text, _sfi, current_frame, data_changed, frame_exists
 
 
 class SfiWriter:
@@ -306,47 +304,3 @@ def sfi_values(arr: np.ndarray, col: st.ResultColumn) -> list:
             return np.where(missing, st.MISSING_DOUBLE, values).tolist()
         return [st.MISSING_DOUBLE if m else v for v, m in zip(values.tolist(), missing.tolist())]
     return values.tolist()
-
-
-@dataclass
-class LoadOptions:
-    """What the ado asked for: destination (``clear``, ``frame``,
-    ``replace``), the guard (``maxobs``, ``force``; ``aggregated`` skips it),
-    ``approx_rows`` (catalog estimate: guard and progress %), the table name
-    and whether the database is the synthetic one."""
-
-    clear: bool = False
-    frame: str | None = None
-    replace: bool = False
-    maxobs: int | None = None
-    force: bool = False
-    aggregated: bool = False
-    approx_rows: int | None = None
-    filtered: bool = True
-    table: str = ""
-    synthetic: bool = False
-    progress: bool = True
-
-
-def load_into_stata(select, engine, outputs, options: LoadOptions | None = None, *,
-                    meta: DatasetMeta | None = None, require_rows: bool = False,
-                    **stream_options) -> LoadResult:
-    """Load ``select`` into Stata through ``commands.deliver`` (the one
-    delivery path: destination check, size guard, atomic stream, notes) with
-    an ``SfiWriter``, then set the result locals ``leo_N``, ``leo_k``,
-    ``leo_table``, ``leo_sql``, ``leo_notes``.  Raises ``LeostataError``
-    subclasses (the ado prints and exits with ``rc``)."""
-    from ..commands import Delivery, deliver
-    options = options or LoadOptions()
-    poll = make_poll()
-    writer = SfiWriter(frame=options.frame, replace=options.replace, clear=options.clear,
-                       poll=poll)
-    meta = meta or DatasetMeta(table=options.table, synthetic=options.synthetic)
-    delivery = Delivery(select, outputs, meta, maxobs=options.maxobs, force=options.force,
-                        aggregated=options.aggregated, approx_rows=options.approx_rows,
-                        filtered=options.filtered, require_rows=require_rows)
-    result = deliver(delivery, engine, writer, say=display, poll=poll,
-                     progress=display_progress if options.progress else None,
-                     **stream_options)
-    set_result_locals(result.locals(options.table))
-    return result
