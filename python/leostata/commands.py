@@ -215,7 +215,7 @@ def table_rows(session, table) -> int:
 
     from .translate.aggregate import count_select
     source = sa.select(sa.literal_column("1")).select_from(
-        sa.table(table.name, schema=session.catalog.schema))
+        sa.table(table.name, schema=table.schema))
     with session.engine.connect() as conn:
         try:
             return int(conn.execute(count_select(source)).scalar() or 0)

@@ -110,7 +110,7 @@ def value_counts(session, table_name: str, var: str, top: int = 20) -> tuple[lis
     table = session.catalog.table(table_name)
     (column,) = resolve_varlist([var], table)
     source = sa.select(sa.table(table.name, sa.column(column.name),
-                                schema=session.catalog.schema))
+                                schema=table.schema))
     stmt = frequencies_select(source, column.name, column.sql_type,
                               session.engine.dialect.name, top)
     with session.engine.connect() as conn:
