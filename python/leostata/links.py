@@ -354,7 +354,7 @@ def _finish(section: _RawSection, keys: dict[str, tuple[str, str]]) -> TableLink
 def load_graph(synthetic: bool, site_file: Optional[str] = None) -> "LinkGraph":
     """The link graph for the synthetic database (``synthetic`` True) or the
     SRS, extended by ``site_file`` (else by the file the LEOSTATA_LINKS
-    environment variable names, if set).  Raises StataSyntaxError (r(198))
+    environment variable names, if set; "" means no site file).  Raises StataSyntaxError (r(198))
     naming the file and line or section for a malformed file, FileNotFound
     (r(601)) for a missing one."""
     if site_file is None:
