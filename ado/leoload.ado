@@ -6,7 +6,10 @@
 * memory, so syntax captures them as text (anything with everything: if, in
 * and using are part of it, unevaluated) and Python parses them.  Options are
 * checked and spelled out by syntax (flags) or returned whole (passthru); the
-* backend parses their arguments.  Python reads every local with
+* backend parses their arguments.  merge() and cohort() may be given several
+* times, and syntax keeps only the rightmost of a repeated option, so they are
+* not declared: they reach the backend as typed through * (local options),
+* where any other unknown option is refused with r(198) as syntax would.  Python reads every local with
 * Macro.getLocal and returns results as leo_* locals and _leo_rc.
 program leoload, rclass
 	version 16
@@ -18,7 +21,6 @@ program leoload, rclass
 		BY(passthru)           /// by(varlist): groups for collapse()
 		CW                     /// casewise deletion for collapse()
 		SAMPle(passthru)       /// sample(# [, seed(#)]): percent of persons
-		MERGE(passthru)        /// merge(m:1 key using table [, ...]): Stata's merge
 		SORT(passthru)         /// sort(varlist): row order, also for in
 		COUNT                  /// count the rows only
 		MAXobs(passthru)       /// maxobs(#): refuse more than # rows
@@ -26,7 +28,8 @@ program leoload, rclass
 		SHOWsql                /// show the SQL, then run it
 		SQLOnly                /// show the SQL, run nothing
 		SDC                    /// disclosure-control checks (refused: not yet)
-		DEBUG ]                //  Python traceback of internal errors
+		DEBUG                  /// Python traceback of internal errors
+		* ]                    //  merge() and cohort(), each possibly repeated
 
 	capture noisily _leostata_check
 	local _leo_rc = _rc

@@ -43,7 +43,8 @@
 
 {syntab:Rows}
 {synopt:{cmdab:samp:le(}{it:#}[{cmd:, seed(}{it:#}{cmd:)}]{cmd:)}}keep about {it:#} percent of persons, reproducibly{p_end}
-{synopt:{cmd:merge(}{it:{help leoload##joins:merge spec}}{cmd:)}}bring variables of another table, as {helpb merge} does, on the server{p_end}
+{synopt:{cmd:merge(}{it:{help leoload##joins:merge spec}}{cmd:)}}bring variables of another table, as {helpb merge} does, on the server; may be repeated{p_end}
+{synopt:{cmdab:coh:ort(}{it:{help leoload##cohorts:cohort spec}}{cmd:)}}keep the rows whose key appears in another table; may be repeated{p_end}
 {synopt:{opth sort(varlist)}}row order of the result, and the order {cmd:in} counts in{p_end}
 {synopt:{opt count}}count the rows that {cmd:if}, {cmd:in} and {cmd:sample()} keep; load nothing{p_end}
 {synopt:{opt max:obs(#)}}refuse results of more than {it:#} observations; default 10,000,000{p_end}
@@ -136,8 +137,14 @@ the same persons are chosen in every table and every run.
 {phang}
 {cmd:merge(}{it:type key} {cmd:using} {it:table} [{cmd:,} {it:options}]{cmd:)}
 merges another table onto the rows loaded, on the server, with Stata's
-rules; the cardinality is checked there first (r(459)).  See
-{help leoload##joins:Joins}.
+rules; the cardinality is checked there first (r(459)).  Several
+{cmd:merge()} options apply in turn, as consecutive {cmd:merge} commands.
+See {help leoload##joins:Joins}.
+
+{phang}
+{cmd:cohort(}{it:key} {cmd:using} {it:table} [{cmd:if} {it:exp}]{cmd:)}
+keeps the rows whose key appears in {it:table} (in its rows where {it:exp}
+is true), never duplicating a row.  See {help leoload##cohorts:Cohorts}.
 
 {phang}
 {opth sort(varlist)} orders the result; without it, rows come in the order
@@ -225,7 +232,16 @@ using table; the key keeps the master's name.  {it:results} are
 as in Stata, keeps all three.  The indicator {cmd:_merge} (or the name given
 in {cmd:generate()}) is 1 for master-only, 2 for using-only and 3 for
 matched observations; {cmd:nogenerate} leaves it out.  {cmd:keepusing()}
-chooses the using variables (default: all).  One {cmd:merge()} per command.
+chooses the using variables (default: all).
+
+{pstd}
+{cmd:merge()} may be given several times.  Each one merges onto the result
+of the ones before it, exactly as the same {cmd:merge} commands typed one
+after the other: its keys may be variables an earlier merge brought, a
+master it declares unique ({cmd:1:1}, {cmd:1:m}) is checked on the data
+merged so far, and each indicator needs its own name -- a second
+{cmd:_merge} stops with "variable _merge already defined" and r(110), as in
+Stata; give the first one {cmd:generate()} or {cmd:nogenerate}.
 
 {pstd}
 Stata's rules hold.  The declared cardinality is checked on the server
@@ -245,7 +261,8 @@ The varlist, {cmd:if}, {cmd:sort()}, {cmd:sample()}, {cmd:collapse()} and
 {cmd:by()} name the merged variables -- the master's, the using variables
 kept, and {cmd:_merge} -- so {cmd:if _merge == 3} and {cmd:by(GOR)} work,
 and the key need not be in the varlist.  Without {cmd:sort()} the rows come
-in the order of the key, then the master table's key.  {cmd:in} cannot be
+in the order of the (last) merge's key, then the earlier merges' keys, then
+the master table's key.  {cmd:in} cannot be
 combined with {cmd:merge()} (r(198)): use {cmd:if}, or {cmd:keep in} after
 loading.  The {cmd:_merge} variable carries no value label.
 
@@ -254,6 +271,37 @@ loading.  The {cmd:_merge} variable carries no value label.
 {phang2}{cmd:. leoload learner_ae_id_to_pmr_lookup, merge(m:1 PUPILMATCHINGREFANONYMOUS=KS4_PupilMatchingRefAnonymous using ks4_pupil, keepusing(KS4_GENDER KS4_ATT8) keep(match)) clear}{p_end}
 {phang2}{cmd:. capture noisily leoload leo_earnings, merge(m:1 Edukey using leo_geography) count}{p_end}
 {phang2}(r(459): leo_geography has one row per person {it:and tax year}){p_end}
+{phang2}{cmd:. leoload leo_earnings Edukey TaxYear Earnings GOR code _merge, merge(1:1 Edukey TaxYear using leo_geography, keepusing(GOR) nogenerate) merge(m:1 main_enterprise_linked_section=name using ref_sic_section, keep(master match)) clear}{p_end}
+{phang2}(two merges: the region, then the SIC section's letter from its name){p_end}
+
+{marker cohorts}{...}
+{title:Cohorts}
+
+{pstd}
+{cmd:cohort()} restricts the rows loaded to those whose key appears in
+another table, in the rows of that table where a condition holds -- "the
+earnings of the persons who are in this table" -- as a semi-join on the
+server ({cmd:EXISTS}): a row is kept once, however many rows of the other
+table match it, and no variable is added:
+
+{p 8 16 2}
+{cmdab:coh:ort(}{it:key} [{it:key} ...] {cmd:using} {it:table} [{cmd:if} {it:exp}]{cmd:)}
+
+{pstd}
+Each {it:key} is a variable of the data loaded (after any {cmd:merge()}), or
+{it:loadedvar}{cmd:=}{it:tablevar} when it has another name in {it:table};
+{it:exp} names {it:table}'s variables, with the rules of {cmd:leoload}'s
+{cmd:if}.  In Stata's own terms: with {cmd:c.dta} made by
+{cmd:use} {it:table} {cmd:if} {it:exp}, {cmd:keep} {it:keys},
+{cmd:duplicates drop}, the rows kept are those that
+{cmd:merge m:1} {it:keys} {cmd:using c, keep(match) nogenerate} keeps -- so
+keys match as {cmd:merge} matches them (missing with missing, strings
+exactly).  A cohort filters like {cmd:if}: after {cmd:merge()}, before
+{cmd:collapse()}, and {cmd:in} still counts the rows before it.  Several
+{cmd:cohort()} options must all hold.
+
+{pstd}Examples (synthetic database):{p_end}
+{phang2}{cmd:. leoload leo_earnings if TaxYear == 201819, cohort(Edukey=EduKey using leo_benefit if Benefit_type == "JSA") collapse((p50) Earnings (count) n=Earnings) clear}{p_end}
 
 
 {marker functions}{...}

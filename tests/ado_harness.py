@@ -20,7 +20,9 @@ ados use, from [P] syntax (stata.md §7; ``help syntax``):
   (outer quotes removed unless ``asis``), ``OPname(numlist integer max=# >#
   >=#)``; capitals give the minimal abbreviation; an unknown or
   too-short option -> r(198) "option X not allowed"; a missing required
-  option -> r(198).
+  option -> r(198); a declared option given twice -> the rightmost one.
+* ``*``: every option not declared goes, as typed and in order, to the
+  local ``options`` instead of being refused.
 
 Every declared local is in the result ("" when not given), as in Stata.
 """
@@ -228,6 +230,7 @@ class Syntax:
 
     anything: dict | None = None
     options: list[OptionDesc] = field(default_factory=list)
+    star: bool = False  # ``*``: other options go to the local ``options``
 
     @classmethod
     def parse(cls, descriptor: str) -> "Syntax":
@@ -250,7 +253,10 @@ class Syntax:
             raise AssertionError(f"syntax descriptor not modelled: {main!r}")
         if opts is not None:
             required = True
-            for word in re.findall(r"\[|\]|[A-Za-z_]+(?:\([^)]*\))?", opts):
+            for word in re.findall(r"\[|\]|\*|[A-Za-z_]+(?:\([^)]*\))?", opts):
+                if word == "*":
+                    syn.star = True
+                    continue
                 if word == "[":
                     required = False
                     continue
@@ -268,6 +274,8 @@ class Syntax:
 
     def local_names(self) -> set[str]:
         names = {o.name[:31] for o in self.options}
+        if self.star:
+            names.add("options")
         if self.anything:
             names.add(self.anything["name"])
         return names
@@ -290,9 +298,12 @@ class Syntax:
             if not spec and not self.anything["optional"]:
                 raise StataError(100, f"{self.anything['id']} required")
             result[self.anything["name"]] = spec
-        given = set()
+        given, others = set(), []
         for typed, args in option_tokens(after or ""):
             desc = next((o for o in self.options if o.matches(typed)), None)
+            if desc is None and self.star:
+                others.append(typed if args is None else f"{typed}({args})")
+                continue
             if desc is None:
                 raise StataError(198, f"option {typed} not allowed")
             given.add(desc.name)
@@ -300,6 +311,8 @@ class Syntax:
         for o in self.options:
             if o.required and o.name not in given:
                 raise StataError(198, f"option {o.name}() required")
+        if self.star:
+            result["options"] = " ".join(others)
         return result
 
     @staticmethod

@@ -117,8 +117,13 @@ def test_ado_passes_exactly_what_the_bridge_reads(name):
 def test_leoload_options_are_the_plans():
     syntax = Syntax.parse(syntax_statements("leoload")[""])
     declared = {o.name: o for o in syntax.options}
-    assert set(declared) == {o.name for o in leoplan.OPTIONS} | {"debug"}
+    repeatable = {o.name for o in leoplan.OPTIONS if o.kind in leoplan.options.REPEATABLE}
+    assert repeatable == {"merge", "cohort"}
+    assert set(declared) == {o.name for o in leoplan.OPTIONS} - repeatable | {"debug"}
+    assert syntax.star, "merge() and cohort() repeat: they come through syntax's *"
     for spec in leoplan.OPTIONS:
+        if spec.name in repeatable:
+            continue
         ado = declared[spec.name]
         assert ado.minimum == spec.minimum, f"{spec.name}: abbreviation differs from plan"
         assert (ado.kind == "flag") == (spec.kind == leoplan.options.FLAG), spec.name
@@ -158,6 +163,7 @@ CASES = [
     ("leoload", "ks4_pupil if KS4_FSM == 1, count", 0, {"N": lambda n: n > 0, "k": None}),
     ("leoload", "nosuchtable, clear", 111, {}),
     ("leoload", "ks4_pupil, sdc clear", 198, {}),
+    ("leoload", "ks4_pupil, cle", 198, {}),  # through syntax's *: refused by the backend
     ("leoquery", '"SELECT 1 AS one, \'a, b\' AS s", clear', 0,
      {"N": 1.0, "k": 2.0, "sql": "SELECT 1 AS one, 'a, b' AS s"}),
     ("leoquery", '`"SELECT "code" FROM ref_cah2"\', frame(c, replace) maxobs(100)', 0,
@@ -224,7 +230,6 @@ def test_ado_end_to_end(stata, name, line, rc, expected):
 
 @pytest.mark.parametrize("name, line, rc, message", [
     ("leoload", ", clear", 100, "table required"),
-    ("leoload", "ks4_pupil, cle", 198, "option cle not allowed"),
     ("leoload", "ks4_pupil, clear(x)", 198, "option clear() not allowed"),
     ("leoload", "ks4_pupil, collapse", 198, "option collapse() incorrectly specified"),
     ("leoquery", ", clear", 100, "SQL query required"),
@@ -248,6 +253,17 @@ def test_abbreviations_are_spelled_out():
     assert values["maxobs"] == "maxobs(5)" and values["showsql"] == "showsql"
     _, values = ado_locals("leoset", "synthetic, pers(300) perm")
     assert values["persons"] == "300" and values["permanently"] == "permanently"
+
+
+def test_repeatable_and_unknown_options_reach_the_backend_as_typed():
+    line = ("t, merge(m:1 k using a, nogen) coh(k using b if s == \"x, y\") clear "
+            "merge(m:1 j using c) cle")
+    _, values = ado_locals("leoload", line)
+    assert values["options"] == ('merge(m:1 k using a, nogen) coh(k using b if s == "x, y") '
+                                 "merge(m:1 j using c) cle")
+    assert values["clear"] == "clear"
+    text = bridge.load_command_text(values)
+    assert text.startswith("t, clear merge(m:1 k using a, nogen) coh(")
 
 
 # --- the help files' clickable examples run ---------------------------------------------------
@@ -302,6 +318,10 @@ def test_help_options_match_syntax(name):
         shown[head + (tail or "")] = len(head) if tail is not None else len(head + (tail or ""))
     declared = {}
     for descriptor in syntax_statements(name).values():
-        for o in Syntax.parse(descriptor).options:
+        syntax = Syntax.parse(descriptor)
+        for o in syntax.options:
             declared[o.name] = o.minimum
+        if syntax.star:  # the options that come through *: the plan's repeatable ones
+            declared.update({o.name: o.minimum for o in leoplan.OPTIONS
+                             if o.kind in leoplan.options.REPEATABLE})
     assert shown == declared

@@ -82,7 +82,7 @@ def load(session, command) -> MemoryWriter:
 
 # --- the reference: pandas under Stata's merge rules ------------------------------------
 
-NUMERIC = {"id", "k", "pk", "v", "a", "b", "w", "d"}
+NUMERIC = {"id", "k", "pk", "v", "a", "b", "w", "d", "_merge", "m1", "how"}
 
 
 def stata_frame(rows: list[dict]) -> pd.DataFrame:
@@ -100,11 +100,13 @@ def stata_frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def stata_merge(master: list[dict], using: list[dict], keys, *, keepusing=None,
+def stata_merge(master, using: list[dict], keys, *, keepusing=None,
                 keep=(1, 2, 3), generate="_merge") -> pd.DataFrame:
     """Stata's merge of two datasets (keys: master names, or (master, using)
-    pairs); ``validate`` is left to the engine tests' own checks."""
-    m, u = stata_frame(master), stata_frame(using)
+    pairs); ``master`` is rows or an earlier stata_merge's result (a second
+    merge in a row); ``validate`` is left to the engine tests' own checks."""
+    m = master if isinstance(master, pd.DataFrame) else stata_frame(master)
+    u = stata_frame(using)
     pairs = [(k, k) if isinstance(k, str) else k for k in keys]
     mkeys = [a for a, _ in pairs]
     # the using's key, and a using variable named like a master key (the key wins), go
@@ -182,6 +184,82 @@ def test_merge_matches_stata_merge(session, command, master, using, keys, option
     assert_same(load(session, command), stata_merge(master, using, keys, **options))
 
 
+TWO_MERGES = [
+    ("events, merge(m:1 k using persons, generate(m1)) merge(m:1 k using extra)",
+     lambda: stata_merge(stata_merge(EVENTS, PERSONS, ["k"], generate="m1"), EXTRA, ["k"])),
+    # the second key comes from the first using table
+    ("events, merge(m:1 k using persons, keep(master match) nogenerate) "
+     "merge(m:1 pk=k using extra, keep(match using))",
+     lambda: stata_merge(stata_merge(EVENTS, PERSONS, ["k"], keep=(1, 3), generate=None),
+                         EXTRA, [("pk", "k")], keep=(2, 3))),
+    # a master declared unique is the data merged so far (unique on k here)
+    ("extra, merge(1:1 k using persons, generate(m1)) merge(1:m k using events, keepusing(id a))",
+     lambda: stata_merge(stata_merge(EXTRA, PERSONS, ["k"], generate="m1"), EVENTS, ["k"],
+                         keepusing=["id", "a"])),
+]
+
+
+@pytest.mark.parametrize("command, expected", TWO_MERGES, ids=[c[0] for c in TWO_MERGES])
+def test_two_merges_match_two_stata_merges_in_a_row(session, command, expected):
+    assert_same(load(session, command), expected())
+
+
+# --- cohort(): semi-joins against the same reference -------------------------------------
+
+def in_cohort(loaded: pd.DataFrame, cohort: pd.DataFrame, pairs) -> pd.Series:
+    """Which loaded rows ``merge m:1 keys using <cohort keys, deduplicated>,
+    keep(match)`` keeps: missing matches missing, strings exactly."""
+    def norm(x):
+        return None if isinstance(x, float) and math.isnan(x) else x
+    keys = {tuple(norm(r[c]) for _, c in pairs) for _, r in cohort.iterrows()}
+    return loaded.apply(lambda r: tuple(norm(r[a]) for a, _ in pairs) in keys, axis=1)
+
+
+BIG = float("inf")  # Stata's missing is larger than any number
+COHORTS = [
+    ("events, cohort(k using persons if b < 5)", lambda: stata_frame(EVENTS),
+     [(PERSONS, [("k", "k")], lambda p: p["b"].fillna(BIG) < 5)]),
+    ("events, cohort(s using persons)", lambda: stata_frame(EVENTS),
+     [(PERSONS, [("s", "s")], None)]),
+    # persons k=2 appears in two events rows: still one row
+    ("persons, cohort(k using events if v > 12)", lambda: stata_frame(PERSONS),
+     [(EVENTS, [("k", "k")], lambda e: e["v"].fillna(BIG) > 12)]),
+    ("events, cohort(k=pk using persons if label != \"\")", lambda: stata_frame(EVENTS),
+     [(PERSONS, [("k", "pk")], lambda p: p["label"] != "")]),
+    ("events, cohort(k using persons) cohort(k using extra if w >= .)",
+     lambda: stata_frame(EVENTS),
+     [(PERSONS, [("k", "k")], None), (EXTRA, [("k", "k")], lambda x: x["w"].isna())]),
+    ("events, merge(m:1 k using persons, keep(match) nogenerate) cohort(pk=k using extra)",
+     lambda: stata_merge(EVENTS, PERSONS, ["k"], keep=(3,), generate=None),
+     [(EXTRA, [("pk", "k")], None)]),
+]
+
+
+@pytest.mark.parametrize("command, loaded, cohorts", COHORTS, ids=[c[0] for c in COHORTS])
+def test_cohort_keeps_the_rows_a_stata_merge_keep_match_keeps(session, command, loaded, cohorts):
+    expected = loaded()
+    for rows, pairs, condition in cohorts:
+        table = stata_frame(rows)
+        if condition is not None:
+            table = table[condition(table)]
+        expected = expected[in_cohort(expected, table, pairs)]
+    assert_same(load(session, command), expected.reset_index(drop=True))
+
+
+def test_cohort_feeds_collapse_and_count(session):
+    cohort = stata_frame(EXTRA)
+    kept = stata_frame(EVENTS)
+    kept = kept[in_cohort(kept, cohort, [("k", "k")])]
+    got = load(session, "events, cohort(k using extra) collapse((sum) a (count) n=a) by(s)")
+    groups = kept.groupby("s", sort=True)
+    assert got.data["s"] == list(groups.groups)
+    assert got.data["a"] == pytest.approx(list(groups["a"].sum()))
+    assert got.data["n"] == list(groups["a"].count())
+    job = commands.prepare_load("events, cohort(k using extra) count", session)
+    assert commands.count(job, session) == len(kept)
+    assert "EXISTS" in job.sql and "JOIN" not in job.sql
+
+
 def test_missing_keys_match_each_other_and_strings_match_exactly(session):
     got = load(session, "events id label _merge, merge(m:1 s using persons, keepusing(label))")
     by_id = {i: (lab, m) for i, lab, m in zip(got.data["id"], got.data["label"],
@@ -247,8 +325,21 @@ ERRORS = [
      "variable s does not uniquely identify observations in the using data"),
     ("events, merge(m:m k using persons)", 198, "merge m:m not allowed"),
     ("events in 1/3, merge(m:1 k using persons)", 198, "in may not be combined with merge()"),
-    ("events, merge(m:1 k using persons) merge(m:1 k using extra)", 198,
-     "option merge() specified twice"),
+    ("events, merge(m:1 k using persons) merge(m:1 k using extra)", 110,
+     "variable _merge already defined"),
+    ("events, merge(m:1 k using persons, generate(m1)) merge(1:1 k using extra)", 459,
+     "variable k does not uniquely identify observations in the master data"),
+    ("events, cohort(k persons)", 198, "using required"),
+    ("events, cohort(using persons)", 198, "varlist required"),
+    ("events, cohort(k using persons extra)", 198, "one using table required"),
+    ("events, cohort(k using nosuch)", 111, "table nosuch not found"),
+    ("events, cohort(id using persons)", 111, "variable id not found in persons"),
+    ("events, cohort(s=k using persons)", 106,
+     "key variable s is string in the loaded data but numeric in persons"),
+    ("events, cohort(k using persons if label)", 109, "type mismatch"),
+    ("events, cohort(k using persons if nosuch == 1)", 111, "variable nosuch not found"),
+    ("events, cohort(k using persons if)", 198, "invalid syntax"),
+    ("events, cohort()", 198, "option cohort() required"),
     ("events, merge(m:1 s=k using persons)", 106,
      "key variable s is string in master but numeric in using data"),
     ("events, merge(m:1 k using nosuch)", 111, "table nosuch not found"),

@@ -54,6 +54,13 @@ CASES = {
     "collapse_by_joined": "leo_earnings if TaxYear >= 201516, merge(m:1 Edukey using persons, "
                           "keepusing(SEXID SUBJECT) keep(match)) collapse((p50) Earnings "
                           "(count) n=Earnings) by(SUBJECT SEXID)",
+    "two_merges": f"{M} SEXID AE_ID, merge(m:1 Edukey using persons, keepusing(SEXID) "
+                  f"nogenerate) merge(1:m Edukey=EDUKEY using lookup, keep(master match))",
+    "cohort": f"{M} if TaxYear >= 201516, cohort(Edukey using persons if SUBJECT == \"100\") "
+              f"cohort(Edukey=EDUKEY using lookup)",
+    "cohort_after_merge": f"{M} SEXID, merge(m:1 Edukey using persons, keepusing(SEXID) "
+                          f"keep(match)) cohort(TaxYear using years if Index > 100) "
+                          f"collapse((mean) Earnings) by(SEXID)",
     "sample_sort_count": f"{M} SEXID, merge(m:1 Edukey using persons) sample(10, seed(3)) "
                          f"sort(SEXID Edukey) count",
 }
@@ -64,7 +71,7 @@ GOLDENS = Goldens("join", {f"{c}.{d}.sql" for c in CASES for d in DIALECT_NAMES}
 def compiled(case: str, dialect: str) -> str:
     plan = plan_load(CASES[case], catalog())
     text = to_sql(plan, dialect) + "\n"
-    for side, keys, probe in merge_probes(plan, dialect):
+    for _merge, side, keys, probe in merge_probes(plan, dialect):
         text += f"-- probe: {side} unique on {' '.join(keys)}\n{to_sql(probe, dialect)}\n"
     return text
 

@@ -190,21 +190,23 @@ def check_merge_keys(plan: Plan, session) -> None:
     is fetched: the side declared unique (the using of m:1, the master of
     1:m, both of 1:1) must have one row per key, or r(459) with Stata's
     wording."""
-    for side, keys, probe in sql.merge_probes(plan, session.engine.dialect):
+    for merge, side, keys, probe in sql.merge_probes(plan, session.engine.dialect):
         with session.engine.connect() as conn:
             try:
                 duplicated = conn.execute(probe).first() is not None
             except Exception as exc:
                 raise ServerError(f"the database reported an error: {_first_line(exc)}") from exc
         if duplicated:
-            table = plan.merge.master if side == "master" else plan.merge.using
+            table = merge.master if side == "master" else merge.using
+            what = (f"table {table.name}" if side == "using" or merge.inner is None
+                    else "the data merged so far")
             several = len(keys) > 1
             raise DataInconsistency(
                 f"variable{'s' if several else ''} {' '.join(keys)} "
                 f"do{'' if several else 'es'} not uniquely identify observations in the "
                 f"{side} data",
-                hint=f"table {table.name} has more than one row for some values of the key, "
-                     f"and merge {plan.merge.kind} declares the {side} side unique: declare "
+                hint=f"{what} has more than one row for some values of the key, "
+                     f"and merge {merge.kind} declares the {side} side unique: declare "
                      "the cardinality the data have (1:m, m:1), or merge on a key that "
                      "identifies the rows (m:m is not offered)")
 

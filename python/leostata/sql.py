@@ -26,7 +26,9 @@ Shape of the statement::
     ORDER BY <sort() or the table key, in Stata's order>
 
 With ``merge()`` the table is the derived table of the merged data
-(``translate.join.merged_source``), read like any table.
+(``translate.join.merged_source``; several merges nest), read like any
+table.  Each ``cohort()`` adds an ``EXISTS`` to the WHERE
+(``translate.join.cohort_condition``).
 
 ``in`` counts observations in the table's order *before* the if-condition,
 as Stata's ``use ... if ... in ...`` does, so the numbering is computed over
@@ -132,6 +134,9 @@ def _needed(plan: Plan) -> list[ColumnInfo]:
             wanted[c.name] = c
     if plan.sample is not None:
         wanted[plan.sample.key.name] = plan.sample.key
+    for cohort in plan.cohorts:
+        for c, _ in cohort.keys:
+            wanted[c.name] = c
     if not wanted:  # a count with no condition still needs a column to select
         first = plan.table.columns[0]
         wanted[first.name] = first
@@ -158,11 +163,18 @@ def _read_as_strings(table, needed: list[ColumnInfo], dialect_name: str, name: s
     return sa.select(*cols).subquery(name)
 
 
-def _base_table(dialect_name: str):
+def _base_table(dialect_name: str, merges=(), tr=None):
     """``base(table, columns, alias)`` for ``translate.join``: a table's
     columns under their SQL names, as an aliased table (or SQL Server's
-    string-cast derived table)."""
+    string-cast derived table); the merged data of one of ``merges`` (the
+    master of the next merge) as that merge's derived table."""
+    from .translate.join import merged_source
+    made_by = {id(m.merged): m for m in merges}
+
     def base(info, cols, alias):
+        merge = made_by.get(id(info))
+        if merge is not None:
+            return merged_source(merge, [c.name for c in cols], tr, base, alias)
         table = sa.table(info.name, *[sa.column(c.name, sa_type(c)) for c in cols],
                          schema=info.schema)
         read = _read_as_strings(table, cols, dialect_name, alias)
@@ -170,26 +182,26 @@ def _base_table(dialect_name: str):
     return base
 
 
-def merge_probes(plan: Plan, dialect) -> list[tuple[str, list[str], sa.Select]]:
-    """The cardinality checks ``plan.merge`` declares, to run before the
-    load: ``(side, key names, statement)`` with side "master" or "using";
-    a statement returning a row means the side is not unique on its key
-    (Stata: r(459)).  Empty without a merge."""
+def merge_probes(plan: Plan, dialect) -> list[tuple[object, str, list[str], sa.Select]]:
+    """The cardinality checks ``plan.merges`` declare, to run before the
+    load: ``(merge, side, key names, statement)`` with side "master" or
+    "using"; a statement returning a row means the side is not unique on its
+    key (Stata: r(459)).  A later merge's master is the merged data before
+    it.  Empty without a merge."""
     from .plan.varlist import stata_names
+    from .translate import translator_for
     from .translate.join import uniqueness_probe
-    merge = plan.merge
-    if merge is None:
-        return []
     d = _dialect(dialect)
-    base = _base_table(d.name)
     out = []
-    for side, unique, table, cols in (
-            ("master", merge.master_unique, merge.master, [m for m, _ in merge.keys]),
-            ("using", merge.using_unique, merge.using, [u for _, u in merge.keys])):
-        if unique:
-            names = stata_names(table)
-            out.append((side, [names[c.name] for c in cols],
-                        uniqueness_probe(table, cols, d.name, base)))
+    for merge in plan.merges:
+        base = _base_table(d.name, plan.merges, translator_for(d))
+        for side, unique, table, cols in (
+                ("master", merge.master_unique, merge.master, [m for m, _ in merge.keys]),
+                ("using", merge.using_unique, merge.using, [u for _, u in merge.keys])):
+            if unique:
+                names = stata_names(table)
+                out.append((merge, side, [names[c.name] for c in cols],
+                            uniqueness_probe(table, cols, d.name, base)))
     return out
 
 
@@ -201,8 +213,7 @@ def _build(plan: Plan, dialect, *, for_output: bool, max_params: int = MAX_PARAM
     tr = translator_for(d)
     tr.max_params = max_params
     if plan.merge is not None:
-        from .translate.join import merged_source
-        table = merged_source(plan.merge, [c.name for c in needed], tr, _base_table(d.name))
+        table = _base_table(d.name, plan.merges, tr)(plan.table, needed, "leo_merged")
     else:
         table = sa.table(plan.table.name, *[sa.column(c.name, sa_type(c)) for c in needed],
                          schema=plan.table.schema)
@@ -231,6 +242,12 @@ def _build(plan: Plan, dialect, *, for_output: bool, max_params: int = MAX_PARAM
         where = tr.predicate(plan.where)
         if where is not None:
             conditions.append(where)
+    if plan.cohorts:
+        from .translate.join import cohort_condition
+        loaded = tr.columns
+        cohort_base = _base_table(d.name)
+        conditions.extend(cohort_condition(c, tr, loaded, cohort_base, f"leo_c{i}")
+                          for i, c in enumerate(plan.cohorts, 1))
     if plan.in_range is not None:
         conditions.extend(_in_conditions(tr, src, plan.in_range))
     if plan.sample is not None:

@@ -51,10 +51,15 @@ __all__ = ["run", "SfiWriter", "sfi_values",
 #: sets (tests/test_ado.py checks this against the ado-files, both ways).
 #: leoload's options are plan.OPTIONS: Stata's ``syntax`` checks their names
 #: and abbreviations and returns each spelled out (flags) or as the whole
-#: option (``passthru``), and the backend parses their arguments.
-LOAD_OPTION_LOCALS: tuple[str, ...] = tuple(o.name for o in _plan.OPTIONS)
+#: option (``passthru``), and the backend parses their arguments.  The
+#: options that may repeat (merge(), cohort()) are not declared, since
+#: ``syntax`` keeps only the rightmost of a repeated option: they arrive as
+#: typed in ``options`` (``syntax``'s ``*``), with any unknown option, which
+#: ``plan.find_option`` then refuses as ``syntax`` would.
+LOAD_OPTION_LOCALS: tuple[str, ...] = tuple(o.name for o in _plan.OPTIONS
+                                            if o.kind not in _plan.options.REPEATABLE)
 ADO_LOCALS: dict[str, tuple[str, ...]] = {
-    "leoload": ("spec", *LOAD_OPTION_LOCALS),
+    "leoload": ("spec", *LOAD_OPTION_LOCALS, "options"),
     "leoquery": ("query", "clear", "frame", "maxobs"),
     "leodescribe": ("spec", "search", "values"),
     "leoset": ("subcmd",),
@@ -219,8 +224,10 @@ def _counted(result) -> str:
 def load_command_text(args: dict[str, str]) -> str:
     """The text ``commands.prepare_load`` parses, rebuilt from leoload's
     locals: the spec as typed (TABLE [varlist] [if] [in]), then the options
-    as ``syntax`` returned them (flags spelled out, others whole)."""
-    options = " ".join(args[name].strip() for name in LOAD_OPTION_LOCALS if args[name].strip())
+    as ``syntax`` returned them (flags spelled out, others whole), then the
+    rest as typed (``options``: merge(), cohort(), anything unknown)."""
+    options = " ".join(args[name].strip() for name in (*LOAD_OPTION_LOCALS, "options")
+                       if args[name].strip())
     spec = args["spec"].strip()
     return f"{spec}, {options}" if options else spec
 

@@ -17,7 +17,7 @@ Public API::
 Modules: ``model`` (Plan, Sample), ``varlist`` (names), ``check`` (typing
 ``if`` expressions; the functions come from ``leostata.functions``),
 ``options`` (the option table), ``collapse`` (collapse() specs), ``merge``
-(merge(): the merged data as one table); this module
+(merge(): the merged data as one table), ``cohort`` (cohort(): semi-joins); this module
 puts them together in ``plan_load``.
 Names are the Stata names of the columns (``stata_types.stata_names``: a
 valid SQL name is its own Stata name), matched case-sensitively as Stata
@@ -31,12 +31,13 @@ from ..catalog import ColumnInfo, TableInfo
 from ..errors import NotFound, StataSyntaxError, TypeMismatch, Untranslatable, located
 from ..stata_types import OutputColumn
 from .check import EXPRESSION_KINDS, check_expression
-from .merge import Merge, build_merge, merge_option
+from .cohort import Cohort, build_cohort, cohort_options
+from .merge import Merge, build_merges, merge_options
 from .model import Plan, Sample
 from .options import OPTIONS, OptionSpec, find_option, read_options
 from .varlist import SYSTEM_NAMES, Names, resolve_token, resolve_varlist, stata_names
 
-__all__ = ["plan_load", "Plan", "Sample", "Merge", "OutputColumn", "OPTIONS", "OptionSpec", "find_option",
+__all__ = ["plan_load", "Plan", "Sample", "Merge", "Cohort", "OutputColumn", "OPTIONS", "OptionSpec", "find_option",
            "resolve_varlist", "check_expression", "stata_names", "SYSTEM_NAMES",
            "EXPRESSION_KINDS"]
 
@@ -50,9 +51,10 @@ def plan_load(command, catalog) -> Plan:
     ``sort()`` option, else the table's key from the catalog; without either
     it is refused (Untranslatable r(5104)).  ``sample()`` needs the table's
     person key.  ``collapse()`` is validated by ``collapse.build_spec``.
-    ``merge()`` (``merge.build_merge``) is read first: every other name
-    then resolves against the merged variables, the default row order is
-    the merge key then the tables' keys, and ``in`` is refused (r(198)).
+    ``merge()`` (``merge.build_merges``; several apply in turn) is read
+    first: every other name then resolves against the merged variables, the
+    default row order is the last merge's key, then the earlier merges'
+    keys, then the tables' keys, and ``in`` is refused (r(198)).
     """
     if isinstance(command, str):
         from ..expr.command import parse_command
@@ -62,11 +64,13 @@ def plan_load(command, catalog) -> Plan:
         table = catalog.table(command.table)
     except NotFound as exc:
         raise located(NotFound, exc.message, text, command.table_pos, exc.hint) from None
-    merge = None
-    merge_opt = merge_option(command, find_option)
-    if merge_opt is not None:
-        merge, table = build_merge(merge_opt, table, catalog, text)
+    merges = build_merges(merge_options(command, find_option), table, catalog, text)
+    merge = merges[-1] if merges else None
+    if merge is not None:
+        table = merge.merged
     names = stata_names(table)
+    cohorts = [build_cohort(o, table, catalog, text)
+               for o in cohort_options(command, find_option)]
 
     columns = resolve_varlist(command.varlist, table, text=text) or list(table.columns)
     where = None
@@ -114,7 +118,8 @@ def plan_load(command, catalog) -> Plan:
 
     plan = Plan(table=table, columns=columns, where=where, in_range=in_range,
                 order_by=order_by, sample=sample, count_only=bool(options.get("count")),
-                options=options, text=text, merge=merge)
+                options=options, text=text, merges=merges,
+                cohorts=cohorts)
     plan.outputs = [OutputColumn(name=names[c.name], source=c.name, sql_type=c.sql_type,
                                  label=c.description) for c in columns]
     if "collapse" in options:

@@ -2,7 +2,8 @@
 Stata's ``merge`` terms, and the merged data as one table the rest of the
 plan resolves names against.
 
-Grammar (one ``merge()`` per command)::
+Grammar (``merge()`` may be given several times: each merges onto the
+result of the ones before it, as consecutive Stata ``merge`` commands do)::
 
     merge(1:1|m:1|1:m KEY [KEY ...] using TABLE
           [, keepusing(varlist) keep(results) generate(newvar) nogenerate])
@@ -21,6 +22,10 @@ the using's; the default keeps master, using and match observations; the
 indicator ``_merge`` is 1 master only, 2 using only, 3 matched (a byte).
 The key keeps the master's name.  ``m:m`` is refused (Stata pairs
 observations by their order within a key there, which SQL rows do not have).
+A second ``merge()`` sees the first one's merged data as its master: its
+keys and clashes resolve against those variables, its indicator needs a
+name of its own (``_merge`` already defined is r(110), as in Stata), and a
+master declared unique is checked on the merged data.
 
 ``build_merge`` returns a ``Merge`` and the merged table: a ``TableInfo``
 whose columns are named by their Stata names (master's variables in table
@@ -72,6 +77,8 @@ class Merge:
     keep: frozenset
     generate: Optional[str]
     sources: dict[str, Source] = field(default_factory=dict)
+    inner: Optional["Merge"] = None  # the merge whose merged data is this master
+    merged: Optional[TableInfo] = None  # this merge's merged data
 
     @property
     def master_unique(self) -> bool:
@@ -88,6 +95,8 @@ class Merge:
         m_names = stata_names(self.master)
         u_names = stata_names(self.using)
         out: list[str] = [m_names[m.name] for m, _ in self.keys]
+        if self.inner is not None:
+            out.extend(self.inner.order_names())
         for k in self.master.key:
             out.append(m_names.get(k, k))
         if self.kind == "1:m":
@@ -100,20 +109,28 @@ class Merge:
         return seen
 
 
-def merge_option(command, find_option):
-    """The ``merge()`` option of ``command`` (an ``expr.command.Option``) or
-    None; r(198) when it is given twice."""
-    found = [o for o in command.options if find_option(o.name, command.text, o.pos).name == "merge"]
-    if len(found) > 1:
-        raise located(StataSyntaxError, "option merge() specified twice", command.text,
-                      found[1].pos, "leoload takes one merge() per command (see help leoload, "
-                                    "Joins)")
-    return found[0] if found else None
+def merge_options(command, find_option) -> list:
+    """The ``merge()`` options of ``command`` (``expr.command.Option``), in
+    the order typed."""
+    return [o for o in command.options if find_option(o.name, command.text, o.pos).name == "merge"]
 
 
-def build_merge(option, master: TableInfo, catalog, text: str) -> tuple[Merge, TableInfo]:
+def build_merges(options, master: TableInfo, catalog, text: str) -> list[Merge]:
+    """Each ``merge()`` in turn onto the result of the ones before -> the
+    merges, in order; the last one's ``merged`` is the data loaded."""
+    merges: list[Merge] = []
+    for option in options:
+        merge, master = build_merge(option, master, catalog, text,
+                                    inner=merges[-1] if merges else None)
+        merges.append(merge)
+    return merges
+
+
+def build_merge(option, master: TableInfo, catalog, text: str,
+                inner: Optional[Merge] = None) -> tuple[Merge, TableInfo]:
     """Parse ``merge(...)`` (``option``: its ``expr.command.Option``) against
-    the master table and the catalog -> (Merge, merged TableInfo)."""
+    the master data (a table, or ``inner``'s merged data) and the catalog
+    -> (Merge, merged TableInfo)."""
     from ..expr.command import split_positional_and_options
     if not option.args:
         raise located(StataSyntaxError, "option merge() required", text, option.pos,
@@ -173,8 +190,8 @@ def build_merge(option, master: TableInfo, catalog, text: str) -> tuple[Merge, T
                           f"key variable {stata_names(master)[mcol.name]} is {_kind_word(mcol)} "
                           f"in master but {_kind_word(ucol)} in using data",
                           text, pos, "a string key cannot match a numeric one")
-        _check_key_type(mcol, text, pos)
-        _check_key_type(ucol, text, pos)
+        check_key_type(mcol, text, pos)
+        check_key_type(ucol, text, pos)
         keys.append((mcol, ucol))
 
     keep = frozenset((MASTER, USING, MATCH))
@@ -211,18 +228,20 @@ def build_merge(option, master: TableInfo, catalog, text: str) -> tuple[Merge, T
         raise located(StataSyntaxError, "merge(): options generate() and nogenerate may not be "
                       "combined", text, option.pos)
 
-    merge = Merge(kind=kind, master=master, using=using, keys=keys, keep=keep, generate=generate)
-    merged = _merged_table(merge, keepusing, text, option.pos)
-    return merge, merged
+    merge = Merge(kind=kind, master=master, using=using, keys=keys, keep=keep, generate=generate,
+                  inner=inner)
+    merge.merged = _merged_table(merge, keepusing, text, option.pos)
+    return merge, merge.merged
 
 
 def _kind_word(col: ColumnInfo) -> str:
     return "string" if col.sql_type.is_string else "numeric"
 
 
-def _check_key_type(col: ColumnInfo, text, pos) -> None:
+def check_key_type(col: ColumnInfo, text, pos, option: str = "merge()") -> None:
+    """r(5104) for a key column whose values Stata could not match."""
     if col.sql_type.kind in ("binary", "unknown", "time"):
-        raise located(Untranslatable, f"merge(): key {col.name} ({col.sql_type.raw}) cannot be "
+        raise located(Untranslatable, f"{option}: key {col.name} ({col.sql_type.raw}) cannot be "
                       "matched as Stata would match it", text, pos,
                       "keys must be numbers, dates or strings")
 

@@ -31,9 +31,11 @@ class Plan:
     (negative = counted from the end, -1 = last); ``order_by``: the row order
     (``sort()`` or the table's key; empty when the table has neither);
     ``options``: every option given, by its full name, parsed (see
-    ``OPTIONS``); ``outputs``: the result columns, in order; ``merge``: the
-    ``merge()`` (``plan.merge.Merge``), whose merged data ``table`` then is
-    (every name resolves against the merged variables).
+    ``OPTIONS``); ``outputs``: the result columns, in order; ``merges``: the
+    ``merge()`` options (``plan.merge.Merge``) in the order they apply; the
+    last one's merged data then is ``table`` (every name resolves against
+    the merged variables); ``cohorts``: the ``cohort()`` restrictions
+    (``plan.cohort.Cohort``), conditions like ``where``.
     """
 
     table: TableInfo
@@ -43,8 +45,14 @@ class Plan:
     order_by: list[ColumnInfo] = field(default_factory=list)
     sample: Optional[Sample] = None
     collapse: Optional[object] = None  # collapse.CollapseSpec
-    merge: Optional[object] = None  # merge.Merge; then ``table`` is the merged data
+    merges: list = field(default_factory=list)  # merge.Merge, in order
+    cohorts: list = field(default_factory=list)  # cohort.Cohort
     count_only: bool = False
     options: dict = field(default_factory=dict)
     outputs: list[OutputColumn] = field(default_factory=list)
     text: str = ""  # the command text, for messages
+
+    @property
+    def merge(self):
+        """The last ``merge()`` (whose merged data are ``table``), or None."""
+        return self.merges[-1] if self.merges else None

@@ -17,8 +17,10 @@ from ..errors import StataSyntaxError, located
 from .varlist import resolve_varlist
 
 
-FLAG, INTEGER, VARLIST, CLIST, SAMPLE, FRAME, MERGE = ("flag", "integer", "varlist", "clist",
-                                                      "sample", "frame", "merge")
+FLAG, INTEGER, VARLIST, CLIST, SAMPLE, FRAME, MERGE, COHORT = (
+    "flag", "integer", "varlist", "clist", "sample", "frame", "merge", "cohort")
+#: Kinds of option that may be given more than once (each one applies).
+REPEATABLE = (MERGE, COHORT)
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("sample", 4, SAMPLE, "sample(# [, seed(#)]): keep # percent of persons"),
     OptionSpec("merge", 5, MERGE, "merge(m:1 key using table [, keepusing() keep() generate() "
                "nogenerate]): bring variables of another table, as Stata's merge"),
+    OptionSpec("cohort", 3, COHORT, "cohort(key using table [if exp]): keep the rows whose key "
+               "appears in another table (a semi-join: rows never multiply)"),
     OptionSpec("sort", 4, VARLIST, "sort(varlist): row order (also the order `in` counts in)"),
     OptionSpec("count", 5, FLAG, "count the rows only"),
     OptionSpec("maxobs", 3, INTEGER, "maxobs(#): refuse results of more than # rows"),
@@ -97,7 +101,7 @@ def read_options(command, table: TableInfo) -> dict:
     values: dict = {}
     for opt in command.options:
         spec = find_option(opt.name, text, opt.pos)
-        if spec.name in values:
+        if spec.name in values and spec.kind not in REPEATABLE:
             raise located(StataSyntaxError, f"option {spec.name}() specified twice", text, opt.pos)
         if spec.kind == FLAG:
             if opt.args is not None:
@@ -130,8 +134,8 @@ def read_options(command, table: TableInfo) -> dict:
             values[spec.name] = (percent, seed)
         elif spec.kind == FRAME:
             values[spec.name] = frame_option(text, a, b)
-        elif spec.kind == MERGE:
-            values[spec.name] = opt.args  # parsed by plan.merge.build_merge
+        elif spec.kind in REPEATABLE:
+            values[spec.name] = True  # parsed by plan.merge / plan.cohort, each in turn
         else:  # pragma: no cover - a row added to OPTIONS without a parser
             raise StataSyntaxError(f"option {spec.name}() is not handled")
     for name in _COLLAPSE_ONLY:

@@ -1,10 +1,14 @@
-"""``merge()`` in SQL: the merged data as one derived table, and the probes
-that check the declared cardinality on the server.
+"""``merge()`` and ``cohort()`` in SQL: the merged data as one derived table,
+the probes that check the declared cardinality on the server, and the
+cohort's EXISTS.
 
 ``merged_source(merge, names, tr, base)`` returns a subquery ``leo_merged``
 exposing the merged variables ``names`` under their Stata names, so the rest
 of the statement (if, sample, sort, collapse, count) reads it as it reads a
-table.  Shape (each branch only when keep() asks for it)::
+table.  ``base(table, columns, alias)`` reads a table's columns; for the
+master of a second ``merge()`` (the first one's merged data) it is itself a
+``merged_source``, so several merges nest.  Shape (each branch only when
+keep() asks for it)::
 
     SELECT <master vars>, <using vars>, CASE WHEN leo_u.leo_in_using IS NULL
            THEN 1 ELSE 3 END AS _merge                  -- master and matched rows
@@ -30,6 +34,10 @@ both sides hold the using's values, as in Stata.
 grouping collapse's by() uses (``aggregate._key``: NULL and "" one key,
 strings by bytes; on SQL Server also blank-padding-proof).
 
+``cohort_condition(cohort, tr, loaded, base)``: ``EXISTS (SELECT 1 FROM
+<cohort table> AS leo_c WHERE <keys match> AND <its if>)``, a semi-join: a
+row is kept once however many cohort rows match it.
+
 Known gap: dates outside Stata's %td range (before 0100) are matched as the
 dates they are, where Stata would have read them all as missing.
 """
@@ -54,10 +62,11 @@ def _condition(merge: Merge, tr, m, u):
     return sa.and_(*[tr.key_match(mc, m.c[mc.name], uc, u.c[uc.name]) for mc, uc in merge.keys])
 
 
-def merged_source(merge: Merge, names: list[str], tr, base: Callable) -> sa.Subquery:
+def merged_source(merge: Merge, names: list[str], tr, base: Callable,
+                  alias: str = "leo_merged") -> sa.Subquery:
     """The merged variables ``names`` (Stata names; the indicator included
-    when asked) as the subquery ``leo_merged``.  ``base(table, columns,
-    alias)`` gives a table's needed columns under their SQL names."""
+    when asked) as the subquery ``alias``.  ``base(table, columns, alias)``
+    gives a table's needed columns under their SQL names."""
     sources = merge.sources
     m_need = _unique([mc for mc, _ in merge.keys]
                      + [sources[n].master for n in names if n in sources and sources[n].master])
@@ -109,7 +118,28 @@ def merged_source(merge: Merge, names: list[str], tr, base: Callable) -> sa.Subq
         branches.append(sa.select(*cols).select_from(u.outerjoin(m, _condition(merge, tr, m, u)))
                         .where(m.c[IN_MASTER].is_(None)))
     body = branches[0] if len(branches) == 1 else sa.union_all(*branches)
-    return body.subquery("leo_merged")
+    return body.subquery(alias)
+
+
+def cohort_condition(cohort, tr, loaded: Callable, base: Callable, alias: str = "leo_c"):
+    """``EXISTS`` a row of ``cohort.table`` matching the loaded row's keys
+    (``loaded(ColumnInfo) -> column``) and satisfying the cohort's if."""
+    from ..expr.nodes import Name, walk
+    need = _unique([cc for _, cc in cohort.keys] + (
+        [n.column for n in walk(cohort.where) if isinstance(n, Name) and n.column is not None]
+        if cohort.where is not None else []))
+    c = base(cohort.table, need, alias)
+    conditions = [tr.key_match(lc, loaded(lc), cc, c.c[cc.name]) for lc, cc in cohort.keys]
+    if cohort.where is not None:
+        outer = tr.columns
+        tr.columns = lambda col: c.c[col.name]
+        try:
+            where = tr.predicate(cohort.where)
+        finally:
+            tr.columns = outer
+        if where is not None:
+            conditions.append(where)
+    return sa.exists(sa.select(_int(1)).select_from(c).where(*conditions))
 
 
 def uniqueness_probe(table, cols, dialect: str, base: Callable) -> sa.Select:

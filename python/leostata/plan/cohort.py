@@ -1,0 +1,119 @@
+"""``cohort()``: keep the rows whose key appears in another table, under a
+condition there -- a semi-join, so rows are never duplicated.
+
+Grammar (``cohort()`` may be given several times; a row must be in each)::
+
+    cohort(KEY [KEY ...] using TABLE [if exp])
+
+    KEY   a variable of the loaded data (after any merge()), or
+          loaded=cohort when the key is called differently in TABLE
+    exp   a condition on TABLE's variables, with leoload's if rules
+
+What it means in Stata's own terms: with ``c.dta`` made by
+``use TABLE if exp`` / ``keep KEYS`` / ``duplicates drop``, the rows loaded
+are those ``merge m:1 KEYS using c, keep(match) nogenerate`` would keep.
+So keys match as ``merge`` matches them (missing matches missing, strings
+exactly), the loaded variables are unchanged and no variable is added.  It
+restricts the rows as ``if`` does: after ``merge()``, before ``collapse()``,
+and ``in`` still counts the rows before it.
+
+``build_cohort`` returns a ``Cohort``; ``translate.join.cohort_condition``
+writes its ``EXISTS``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from ..catalog import ColumnInfo, TableInfo
+from ..errors import NotFound, StataSyntaxError, TypeMismatch, VariableTypeMismatch, located
+from .check import check_expression
+from .merge import check_key_type
+from .varlist import Names, stata_names
+
+GRAMMAR = "cohort(key using table [if exp])"
+
+
+@dataclass
+class Cohort:
+    """A validated ``cohort()``: ``table`` (the cohort's table), ``keys`` as
+    (loaded column, cohort column) pairs, ``where`` (the typed condition on
+    ``table``, or None)."""
+
+    table: TableInfo
+    keys: list[tuple[ColumnInfo, ColumnInfo]]
+    where: Optional[object] = None
+
+
+def cohort_options(command, find_option) -> list:
+    """The ``cohort()`` options of ``command``, in the order typed."""
+    return [o for o in command.options
+            if find_option(o.name, command.text, o.pos).name == "cohort"]
+
+
+def build_cohort(option, loaded: TableInfo, catalog, text: str) -> Cohort:
+    """Parse ``cohort(...)`` against the loaded data and the catalog."""
+    from ..expr.parser import parse
+    if not option.args:
+        raise located(StataSyntaxError, "option cohort() required", text, option.pos, GRAMMAR)
+    a, b = option.args_pos
+    body = text[a:b]
+    cut = re.search(r"(?:^|\s)if(?=[\s(!~-]|$)", body)
+    head_end = a + cut.start() if cut else b
+    words = [(m.group(0), (a + m.start(), a + m.end()))
+             for m in re.finditer(r"\S+", text[a:head_end])]
+    names = [w for w, _ in words]
+    if "using" not in names:
+        raise located(StataSyntaxError, "using required", text, option.args_pos, GRAMMAR)
+    at = names.index("using")
+    if at == 0:
+        raise located(StataSyntaxError, "varlist required", text, words[0][1],
+                      "name the key variables first: cohort(Edukey using table if ...)")
+    if len(words) != at + 2:
+        where = words[at + 2][1] if len(words) > at + 2 else words[at][1]
+        raise located(StataSyntaxError, "one using table required", text, where, GRAMMAR)
+    cname, cpos = words[at + 1]
+    try:
+        table = catalog.table(cname)
+    except NotFound as exc:
+        raise located(NotFound, exc.message, text, cpos, exc.hint) from None
+
+    l_lookup, c_lookup = Names(loaded), Names(table)
+    loaded_names = stata_names(loaded)
+    keys: list[tuple[ColumnInfo, ColumnInfo]] = []
+    for word, pos in words[:at]:
+        lword, eq, cword = word.partition("=")
+        if not lword or (eq and not cword):
+            raise located(StataSyntaxError, f"{word}: key must be a name or loaded=cohort",
+                          text, pos)
+        lcol = l_lookup.one(lword, text, pos)
+        try:
+            ccol = c_lookup.one(cword or lword, text, pos)
+        except NotFound:
+            raise located(NotFound, f"variable {cword or lword} not found in {table.name}", text,
+                          pos, "for a key named differently there, write loaded=cohort") from None
+        if any(lcol == k for k, _ in keys):
+            raise located(StataSyntaxError, f"{word}: key named twice", text, pos)
+        if lcol.sql_type.is_string != ccol.sql_type.is_string:
+            raise located(VariableTypeMismatch,
+                          f"key variable {loaded_names[lcol.name]} is "
+                          f"{'string' if lcol.sql_type.is_string else 'numeric'} in the loaded "
+                          f"data but {'string' if ccol.sql_type.is_string else 'numeric'} in "
+                          f"{table.name}", text, pos, "a string key cannot match a numeric one")
+        check_key_type(lcol, text, pos, "cohort()")
+        check_key_type(ccol, text, pos, "cohort()")
+        keys.append((lcol, ccol))
+
+    where = None
+    if cut:
+        start = a + cut.end()
+        if not text[start:b].strip():
+            raise located(StataSyntaxError, "invalid syntax", text, (a + cut.start(), b),
+                          "cohort(key using table if exp): the condition is missing")
+        where = check_expression(parse(text, start, b), table, text=text)
+        if where.stype != "num":
+            raise located(TypeMismatch, "type mismatch", text, (start, b),
+                          "the if condition must be numeric (a string is neither true nor false)")
+    return Cohort(table=table, keys=keys, where=where)

@@ -1,0 +1,13 @@
+SELECT agg_base._k0 AS [SEXID], avg(CAST(agg_base._v0 AS DOUBLE PRECISION)) AS [Earnings] 
+FROM (SELECT coalesce(src.[SEXID], '') COLLATE Latin1_General_100_BIN2 AS _k0, (coalesce(src.[SEXID], '') + CHAR(1)) COLLATE Latin1_General_100_BIN2 AS _kl0, CAST(src.[Earnings] AS DOUBLE PRECISION) AS _v0 
+FROM (SELECT leo_merged.[Edukey] AS [Edukey], leo_merged.[TaxYear] AS [TaxYear], leo_merged.[Earnings] AS [Earnings], leo_merged.[SEXID] AS [SEXID] 
+FROM (SELECT leo_m.[Edukey] AS [Edukey], leo_m.[TaxYear] AS [TaxYear], leo_m.[Earnings] AS [Earnings], leo_u.[SEXID] AS [SEXID] 
+FROM leo_earnings AS leo_m JOIN persons AS leo_u ON ((leo_m.[Edukey] + CHAR(1)) COLLATE Latin1_General_100_BIN2) = (ISNULL(leo_u.[Edukey], '') + CHAR(1))) AS leo_merged 
+WHERE EXISTS (SELECT 1 
+FROM years AS leo_c1 
+WHERE (leo_merged.[TaxYear] = leo_c1.[TaxYear] OR leo_merged.[TaxYear] IS NULL AND leo_c1.[TaxYear] IS NULL) AND (leo_c1.[Index] > 100 OR leo_c1.[Index] IS NULL))) AS src) AS agg_base GROUP BY agg_base._k0, agg_base._kl0 ORDER BY agg_base._kl0
+-- probe: using unique on Edukey
+SELECT TOP 1 1 AS leo_duplicate 
+FROM (SELECT coalesce(leo_t.[Edukey], '') COLLATE Latin1_General_100_BIN2 AS leo_k0, (coalesce(leo_t.[Edukey], '') + CHAR(1)) COLLATE Latin1_General_100_BIN2 AS leo_kl0 
+FROM persons AS leo_t) AS leo_keys GROUP BY leo_keys.leo_k0, leo_keys.leo_kl0 
+HAVING count(*) > 1
