@@ -13,13 +13,15 @@ from leostata.bridge import SfiWriter, set_result_locals
 from leostata.bridge.stata import display, display_progress, make_poll
 from leostata.commands import Delivery, deliver
 from leostata.writers import DatasetMeta
-from leostata.catalog import Catalog
+from leostata.catalog import Catalog, SqlType
 from leostata.errors import (AlreadyDefined, BreakPressed, DataInMemoryChanged, InternalError,
                              ResultTooLarge, ServerError)
-from leostata.stata_types import OutputColumn
+from leostata.stata_types import MERGE_VALUE_LABEL, OutputColumn, ValueLabel
 from leostata.stream import stream
 
 N = 3000
+#: grp is 0, 1, 2: every load of people defines and attaches a value label
+GRP_LABEL = ValueLabel("grp", {0: "zero", 1: "one"})
 
 
 @pytest.fixture
@@ -36,7 +38,9 @@ def people(tmp_path):
     w.dispose()
     engine = sa.create_engine(url, connect_args={"read_only": True})
     info = Catalog(engine).table("people")
-    outs = [OutputColumn(c.name, c.name, c.sql_type, label=f"the {c.name}") for c in info.columns]
+    outs = [OutputColumn(c.name, c.name, c.sql_type, label=f"the {c.name}",
+                         value_label=GRP_LABEL if c.name == "grp" else None)
+            for c in info.columns]
     table = sa.table("people", *[sa.column(c.name) for c in info.columns])
     return engine, outs, sa.select(table).order_by(table.c.pid)
 
@@ -323,6 +327,8 @@ _SFI_STEPS = {
     "Scalar": ("getValue",),
     "SFIToolkit": ("getTempName", "stata"),
     "Characteristic": ("setDtaChar", "setVariableChar"),
+    "ValueLabel": ("createLabel", "setLabelValue", "getValueLabels", "setVarValueLabel",
+                   "getVarValueLabel"),
 }
 
 
@@ -481,3 +487,75 @@ def test_when_frames_cannot_be_put_back_the_error_says_where_the_data_are(
     assert aside != "default" and after["frames"][aside] == old  # still current, intact
     assert f"your data are in frame {aside}" in info.value.message
     assert set(after["frames"]) == {aside}  # the temporary frame was dropped
+
+
+# --- value labels -------------------------------------------------------------------------------
+
+def test_value_labels_reach_stata(fake_sfi, people):
+    engine, outs, sel = people
+    load_into_stata(sel.limit(4), engine, outs, opts())
+    data = fake_sfi.snapshot()["frames"]["default"]
+    assert data["value_labels"] == {"grp": {0: "zero", 1: "one"}}
+    v = {x["name"]: x for x in data["vars"]}
+    assert v["grp"]["value_label"] == "grp" and v["pid"]["value_label"] == ""
+    assert fake_sfi.Data.get("grp", range(4), valuelabel=True) == ["zero", "one", 2, "zero"]
+    assert fake_sfi.Data.get("grp", range(3)) == [0, 1, 2]
+
+
+MERGE_SQL = ("SELECT 1 AS id, CAST(1 AS TINYINT) AS _merge, 1 AS seen, 1 AS seen2 UNION ALL "
+             "SELECT 2, 3, 0, 0 UNION ALL SELECT 3, 2, 1, 1 ORDER BY id")
+
+
+def merge_outputs():
+    int32 = SqlType("integer", "int32")
+    yn = ValueLabel("yn", {0: "no", 1: "yes"})
+    return [OutputColumn("id", "id", int32),
+            OutputColumn("_merge", "_merge", SqlType("tinyint", "int8"), stata_type="byte",
+                         label="Matching result from merge", value_label=MERGE_VALUE_LABEL),
+            OutputColumn("seen", "seen", int32, value_label=yn),
+            OutputColumn("seen2", "seen", int32, value_label=yn)]
+
+
+def test_merge_indicator_label_into_a_frame_leaves_the_users_labels(fake_sfi):
+    engine = sa.create_engine("duckdb:///:memory:")
+    put_old_data(fake_sfi)
+    fake_sfi.ValueLabel.createLabel("_merge")  # the user's own, older wording
+    fake_sfi.ValueLabel.setLabelValue("_merge", 1, "master only (1)")
+    fake_sfi.ValueLabel.setVarValueLabel("old", "_merge")
+    before = fake_sfi.snapshot()["frames"]["default"]
+    load_into_stata(MERGE_SQL, engine, merge_outputs(), opts(frame="res"))
+    frames = fake_sfi.snapshot()["frames"]
+    assert frames["default"] == before
+    assert frames["res"]["value_labels"] == {
+        "_merge": {1: "Master only (1)", 2: "Using only (2)", 3: "Matched (3)",
+                   4: "Missing updated (4)", 5: "Nonmissing conflict (5)"},
+        "yn": {0: "no", 1: "yes"}}
+    v = {x["name"]: x for x in frames["res"]["vars"]}
+    assert [v[n]["value_label"] for n in ("id", "_merge", "seen", "seen2")] == [
+        "", "_merge", "yn", "yn"]
+    assert v["_merge"]["type"] == "byte" and v["_merge"]["values"] == [1, 3, 2]
+    res = fake_sfi.Frame.connect("res")
+    assert res.get("_merge", valuelabel=True) == ["Master only (1)", "Matched (3)",
+                                                 "Using only (2)"]
+
+
+def test_clear_replaces_the_value_labels_of_the_current_data(fake_sfi, people):
+    engine, outs, sel = people
+    put_old_data(fake_sfi)
+    fake_sfi.ValueLabel.createLabel("grp")
+    fake_sfi.ValueLabel.setLabelValue("grp", 7, "old")
+    load_into_stata(sel.limit(2), engine, outs, opts(clear=True))
+    assert fake_sfi.snapshot()["frames"]["default"]["value_labels"] == {
+        "grp": {0: "zero", 1: "one"}}
+
+
+@pytest.mark.parametrize("method", ["setLabelValue", "setVarValueLabel"])
+def test_a_value_label_call_that_does_nothing_is_an_error_and_changes_nothing(
+        fake_sfi, people, monkeypatch, method):
+    engine, outs, sel = people
+    put_old_data(fake_sfi, changed=0)
+    before = fake_sfi.snapshot()
+    monkeypatch.setattr(fake_sfi.ValueLabel, method, staticmethod(lambda *args: None))
+    with pytest.raises(InternalError, match="value label grp"):
+        load_into_stata(sel.limit(5), engine, outs, opts())
+    assert fake_sfi.snapshot() == before

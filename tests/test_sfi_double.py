@@ -637,6 +637,110 @@ def test_value_labels(sfi):
     assert sfi.ValueLabel.getValueLabels("yn") == {1: "yes", sfi.Missing.getValue("a"): "n/a"}
 
 
+@pytest.mark.parametrize("name, error", [
+    ("1x", ValueError), ("", ValueError), ("a b", ValueError), ("if", ValueError),
+    ("str5", ValueError), ("_n", ValueError), ("x" * 33, ValueError), (None, TypeError),
+    (1, TypeError)])
+def test_value_label_names_are_stata_names(sfi, name, error):
+    # D17; stata.md §1.9 (name <= 32 chars), §2.4 (names, reserved words)
+    with pytest.raises(error):
+        sfi.ValueLabel.createLabel(name)
+    sfi.Data.addVarByte("x")
+    sfi.ValueLabel.createLabel("ok")
+    with pytest.raises(error):
+        sfi.ValueLabel.setVarValueLabel("x", name)
+    with pytest.raises(error):
+        sfi.ValueLabel.setLabelValue(name, 1, "a")
+    assert sfi.ValueLabel.getNames() == ["ok"]
+
+
+def test_value_label_defined_once_and_32_character_names(sfi):
+    sfi.ValueLabel.createLabel("_" + "a" * 31)
+    with pytest.raises(ValueError, match="already defined"):  # label define: r(110)
+        sfi.ValueLabel.createLabel("_" + "a" * 31)
+    assert sfi.ValueLabel.getNames() == ["_" + "a" * 31]
+
+
+def test_value_label_values_are_integers_in_the_long_range(sfi):
+    # D17: nonmissing long range or .a-.z; never . (stata.md §1.9)
+    sfi.ValueLabel.createLabel("v")
+    sfi.ValueLabel.setLabelValue("v", -2_147_483_647, "low")
+    sfi.ValueLabel.setLabelValue("v", 2_147_483_620, "high")
+    for bad in (2_147_483_621, -2_147_483_648, 2 ** 40, sfi.Missing.getValue(), 0.5,
+                float("nan")):
+        with pytest.raises(ValueError):
+            sfi.ValueLabel.setLabelValue("v", bad, "x")
+    with pytest.raises(TypeError):
+        sfi.ValueLabel.setLabelValue("v", True, "x")
+    assert sfi.ValueLabel.getValues("v") == [-2_147_483_647, 2_147_483_620]
+    assert sfi.ValueLabel.getLabel("v", 2 ** 40) == ""
+
+
+def test_value_label_texts(sfi):
+    # D17: a non-empty str without NUL of at most 32,000 bytes (stata.md §1.9)
+    sfi.ValueLabel.createLabel("t")
+    sfi.ValueLabel.setLabelValue("t", 1, "é" * 16_000)  # 32,000 bytes
+    for bad in ("", "a\x00b", "é" * 16_000 + "a"):
+        with pytest.raises(ValueError):
+            sfi.ValueLabel.setLabelValue("t", 2, bad)
+    with pytest.raises(TypeError):
+        sfi.ValueLabel.setLabelValue("t", 2, 7)
+    assert sfi.ValueLabel.getValueLabels("t") == {1: "é" * 16_000}
+
+
+def test_value_label_codings_limit(sfi):
+    sfi.ValueLabel.createLabel("many")
+    for i in range(65_536):
+        sfi.ValueLabel.setLabelValue("many", i, "x")
+    sfi.ValueLabel.setLabelValue("many", 0, "replaced")  # an existing coding may change
+    with pytest.raises(ValueError, match="too many codings"):
+        sfi.ValueLabel.setLabelValue("many", 65_536, "x")
+    assert sfi.ValueLabel.getLabel("many", 0) == "replaced"
+
+
+def test_value_label_attached_by_name_or_0_based_index(sfi):
+    sfi.Data.addVarByte("a")
+    sfi.Data.addVarInt("b")
+    sfi.Data.addVarDouble("c")
+    with pytest.raises(ValueError, match="not found"):  # D17: define it first
+        sfi.ValueLabel.setVarValueLabel("a", "yn")
+    sfi.ValueLabel.createLabel("yn")
+    sfi.ValueLabel.setVarValueLabel(0, "yn")
+    sfi.ValueLabel.setVarValueLabel(-1, "yn")
+    with pytest.raises(ValueError):
+        sfi.ValueLabel.setVarValueLabel(3, "yn")
+    with pytest.raises(ValueError):
+        sfi.ValueLabel.setVarValueLabel("nosuch", "yn")
+    assert [sfi.ValueLabel.getVarValueLabel(v) for v in ("a", "b", "c")] == ["yn", "", "yn"]
+    assert sfi.ValueLabel.getVarValueLabel(1) == ""
+    sfi.ValueLabel.removeVarValueLabel("c")
+    assert sfi.ValueLabel.getVarValueLabel(2) == ""
+    with pytest.raises(ValueError):  # label drop of an undefined label: r(111)
+        sfi.ValueLabel.removeLabel("nosuch")
+    sfi.ValueLabel.removeLabel("yn")
+    assert sfi.ValueLabel.getNames() == []
+
+
+def test_value_labels_belong_to_the_current_frame(sfi):
+    # [api] ValueLabel: "... in the current dataset"; a frame keeps its labels
+    fr = sfi.Frame.create("other")
+    fr.addVarByte("x")
+    fr.changeToCWF()
+    sfi.ValueLabel.createLabel("yn")
+    sfi.ValueLabel.setLabelValue("yn", 1, "yes")
+    sfi.ValueLabel.setVarValueLabel("x", "yn")
+    sfi.Frame.connect("default").changeToCWF()
+    assert sfi.ValueLabel.getNames() == [] and sfi.ValueLabel.getValueLabels("yn") == {}
+    sfi.ValueLabel.createLabel("yn")  # another frame: the name is free
+    fr.rename("renamed")
+    fr.changeToCWF()
+    assert sfi.ValueLabel.getValueLabels("yn") == {1: "yes"}
+    assert sfi.ValueLabel.getVarValueLabel("x") == "yn"
+    snap = sfi.snapshot()["frames"]
+    assert snap["renamed"]["value_labels"] == {"yn": {1: "yes"}}
+    assert snap["default"]["value_labels"] == {"yn": {}}
+
+
 # ---------------------------------------------------------------------------
 # Frames (stata.md §1.4)
 # ---------------------------------------------------------------------------

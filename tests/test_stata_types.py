@@ -137,3 +137,109 @@ def test_valid_names_keep_themselves_even_after_an_invalid_twin():
     # "Last Name" would become Last_Name; the real Last_Name column keeps its name
     assert st.stata_names(["Last Name", "Last_Name", "in", "x"]) == [
         "Last_Name_2", "Last_Name", "in_", "x"]
+
+
+# --- value labels -------------------------------------------------------------------------
+
+LONG_LO, LONG_HI = -2_147_483_647, 2_147_483_620  # Stata's nonmissing long range
+
+
+def test_value_label_holds_its_codings_sorted_and_immutably():
+    vl = st.ValueLabel("yn", {1: "yes", 0: "no", -3: "n/a"})
+    assert vl.name == "yn"
+    assert vl.codings == ((-3, "n/a"), (0, "no"), (1, "yes"))
+    assert vl.values() == [-3, 0, 1] and vl.texts() == ["n/a", "no", "yes"]
+    copy = vl.mapping()
+    copy[5] = "five"
+    assert vl.mapping() == {-3: "n/a", 0: "no", 1: "yes"}
+    with pytest.raises(AttributeError):
+        vl.name = "other"
+    assert vl == st.ValueLabel("yn", [(0, "no"), (-3, "n/a"), (1, "yes")])
+    assert hash(vl) == hash(st.ValueLabel("yn", [(1, "yes"), (0, "no"), (-3, "n/a")]))
+    assert vl != st.ValueLabel("yn", {0: "no", 1: "yes"})
+    assert st.ValueLabel("big", {np.int64(LONG_LO): "low", LONG_HI: "high"}).values() == [
+        LONG_LO, LONG_HI]
+
+
+@pytest.mark.parametrize("name", ["1x", "", "a b", "é", "if", "in", "str5", "_n", "x" * 33,
+                                  None, 3])
+def test_value_label_name_must_be_a_stata_name(name):
+    with pytest.raises(st.StataSyntaxError) as err:
+        st.ValueLabel(name, {1: "a"})
+    assert err.value.rc == 198
+
+
+def test_value_label_name_of_32_characters_is_accepted():
+    assert st.ValueLabel("_" + "a" * 31, {1: "a"}).name == "_" + "a" * 31
+
+
+@pytest.mark.parametrize("value", [True, 1.0, 1.5, "1", None, LONG_HI + 1, LONG_LO - 1,
+                                   2 ** 31, -(2 ** 31), float("nan")])
+def test_value_label_values_are_integers_in_the_long_range(value):
+    with pytest.raises(st.StataSyntaxError) as err:
+        st.ValueLabel("v", [(value, "text")])
+    assert err.value.rc == 198
+
+
+@pytest.mark.parametrize("codings", [
+    {}, [(1, "a"), (1, "b")], {1: ""}, {1: None}, {1: 7}, {1: "a\x00b"},
+    {1: "é" * 16_000 + "a"},  # 32,001 UTF-8 bytes
+    [(1, "a", "extra")], [1],
+])
+def test_value_label_codings_are_checked(codings):
+    with pytest.raises(st.StataSyntaxError):
+        st.ValueLabel("v", codings)
+
+
+def test_value_label_limits_are_stata_limits():
+    assert st.ValueLabel("v", {1: "é" * 16_000}).mapping()[1] == "é" * 16_000  # 32,000 bytes
+    assert len(st.ValueLabel("v", {i: "x" for i in range(65_536)}).codings) == 65_536
+    with pytest.raises(st.StataSyntaxError):
+        st.ValueLabel("v", {i: "x" for i in range(65_537)})
+
+
+def test_merge_indicator_label_is_merges():
+    # Stata 17+ merge: label define _merge 1 "Master only (1)" ... 5 "Nonmissing conflict (5)"
+    assert st.MERGE_VALUE_LABEL.name == "_merge"
+    assert st.MERGE_VALUE_LABEL.mapping() == {
+        1: "Master only (1)", 2: "Using only (2)", 3: "Matched (3)",
+        4: "Missing updated (4)", 5: "Nonmissing conflict (5)"}
+
+
+INT8 = SqlType("tinyint", "int8")
+
+
+def test_result_columns_carry_value_labels_and_share_them():
+    yn = st.ValueLabel("yn", {0: "no", 1: "yes"})
+    outs = [OutputColumn("a", "a", INT8, value_label=yn), OutputColumn("b", "b", INT8),
+            OutputColumn("c", "c", INT8, value_label=st.ValueLabel("yn", {1: "yes", 0: "no"}))]
+    cols = st.result_columns(outs)
+    assert [c.value_label for c in cols] == [yn, None, yn]
+    assert st.value_labels(cols) == {"yn": yn}
+    assert st.value_labels(outs) == {"yn": yn}
+    assert OutputColumn("a", "a", INT8).value_label is None
+
+
+def test_two_labels_of_one_name_are_r110():
+    outs = [OutputColumn("a", "a", INT8, value_label=st.ValueLabel("yn", {0: "no", 1: "yes"})),
+            OutputColumn("b", "b", INT8, value_label=st.ValueLabel("yn", {0: "no"}))]
+    with pytest.raises(st.AlreadyDefined) as err:
+        st.result_columns(outs)
+    assert err.value.rc == 110 and "label yn already defined" in err.value.message
+
+
+@pytest.mark.parametrize("sql_type, forced", [
+    (SqlType("varchar(5)", "string"), None), (SqlType("varbinary(4)", "binary"), None),
+    (INT8, "str3")])
+def test_strings_may_not_carry_value_labels(sql_type, forced):
+    out = OutputColumn("s", "s", sql_type, stata_type=forced, value_label=st.MERGE_VALUE_LABEL)
+    with pytest.raises(st.InternalError, match="may not label strings"):
+        st.result_columns([out])
+
+
+def test_a_labelled_column_promoted_to_a_string_is_refused():
+    col = st.result_columns([OutputColumn("b", "b", SqlType("bigint", "int64"),
+                                          value_label=st.MERGE_VALUE_LABEL)])[0]
+    col.observed.update(np.ma.MaskedArray(np.array([2 ** 60], np.int64), mask=[False]))
+    with pytest.raises(st.InternalError, match="may not label strings"):
+        col.finalize()

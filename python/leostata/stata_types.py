@@ -48,14 +48,94 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal
+import numbers
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Iterable, Mapping, Optional
 
 import numpy as np
 
 from .catalog import SqlType, normalize_type
+from .errors import AlreadyDefined, InternalError, StataSyntaxError
+
+
+@dataclass(frozen=True, init=False)
+class ValueLabel:
+    """A Stata value label: ``ValueLabel(name, {value: text, ...})``.
+
+    ``name`` is the label's name (as in ``label define name ...``);
+    ``codings`` the (integer value, text) pairs in ascending order of value,
+    as a tuple so the label is immutable and hashable.  Checked as Stata
+    checks ``label define`` (r(198) otherwise): the name a valid Stata name
+    (at most 32 characters, not a reserved word); 1 to 65,536 codings; each
+    value an integer Stata can hold as a nonmissing ``long``
+    (-2,147,483,647..2,147,483,620: the .dta value-label table stores values
+    as 4-byte integers and the codes above are the missing values .-.z;
+    labels for .a-.z are not supported); each text non-empty (defining ""
+    deletes a coding in Stata), at most 32,000 UTF-8 bytes, without NUL.
+    """
+
+    name: str
+    codings: tuple
+
+    def __init__(self, name: str, codings: Mapping[int, str] | Iterable[tuple[int, str]]):
+        pairs = list(codings.items()) if isinstance(codings, Mapping) else list(codings)
+        object.__setattr__(self, "name", _check_label_name(name))
+        object.__setattr__(self, "codings", _check_codings(name, pairs))
+
+    def mapping(self) -> dict[int, str]:
+        """The codings as a new ``{value: text}`` dict, in ascending order."""
+        return dict(self.codings)
+
+    def values(self) -> list[int]:
+        return [v for v, _ in self.codings]
+
+    def texts(self) -> list[str]:
+        return [t for _, t in self.codings]
+
+
+def _check_label_name(name) -> str:
+    if not isinstance(name, str) or not is_valid_name(name):
+        raise StataSyntaxError(f"{name} invalid name",
+                               hint="a value-label name is a Stata name: 1 to 32 letters, "
+                                    "digits or _, not starting with a digit, not a reserved word")
+    return name
+
+
+def _check_codings(name: str, pairs: list) -> tuple:
+    if not pairs:
+        raise StataSyntaxError(f"value label {name}: no codings",
+                               hint="a value label needs at least one value and its text")
+    if len(pairs) > MAX_VALUE_LABEL_CODINGS:
+        raise StataSyntaxError(f"value label {name}: {len(pairs):,} codings",
+                               hint=f"Stata allows at most {MAX_VALUE_LABEL_CODINGS:,} "
+                                    "codings in one value label")
+    out: dict[int, str] = {}
+    for pair in pairs:
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            raise StataSyntaxError(f"value label {name}: {pair!r} is not a (value, text) pair")
+        value, text = pair
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+            raise StataSyntaxError(f"may not label {value!r}",
+                                   hint=f"value label {name}: values must be integers")
+        value = int(value)
+        if not VALUE_LABEL_MIN <= value <= VALUE_LABEL_MAX:
+            raise StataSyntaxError(f"may not label {value}",
+                                   hint=f"value label {name}: values must lie in "
+                                        f"{VALUE_LABEL_MIN:,}..{VALUE_LABEL_MAX:,}")
+        if value in out:
+            raise StataSyntaxError(f"value label {name}: {value} labelled twice")
+        if not isinstance(text, str) or not text:
+            raise StataSyntaxError(f"value label {name}: the text for {value} is empty "
+                                   "or not a string")
+        if "\x00" in text:
+            raise StataSyntaxError(f"value label {name}: the text for {value} contains NUL")
+        if len(text.encode("utf-8")) > MAX_VALUE_LABEL_TEXT:
+            raise StataSyntaxError(f"value label {name}: the text for {value} is longer "
+                                   f"than {MAX_VALUE_LABEL_TEXT:,} bytes")
+        out[value] = text
+    return tuple(sorted(out.items()))
 
 
 @dataclass(frozen=True)
@@ -65,7 +145,8 @@ class OutputColumn:
     ``name`` is the Stata variable name; ``source`` the SQL column (or
     expression) it comes from; ``sql_type`` its SQL type; ``label`` the variable
     label; ``stata_type``/``format`` force a storage type or display format
-    (collapse rules) - None lets ``stata_types`` derive them.
+    (collapse rules) - None lets ``stata_types`` derive them; ``value_label``
+    a ``ValueLabel`` to attach (numeric columns only).
     """
 
     name: str
@@ -74,6 +155,7 @@ class OutputColumn:
     label: str = ""
     stata_type: Optional[str] = None
     format: Optional[str] = None
+    value_label: Optional[ValueLabel] = None
 
 # --- Stata's limits (stata.md §2.1-§2.5) -------------------------------------
 BYTE_MIN, BYTE_MAX = -127, 100
@@ -86,6 +168,8 @@ MAX_STR = 2045  # str# maximum, in bytes
 MAX_NAME = 32
 MAX_LABEL = 80
 MAX_CHAR = 67_784  # bytes in one characteristic
+MAX_VALUE_LABEL_TEXT = 32_000  # bytes in one value-label text
+MAX_VALUE_LABEL_CODINGS = 65_536  # codings in one value label
 TD_MIN, TD_MAX = -679_350, 2_936_549  # 01jan0100 .. 31dec9999 in %td days
 TC_MIN, TC_MAX = -58_695_840_000_000, 253_717_919_999_999
 
@@ -93,6 +177,8 @@ TC_MIN, TC_MAX = -58_695_840_000_000, 253_717_919_999_999
 MISSING_BYTE, MISSING_INT, MISSING_LONG = 101, 32_741, 2_147_483_621
 MISSING_FLOAT = float(np.float32(2.0 ** 127))
 MISSING_DOUBLE = 2.0 ** 1023  # 8.98846567431158e+307, sfi.Missing.getValue()
+#: Values a value label may code: the nonmissing ``long`` range.
+VALUE_LABEL_MIN, VALUE_LABEL_MAX = LONG_MIN, LONG_MAX
 
 NUMERIC_TYPES = ("byte", "int", "long", "float", "double")
 #: Integer storage types in widening order, with their ranges.
@@ -250,7 +336,8 @@ class ResultColumn:
     ``stata_type``/``format`` the type and format decided so far (final after
     ``finalize``); ``family`` how stream delivers its values; ``chars`` the
     characteristics to attach (original name, SQL type, full description,
-    notes); ``forced`` True when the plan forced the type.
+    notes); ``forced`` True when the plan forced the type; ``value_label``
+    the ``ValueLabel`` to attach, if any (numeric columns only).
     """
 
     name: str
@@ -264,6 +351,7 @@ class ResultColumn:
     chars: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
     observed: Observed | None = None
+    value_label: ValueLabel | None = None
 
     @property
     def is_string(self) -> bool:
@@ -275,6 +363,9 @@ class ResultColumn:
         stype, fmt, notes = final_type(self.sql_type, self.observed or Observed(self.family),
                                        forced_type=self.stata_type if self.forced else None,
                                        forced_format=self.format if self.forced else None)
+        if self.value_label is not None and is_string_type(stype):
+            raise InternalError(f"may not label strings: variable {self.name} came out as "
+                                f"{stype} but carries value label {self.value_label.name}")
         self.stata_type, self.format = stype, fmt
         for note in notes:
             if note not in self.notes:
@@ -475,11 +566,45 @@ def result_columns(outputs, *, table: str | None = None) -> list[ResultColumn]:
             chars["leo_description"] = clip_char(" ".join(str(out.label).split()))
         if table:
             chars["leo_table"] = clip_char(table)
+        if out.value_label is not None and (family in ("string", "binary")
+                                            or is_string_type(stype)):
+            raise InternalError(f"may not label strings: variable {name} ({st.raw or st.kind}) "
+                                f"carries value label {out.value_label.name}")
         cols.append(ResultColumn(name=name, source=str(out.source or out.name), sql_type=st,
                                  label=label, stata_type=stype, format=fmt, family=family,
                                  forced=bool(out.stata_type), chars=chars,
-                                 observed=Observed(family)))
+                                 observed=Observed(family), value_label=out.value_label))
+    value_labels(cols)  # one definition per label name, checked before any query runs
     return cols
+
+
+def value_labels(columns) -> dict[str, ValueLabel]:
+    """The distinct value labels that ``columns`` (``ResultColumn``s or
+    ``OutputColumn``s) carry, by name, in order of first use.  Several
+    variables may share one label; two different labels of the same name are
+    r(110) ``label NAME already defined``, as ``label define`` says."""
+    found: dict[str, ValueLabel] = {}
+    for c in columns:
+        vl = c.value_label
+        if vl is None:
+            continue
+        seen = found.get(vl.name)
+        if seen is None:
+            found[vl.name] = vl
+        elif seen != vl:
+            raise AlreadyDefined(f"label {vl.name} already defined",
+                                 hint=f"variable {c.name} carries a value label named "
+                                      f"{vl.name} with other codings than an earlier variable")
+    return found
+
+
+#: The value label Stata's ``merge`` attaches to its indicator (``_merge``
+#: or ``generate(newvar)``), with all five codes as ``merge`` defines them
+#: (4 and 5 arise only with ``update``), in the wording of Stata 17 and
+#: later (Stata 11-16 wrote them in lower case).
+MERGE_VALUE_LABEL = ValueLabel("_merge", {1: "Master only (1)", 2: "Using only (2)",
+                                          3: "Matched (3)", 4: "Missing updated (4)",
+                                          5: "Nonmissing conflict (5)"})
 
 
 # --- outputs for raw SQL (leoquery) -------------------------------------------------------

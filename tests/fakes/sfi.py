@@ -74,8 +74,19 @@ D15 ``Macro.getGlobal("c(changed)")`` returns "" (numeric c() values are read
     with ``Scalar.getValue``); ``Scalar.getValue`` of an unknown name -> None.
 D16 ``Data.get`` with ``missingval=`` replaces numeric missing only; string
     missing ("") is returned as "".
-D17 Value labels: ``setLabelValue`` needs ``createLabel`` first; values must be
-    integers or .a-.z.
+D17 Value labels ([api] ValueLabel; stata.md §1.9 limits): names are str, a
+    valid name of at most 32 characters and not a reserved word, else
+    ``ValueError`` (``TypeError`` for a non-str); ``createLabel`` of a name
+    already defined -> ``ValueError`` (``label define`` is r(110) then);
+    ``setLabelValue`` needs ``createLabel`` first; values must be integers in
+    the nonmissing ``long`` range (-2,147,483,647..2,147,483,620, what a .dta
+    value-label table can hold apart from the missing codes) or .a-.z, never
+    ``.``; the text a non-empty str (in Stata ``label define ... ""`` deletes
+    a coding), without NUL, at most 32,000 bytes; at most 65,536 codings.
+    ``setVarValueLabel`` needs the label defined first (``label values``
+    accepts an undefined name; sfi's behaviour is undocumented) and a numeric
+    variable ("may not label strings"); ``removeLabel`` of an undefined name
+    -> ``ValueError`` (``label drop`` is r(111)).
 D18 ``getAt`` returns float for numeric variables ([api]: "float or str");
     ``get`` returns int for byte/int/long (stata.md §1.2 transcript).
 """
@@ -1232,7 +1243,7 @@ def _vl_key(value):
     if isinstance(value, bool):
         raise TypeError("value-label values must be integers")
     if isinstance(value, numbers.Integral):
-        return int(value)
+        return _vl_in_range(int(value))
     if isinstance(value, numbers.Real):
         x = float(value)
         k = _missing_index(x) if not math.isnan(x) else None
@@ -1241,8 +1252,25 @@ def _vl_key(value):
                 raise ValueError("may not label . (sysmiss)")
             return _MISSING_LETTERS[k - 1]
         if x.is_integer():
-            return int(x)
+            return _vl_in_range(int(x))
     raise ValueError("value-label values must be integers or .a-.z, got %r" % (value,))
+
+
+def _vl_in_range(v):
+    if not LONG_MIN <= v <= LONG_MAX:
+        raise ValueError("may not label %d: outside %d..%d (D17)" % (v, LONG_MIN, LONG_MAX))
+    return v
+
+
+def _vl_check_name(name):
+    """A value-label name as Stata accepts it (D17), else TypeError/ValueError."""
+    if not isinstance(name, str):
+        raise TypeError("value-label name must be a str")
+    if not _name_syntax_ok(name):
+        raise ValueError("%s invalid name" % name)
+    if _is_reserved(name):
+        raise ValueError("%s invalid name: a reserved word" % name)
+    return name
 
 
 def _vl_key_of_code(x):
@@ -1274,8 +1302,7 @@ class ValueLabel:
     @staticmethod
     def createLabel(name):
         ds = _cwf()
-        if not _name_syntax_ok(name):
-            raise ValueError("%r invalid value-label name" % (name,))
+        _vl_check_name(name)
         if name in ds.vlabels:
             raise ValueError("value label %s already defined (D17)" % name)
         ds.vlabels[name] = {}
@@ -1313,7 +1340,8 @@ class ValueLabel:
     @staticmethod
     def removeLabel(name):
         ds = _cwf()
-        ds.vlabels.pop(name, None)
+        _vl_get(_vl_check_name(name))
+        del ds.vlabels[name]
         ds.touch()
 
     @staticmethod
@@ -1329,9 +1357,13 @@ class ValueLabel:
 
     @staticmethod
     def setLabelValue(name, value, label):
-        labels = _vl_get(name)
+        labels = _vl_get(_vl_check_name(name))
         if not isinstance(label, str):
             raise TypeError("label must be a str")
+        if not label:
+            raise ValueError("empty value-label text (D17: label define deletes the coding)")
+        if "\x00" in label:
+            raise ValueError("value-label text contains NUL (D17)")
         if len(label.encode("utf-8")) > MAX_VALUE_LABEL_BYTES:
             raise ValueError("value-label text exceeds %d bytes" % MAX_VALUE_LABEL_BYTES)
         key = _vl_key(value)
@@ -1346,8 +1378,9 @@ class ValueLabel:
         v = ds.vars[_var_index_single(ds, var)]
         if v.is_string:
             raise ValueError("may not label strings")
-        if not _name_syntax_ok(labelName):
-            raise ValueError("%r invalid value-label name" % (labelName,))
+        _vl_check_name(labelName)
+        if labelName not in ds.vlabels:
+            raise ValueError("value label %s not found (D17: define it first)" % labelName)
         v.vlabel = labelName
         ds.touch()
 

@@ -479,3 +479,73 @@ def test_an_existing_output_is_replaced_on_success(tmp_path):
     out.write_bytes(b"old")
     stream("SELECT 2 AS y", sa.create_engine("duckdb:///:memory:"), None, DtaWriter(out))
     assert pd.read_stata(out)["y"].tolist() == [2] and listing(tmp_path) == ["out.dta"]
+
+
+# --- value labels ---------------------------------------------------------------------------
+
+MERGE_TEXTS = {1: "Master only (1)", 2: "Using only (2)", 3: "Matched (3)",
+               4: "Missing updated (4)", 5: "Nonmissing conflict (5)"}
+LABEL_SQL = ("SELECT 1::TINYINT AS m, 0 AS a, -2147483647 AS b, 7 AS z, 0 AS a2 "
+             "UNION ALL SELECT 3, 1, NULL, 8, 1 UNION ALL SELECT 2, 5, 2147483620, 9, 5 "
+             "ORDER BY z")
+
+
+def labelled_outputs():
+    from leostata.stata_types import MERGE_VALUE_LABEL, ValueLabel
+    yn = ValueLabel("yn", {1: "yes", 0: "no"})
+    ends = ValueLabel("ends", {2_147_483_620: "top ✓", -2_147_483_647: "bottom é"})
+    int32 = SqlType("integer", "int32")
+    return [OutputColumn("m", "m", SqlType("tinyint", "int8"), stata_type="byte",
+                         value_label=MERGE_VALUE_LABEL),
+            OutputColumn("a", "a", int32, value_label=yn),
+            OutputColumn("b", "b", int32, value_label=ends),
+            OutputColumn("z", "z", int32),
+            OutputColumn("a2", "a", int32, value_label=yn)]
+
+
+@pytest.mark.parametrize("version", [118, 119])
+def test_value_labels_read_back_with_pyreadstat_and_pandas(tmp_path, version):
+    eng = sa.create_engine("duckdb:///:memory:")
+    path = tmp_path / "labels.dta"
+    stream(LABEL_SQL, eng, labelled_outputs(), DtaWriter(path, version=version))
+    with open(path, "rb") as fh:
+        assert b"<release>%d</release>" % version in fh.read(60)
+    df, meta = pyreadstat.read_dta(str(path), apply_value_formats=False)
+    assert meta.variable_to_label == {"m": "_merge", "a": "yn", "b": "ends", "a2": "yn"}
+    assert meta.value_labels == {"_merge": MERGE_TEXTS, "yn": {0: "no", 1: "yes"},
+                                 "ends": {-2_147_483_647: "bottom é", 2_147_483_620: "top ✓"}}
+    assert df["m"].tolist() == [1, 3, 2] and df["a"].tolist() == [0, 1, 5]
+    assert meta.readstat_variable_types["m"] == "int8"
+    shown = pd.read_stata(path)  # labels applied: unlabelled codes (5) stay numbers
+    assert shown["m"].tolist() == ["Master only (1)", "Matched (3)", "Using only (2)"]
+    raw = pd.read_stata(path, convert_categoricals=False)
+    assert raw["b"].tolist()[0] == -2_147_483_647 and math.isnan(raw["b"].tolist()[1])
+    with pd.io.stata.StataReader(path) as reader:
+        assert reader.value_labels()["yn"] == {0: "no", 1: "yes"}
+
+
+def test_value_labels_at_stata_limits(tmp_path):
+    from leostata.stata_types import ValueLabel
+    many = ValueLabel("many", {i - 40_000: f"code {i - 40_000}" for i in range(65_536)})
+    long_text = ValueLabel("longtext", {1: "é" * 16_000})  # 32,000 bytes
+    outs = [OutputColumn("x", "x", SqlType("integer", "int32"), value_label=many),
+            OutputColumn("y", "y", SqlType("integer", "int32"), value_label=long_text)]
+    path = tmp_path / "limits.dta"
+    stream("SELECT 25535 AS x, 1 AS y", sa.create_engine("duckdb:///:memory:"), outs,
+           DtaWriter(path))
+    _, meta = pyreadstat.read_dta(str(path), apply_value_formats=False)
+    assert len(meta.value_labels["many"]) == 65_536
+    assert meta.value_labels["many"][-40_000] == "code -40000"
+    assert meta.value_labels["many"][25_535] == "code 25535"
+    assert meta.value_labels["longtext"] == {1: "é" * 16_000}
+
+
+def test_no_value_labels_leave_the_section_empty(tmp_path):
+    path = tmp_path / "plain.dta"
+    stream("SELECT 1 AS x", sa.create_engine("duckdb:///:memory:"), None, DtaWriter(path))
+    data = path.read_bytes()
+    assert b"<value_labels></value_labels>" in data
+    start = data.index(b"<value_label_names>") + len(b"<value_label_names>")
+    assert data[start:start + 130] == b"\x00" * 129 + b"<"
+    _, meta = pyreadstat.read_dta(str(path))
+    assert meta.value_labels == {} and meta.variable_to_label == {}

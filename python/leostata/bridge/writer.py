@@ -27,8 +27,13 @@ A failing drop that nonetheless dropped the old frame is a completed load.
 Both checks run in ``check()`` before anything is fetched.  Everything is done
 through the documented ``sfi`` API (``Frame.create/rename/drop/changeToCWF``,
 ``addVar*``, ``addObs``, ``store``, ``setVarLabel``, ``setVarFormat``,
-``Characteristic.set*Char``) plus one Stata command, ``label data``, run
-while the temporary frame is current (sfi has no dataset-label API).
+``Characteristic.set*Char``, ``ValueLabel.createLabel/setLabelValue/
+setVarValueLabel``) plus one Stata command, ``label data``, run while the
+temporary frame is current (sfi has no dataset-label API).  Value labels
+belong to a frame and ``sfi.ValueLabel`` works on the current one, so they
+are defined while the temporary frame is current, like the characteristics,
+and travel with it when it is renamed into place; each is read back after
+it is set (a failure is an error and the frames are put back).
 """
 
 from __future__ import annotations
@@ -171,9 +176,9 @@ class SfiWriter:
             fr.addVarStr(c.name, int(t[3:]))
 
     def _set_dataset_meta(self, fr) -> None:
-        """Characteristics and the data label: sfi sets them on the current
-        frame only, so make the temporary frame current for a moment (if going
-        back fails, ``commit`` restores the current frame)."""
+        """Characteristics, value labels and the data label: sfi sets them on
+        the current frame only, so make the temporary frame current for a
+        moment (if going back fails, ``commit`` restores the current frame)."""
         sfi = _sfi()
         before = current_frame()
         fr.changeToCWF()
@@ -183,10 +188,31 @@ class SfiWriter:
             for c in self.columns:
                 for name, value in c.chars.items():
                     sfi.Characteristic.setVariableChar(c.name, name, value)
+            self._set_value_labels()
             label = _clean_command_text(self.meta.data_label())
             sfi.SFIToolkit.stata(f'label data `"{label}"\'')
         finally:
             sfi.Frame.connect(before).changeToCWF()
+
+    def _set_value_labels(self) -> None:
+        """Define each distinct value label in the current (temporary) frame
+        and attach it to its variables; raises ``InternalError`` when Stata
+        does not hold what was set."""
+        vlab = _sfi().ValueLabel
+        labels = st.value_labels(self.columns)
+        for name, label in labels.items():
+            vlab.createLabel(name)
+            for value, text in label.codings:
+                vlab.setLabelValue(name, value, text)
+            held = {int(v): t for v, t in vlab.getValueLabels(name).items()}
+            if held != label.mapping():
+                raise InternalError(f"could not define value label {name} in Stata")
+        for c in self.columns:
+            if c.value_label is not None:
+                vlab.setVarValueLabel(c.name, c.value_label.name)
+                if vlab.getVarValueLabel(c.name) != c.value_label.name:
+                    raise InternalError(f"could not attach value label {c.value_label.name} "
+                                        f"to variable {c.name}")
 
     def _swap(self, fr) -> None:
         """Put the complete temporary frame in place (module docstring).

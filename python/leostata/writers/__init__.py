@@ -12,6 +12,14 @@ calls ``col.finalize()`` to get the final storage type (exact ``str#``,
 promoted integers) and then materialises its data.  Writers that must know
 final types before storing keep batches in a ``spool.Spool``.
 
+Value labels: a column's ``value_label`` (``stata_types.ValueLabel``, or
+None) is attached to that variable; ``stata_types.value_labels(columns)``
+gives each distinct label once (several variables may share one).  Every
+writer keeps them: Stata (``label define`` + ``label values`` through
+``sfi.ValueLabel``), .dta (value-label tables), DataFrame (codes kept as
+numbers, labels in ``attrs``), memory (``value_labels`` and
+``variable_value_labels`` after ``commit``).
+
 The writers: ``memory.MemoryWriter`` (tests, the CLI's preview),
 ``dta.DtaWriter`` (``--out FILE.dta``); the Stata writer is ``bridge.SfiWriter``.
 """

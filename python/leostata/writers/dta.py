@@ -31,7 +31,10 @@ double 65526, float 65527, long 65528, int 65529, byte 65530); names (129
 bytes), sortlist (empty), formats (57), value-label names (129), variable
 labels (321), characteristics (``<ch>`` length, var name, char name, text);
 ``<data>`` rows; ``<strls>`` GSO records (``GSO`` v:u32 o:u64 t=130 len:u32
-text + NUL); empty ``<value_labels>``.  Missing values: byte 101, int 32741,
+text + NUL); ``<value_labels>``: per label ``<lbl>`` table length (4
+bytes), name (129), 3 bytes padding, then the table: n, text length (4
+bytes each), n text offsets, n values (4-byte integers, ascending), the
+NUL-terminated texts.  Missing values: byte 101, int 32741,
 long 2147483621, float 2^127, double 2^1023.  Dates are ``long`` ``%td``,
 datetimes ``double`` ``%tc``.
 """
@@ -84,6 +87,21 @@ def storage_array(arr: np.ndarray, col: ResultColumn, dtype: np.dtype) -> np.nda
     if missing.any():
         out[missing] = MISSING[col.stata_type]
     return out
+
+
+def value_label_table(label: st.ValueLabel) -> bytes:
+    """One ``<lbl>...</lbl>`` entry of ``<value_labels>`` for ``label``
+    (format 118/119, little-endian; layout in the module docstring)."""
+    texts = [t.encode("utf-8") + b"\x00" for t in label.texts()]
+    offsets, at = [], 0
+    for t in texts:
+        offsets.append(at)
+        at += len(t)
+    n = len(texts)
+    table = (struct.pack("<ii", n, at) + struct.pack(f"<{n}i", *offsets)
+             + struct.pack(f"<{n}i", *label.values()) + b"".join(texts))
+    return (b"<lbl>" + struct.pack("<i", len(table)) + _fixed(label.name, 129) + b"\x00" * 3
+            + table + b"</lbl>")
 
 
 def _part_flags() -> int:
@@ -310,7 +328,10 @@ class DtaWriter:
         fh.write(b"<formats>" + b"".join(_fixed(c.format, 57) for c in cols) + b"</formats>")
 
         offsets["value_label_names"] = fh.tell()
-        fh.write(b"<value_label_names>" + b"\x00" * 129 * k + b"</value_label_names>")
+        fh.write(b"<value_label_names>"
+                 + b"".join(_fixed(c.value_label.name if c.value_label else "", 129)
+                            for c in cols)
+                 + b"</value_label_names>")
 
         offsets["variable_labels"] = fh.tell()
         fh.write(b"<variable_labels>"
@@ -369,7 +390,10 @@ class DtaWriter:
         fh.write(b"</strls>")
 
         offsets["value_labels"] = fh.tell()
-        fh.write(b"<value_labels></value_labels>")
+        fh.write(b"<value_labels>")
+        for label in st.value_labels(cols).values():
+            fh.write(value_label_table(label))
+        fh.write(b"</value_labels>")
         offsets["stata_data_close"] = fh.tell()
         fh.write(b"</stata_dta>")
         offsets["end-of-file"] = fh.tell()

@@ -20,6 +20,15 @@ Numeric missing is ``pd.NA`` (``NaT`` for dates); a string's missing stays
 ``labels`` (variable labels), ``formats``, ``stata_types``, ``sql_names`` (the
 SQL name of each variable), ``notes``, ``data_label``, ``sql``, ``table`` and
 ``synthetic``.
+
+Value labels: a labelled variable keeps its numeric codes (as in Stata, where
+the value is the number and the label only its display; a pandas
+``Categorical`` would lose unlabelled codes and the numeric type), and
+``attrs`` gains ``value_labels`` (label name -> ``{code: text}``) and
+``variable_value_labels`` (variable -> label name), the shape pyreadstat's
+``meta`` uses, so ``df[v].map(attrs["value_labels"][name])`` gives the texts.
+Both keys are always present (empty without labels).  Arrow: the same
+entries in the schema metadata, as ``repr`` text like the others.
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ import numpy as np
 
 from ..convert import final_values
 from ..errors import NotSetUp
+from ..stata_types import value_labels
 from . import DatasetMeta
 from .spool import Spool
 
@@ -94,6 +104,10 @@ class DataFrameWriter:
             "notes": [f"{c.name}: {n}" for c in self.columns for n in c.notes],
             "data_label": self.meta.data_label(), "sql": self.meta.sql,
             "table": self.meta.table, "synthetic": self.meta.synthetic,
+            "value_labels": {name: vl.mapping()
+                             for name, vl in value_labels(self.columns).items()},
+            "variable_value_labels": {c.name: c.value_label.name for c in self.columns
+                                      if c.value_label is not None},
         }
         if self.to == "arrow":
             import pyarrow as pa

@@ -5,7 +5,7 @@ command line's preview of the first rows).
 from __future__ import annotations
 
 from ..convert import python_values
-from ..stata_types import ResultColumn
+from ..stata_types import ResultColumn, value_labels
 from . import DatasetMeta
 
 
@@ -13,7 +13,10 @@ class MemoryWriter:
     """Keeps the whole result in memory as Python values: ``data[name]`` is a
     list with None for numeric missing and ``""`` for string missing (bigint
     beyond 2^53 as digit strings).  For tests and for the CLI's preview
-    (``max_rows`` keeps only the first rows; ``nobs`` still counts all)."""
+    (``max_rows`` keeps only the first rows; ``nobs`` still counts all).
+    After ``commit``, ``value_labels`` maps each label name to its
+    ``{value: text}`` and ``variable_value_labels`` each labelled variable to
+    its label name, as Stata would hold them."""
 
     def __init__(self, max_rows: int | None = None):
         self.max_rows = max_rows
@@ -25,6 +28,8 @@ class MemoryWriter:
         self.data: dict[str, list] = {}
         self.committed = False
         self.aborted = False
+        self.value_labels: dict[str, dict[int, str]] = {}
+        self.variable_value_labels: dict[str, str] = {}
 
     def check(self):
         """Memory is always a valid destination."""
@@ -48,6 +53,10 @@ class MemoryWriter:
             for b in self._batches:
                 values.extend(python_values(b[c.name], c))
             self.data[c.name] = values
+        self.value_labels = {name: vl.mapping()
+                             for name, vl in value_labels(self.columns).items()}
+        self.variable_value_labels = {c.name: c.value_label.name for c in self.columns
+                                      if c.value_label is not None}
         self._batches = []
         self.committed = True
         return self.nobs
@@ -55,6 +64,7 @@ class MemoryWriter:
     def abort(self):
         self._batches = []
         self.data = {}
+        self.value_labels, self.variable_value_labels = {}, {}
         self.aborted = True
 
     def rows(self) -> list[tuple]:
@@ -64,8 +74,10 @@ class MemoryWriter:
     def preview(self, n: int = 10) -> str:
         """A describe-style summary and the first ``n`` rows, as text."""
         lines = [f"Observations: {self.nobs:,}", f"Variables:    {len(self.columns)}", ""]
+        labelled = any(c.value_label is not None for c in self.columns)
         for c in self.columns:
-            lines.append(f"  {c.name:<32} {c.stata_type:<8} {c.format:<12} {c.label}")
+            vl = f"{c.value_label.name if c.value_label else '':<12} " if labelled else ""
+            lines.append(f"  {c.name:<32} {c.stata_type:<8} {c.format:<12} {vl}{c.label}")
         lines.append("")
         names = [c.name for c in self.columns]
         lines.append("  ".join(names))
