@@ -94,9 +94,19 @@ def test_descriptions_person_key_and_sort_key_from_metadata(catalog):
 
 
 @pytest.mark.parametrize("typed", ["leo_earnings", "LEO_EARNINGS", "earnings", "Earnings",
-                                   "main.leo_earnings"])
+                                   "{default}.leo_earnings", "{default}.EARNINGS"])
 def test_table_names_resolve_like_the_srs_views(catalog, typed):
-    assert catalog.table(typed).name == "leo_earnings"
+    with catalog.engine.connect() as conn:
+        default = ("main" if catalog.dialect == "sqlite"
+                   else conn.execute(text("SELECT current_schema()")).scalar())
+    assert catalog.table(typed.format(default=default)).name == "leo_earnings"
+
+
+def test_a_schema_that_is_not_there_is_r111_never_the_default_one(catalog):
+    with pytest.raises(NotFound) as err:
+        catalog.table("nosuchschema.earnings")
+    assert err.value.rc == 111
+    assert err.value.render() == "schema nosuchschema not found"
 
 
 def test_unknown_table_is_r111_with_a_suggestion(catalog):

@@ -2,10 +2,28 @@
 database's own catalog views (never by scanning table data, never by
 whole-schema reflection).
 
-Takes a SQLAlchemy Engine; returns ``TableInfo``/``ColumnInfo`` records that
-``plan`` resolves names against.  Descriptions come from the
-``leostata_metadata`` table when the database has one (the synthetic database
-does; see ``synth``).
+Takes a SQLAlchemy Engine (and optionally a site ``Layout``); returns
+``TableInfo``/``ColumnInfo`` records that ``plan`` resolves names against.
+Descriptions come from the ``leostata_metadata`` table when the database has
+one (the synthetic database does; see ``synth``).
+
+Table names resolve by one rule (``Catalog.table``):
+
+* ``name``: the place is the one the site layout's ``[tables]`` gives the
+  name, else the connection's default schema; in that place the name matches
+  exactly, then case-insensitively; failing both, ``leo_name`` is tried the
+  same way (in the place the layout gives ``leo_name``).
+* ``schema.name`` and ``database.schema.name``: the place named, or the real
+  place a layout ``[places]`` line gives it (through which only the tables
+  ``[tables]`` puts there are seen); the database and schema match exactly,
+  then case-insensitively; the name matches as above, in that place only.
+* A name that does not resolve is r(111) naming what was not found: the
+  database, the schema, or the table in its place.  Never another place.
+* ``TableInfo.schema`` carries the qualifier: ``"schema"``, or
+  ``"database.schema"`` on SQL Server and DuckDB (which render it as
+  ``[db].[schema].[table]``); PostgreSQL reads only the database it is
+  connected to (a three-part name must name that one); SQLite's attached
+  databases are schemas, so three-part names are refused there (r(5104)).
 """
 
 from __future__ import annotations
@@ -14,6 +32,8 @@ import functools
 import re
 from dataclasses import dataclass, field
 from typing import Optional
+
+from .layout import NO_LAYOUT, Layout, Place
 
 #: Tables leostata keeps inside a database for itself; never listed.
 METADATA_TABLE = "leostata_metadata"
@@ -177,7 +197,7 @@ TABLE_QUERIES = {
         LEFT JOIN duckdb_tables() d
           ON d.table_name = t.table_name AND d.schema_name = t.table_schema
              AND d.database_name = t.table_catalog
-        WHERE t.table_catalog = current_database()
+        WHERE t.table_catalog = coalesce(:database, current_database())
           AND t.table_schema = coalesce(:schema, current_schema())
         ORDER BY t.table_name""",
     "sqlite": """
@@ -208,7 +228,7 @@ COLUMN_QUERIES = {
         SELECT table_name, column_name, data_type, is_nullable = 'YES', ordinal_position - 1,
                character_maximum_length, numeric_precision, numeric_scale, NULL, NULL
         FROM information_schema.columns
-        WHERE table_catalog = current_database()
+        WHERE table_catalog = coalesce(:database, current_database())
           AND table_schema = coalesce(:schema, current_schema())
           AND (:table IS NULL OR table_name = :table)
         ORDER BY table_name, ordinal_position""",
@@ -258,96 +278,299 @@ METADATA_QUERY = (
     f"FROM {METADATA_TABLE}"
 )
 
+#: The databases a qualified name may name (PostgreSQL: only the one connected to;
+#: SQLite has none: its attached databases are schemas).
+DATABASE_QUERIES = {
+    "duckdb": "SELECT database_name FROM duckdb_databases() ORDER BY database_name",
+    "postgresql": "SELECT current_database()",
+    "mssql": "SELECT name FROM sys.databases ORDER BY name",
+}
+
+#: The schemas of a database (``:database`` bound on DuckDB; None: the current one).
+SCHEMA_QUERIES = {
+    "duckdb": """
+        SELECT schema_name FROM information_schema.schemata
+        WHERE catalog_name = coalesce(:database, current_database())
+        ORDER BY schema_name""",
+    "sqlite": "SELECT name FROM pragma_database_list ORDER BY name",
+    "postgresql": "SELECT nspname FROM pg_catalog.pg_namespace ORDER BY nspname",
+    "mssql": "SELECT s.name FROM sys.schemas s ORDER BY s.name",
+}
+
+
+def query_for_place(sql: str, dialect: str, place: Place, quote) -> str:
+    """``sql`` (a query of this module) rewritten to read ``place``: on SQL
+    Server a place in another database reads that database's catalog views
+    (``[db].sys.objects``...); on SQLite a named schema (an attached database)
+    reads its own ``sqlite_master``.  ``quote`` quotes one identifier."""
+    if dialect == "mssql" and place.database is not None:
+        return re.sub(r"\bsys\.", quote(place.database) + ".sys.", sql)
+    if dialect == "sqlite" and place.schema is not None:
+        return (sql.replace("sqlite_master m", f"{quote(place.schema)}.sqlite_master m")
+                   .replace("pragma_table_info(m.name)", "pragma_table_info(m.name, :schema)"))
+    return sql
+
+
+def split_table_name(name: str) -> list[str]:
+    """``table``, ``schema.table`` or ``database.schema.table`` as its parts;
+    raises StataSyntaxError (r(198)) for anything else."""
+    parts = name.split(".")
+    if len(parts) > 3 or not all(re.match(r"^\w+$", p) for p in parts):
+        from .errors import StataSyntaxError
+        raise StataSyntaxError(f"'{name}' invalid table name",
+                               hint="write table, schema.table or database.schema.table")
+    return parts
+
+
+def _pick(name: str, names) -> Optional[str]:
+    """``name`` among ``names``: exactly, else the one name equal ignoring case."""
+    names = list(names)
+    if name in names:
+        return name
+    same = [n for n in names if n.lower() == name.lower()]
+    return same[0] if len(same) == 1 else None
+
+
+def _candidates(name: str) -> tuple[str, ...]:
+    """The names tried for a typed table name: itself, then with ``leo_``."""
+    return (name, "leo_" + name)
+
 
 class Catalog:
     """Tables and columns of one database, read lazily and cached.
 
-    ``Catalog(engine, schema=None)``; ``tables()`` lists ``TableInfo`` without
-    columns; ``table(name)`` resolves a user-typed table name and returns it
-    with its columns, key and descriptions.
+    ``Catalog(engine, schema=None, metadata_files=None, layout=None)``;
+    ``tables()`` lists the tables an unqualified name reaches, without
+    columns; ``table(name)`` resolves a user-typed table name (see the module
+    docstring for the rule) and returns it with its columns, key and
+    descriptions.
     """
 
-    def __init__(self, engine, schema: str | None = None, metadata_files: list | None = None):
+    def __init__(self, engine, schema: str | None = None, metadata_files: list | None = None,
+                 layout: Layout | None = None):
         self.engine = engine
         self.schema = schema
         self.metadata_files = list(metadata_files or [])
+        self.layout = layout or NO_LAYOUT
         self._file_index = None
         self.dialect = engine.dialect.name
         if self.dialect not in TABLE_QUERIES:
             from .errors import ConnectionFailed
             raise ConnectionFailed(f"databases of type {self.dialect} are not supported "
                                    "(use SQL Server, PostgreSQL, DuckDB or SQLite)")
-        self._tables: dict[str, TableInfo] | None = None
+        self._quote = engine.dialect.identifier_preparer.quote_identifier
+        self._places: dict[Place, dict[str, TableInfo]] = {}
+        self._place_of: dict[int, Place] = {}
+        self._located: dict[Place, Place] = {}
+        self._databases: list[str] | None = None
+        self._schemas: dict[Optional[str], list[str]] = {}
         self._metadata: dict[tuple[str, str], tuple] | None = None
-        self._loaded: set[str] = set()
+        self._loaded: set[tuple[Place, str]] = set()
 
     # -- listing ---------------------------------------------------------------
     def tables(self) -> list[TableInfo]:
-        """Every user table and view (internal leostata tables excluded)."""
-        if self._tables is None:
-            from sqlalchemy import text
-            with self.engine.connect() as conn:
-                rows = conn.execute(text(TABLE_QUERIES[self.dialect]),
-                                    self._params()).fetchall()
-                names = {r[0] for r in rows}
-                if self.dialect == "sqlite" and "sqlite_stat1" in self._sqlite_masters(conn):
-                    stats = dict(conn.execute(text(SQLITE_STATS_QUERY)).fetchall())
-                    rows = [(n, k, stats.get(n)) for n, k, _ in rows]
-            self._tables = {}
-            for name, kind, approx in rows:
-                if name in INTERNAL_TABLES:
-                    continue
-                self._tables[name] = TableInfo(name=name, schema=self.schema, kind=kind,
-                                               approx_rows=int(approx) if approx is not None else None)
-            if METADATA_TABLE in names:
-                self._load_metadata()
-                for info in self._tables.values():
-                    meta = self._metadata.get((info.name, ""))
-                    if meta:
-                        info.description = meta[0] or ""
-        return list(self._tables.values())
+        """Every user table and view an unqualified name reaches (internal
+        leostata tables excluded): those of the default schema that the
+        layout puts nowhere else, then those of each place the layout names
+        (a database or schema this connection does not have, such as a source
+        the project was not given, is left out; naming a table there is r(111))."""
+        from .errors import NotFound
+        out = [t for t in self._listing(Place()).values() if self._lives_here(t.name, Place())]
+        for home in self.layout.homes():
+            real = self.layout.real(home)  # no project set: an error, not an empty list
+            try:
+                real = self._locate(real)
+            except NotFound:
+                continue
+            if real == Place():
+                continue
+            out += [t for t in self._listing(real).values() if self._lives_here(t.name, real)]
+        return out
 
+    def _lives_here(self, name: str, place: Place) -> bool:
+        """True when an unqualified ``name`` is looked for in ``place``."""
+        from .errors import NotFound
+        try:
+            return self._home(name) == place
+        except NotFound:
+            return False
+
+    def _home(self, name: str) -> Place:
+        """The real place an unqualified ``name`` is looked for in."""
+        home = self.layout.home_of(name)
+        return Place() if home is None else self._locate(self.layout.real(home, name))
+
+    def _listing(self, place: Place) -> dict[str, TableInfo]:
+        """The tables of a located ``place`` by name (one catalog query; cached)."""
+        if place in self._places:
+            return self._places[place]
+        from sqlalchemy import text
+        sql = query_for_place(TABLE_QUERIES[self.dialect], self.dialect, place, self._quote)
+        with self.engine.connect() as conn:
+            rows = conn.execute(text(sql), self._params(sql, place)).fetchall()
+            names = {r[0] for r in rows}
+            if (self.dialect == "sqlite" and place == Place()
+                    and "sqlite_stat1" in self._sqlite_masters(conn)):
+                stats = dict(conn.execute(text(SQLITE_STATS_QUERY)).fetchall())
+                rows = [(n, k, stats.get(n)) for n, k, _ in rows]
+        listing: dict[str, TableInfo] = {}
+        for name, kind, approx in rows:
+            if name in INTERNAL_TABLES:
+                continue
+            info = TableInfo(name=name, schema=self._qualifier(place), kind=kind,
+                             approx_rows=int(approx) if approx is not None else None)
+            listing[name] = info
+            self._place_of[id(info)] = place
+        if place == Place() and METADATA_TABLE in names:
+            self._load_metadata()
+            for info in listing.values():
+                meta = self._metadata.get((info.name, ""))
+                if meta:
+                    info.description = meta[0] or ""
+        self._places[place] = listing
+        return listing
+
+    def _qualifier(self, place: Place) -> Optional[str]:
+        """``TableInfo.schema`` for a located place (None: the default)."""
+        if place == Place():
+            return self.schema
+        if place.database is None:
+            return place.schema
+        return f"{place.database}.{place.schema}"
+
+    # -- resolving names -----------------------------------------------------------
     def table(self, name: str) -> TableInfo:
-        """The table the user means by ``name``, with columns loaded.
+        """The table the user means by ``name`` (``table``, ``schema.table`` or
+        ``database.schema.table``), with columns loaded.
 
-        Matches exactly, then case-insensitively, then with the ``leo_`` prefix
-        the SRS views carry (``earnings`` -> ``leo_earnings``).  Raises
-        ``NotFound`` (r(111)) with a suggestion otherwise.
+        Raises ``NotFound`` (r(111)) naming the database, schema or table not
+        found, with a suggestion; never reads another place instead.
         """
-        tables = {t.name: t for t in self.tables()}
-        info = self._match(name, tables)
-        if info.name not in self._loaded:
-            self._load_columns(info)
+        parts = split_table_name(name)
+        if len(parts) == 1:
+            info = self._unqualified(parts[0])
+        else:
+            typed = Place(*parts[:-1]) if len(parts) == 3 else Place(None, parts[0])
+            info = self._qualified(typed, parts[-1])
+        place = self._place_of[id(info)]
+        if (place, info.name) not in self._loaded:
+            self._load_columns(place, info)
         return info
 
-    def _match(self, name: str, tables: dict[str, TableInfo]) -> TableInfo:
-        if "." in name:  # schema.table: the schema is the one this catalog reads
-            name = name.rsplit(".", 1)[1]
-        if name in tables:
-            return tables[name]
-        lowered = {k.lower(): v for k, v in tables.items()}
-        for candidate in (name.lower(), "leo_" + name.lower()):
-            if candidate in lowered:
-                return lowered[candidate]
+    def _unqualified(self, name: str) -> TableInfo:
+        first: Optional[tuple[Place, dict]] = None
+        for candidate in _candidates(name):
+            place = self._home(candidate)
+            listing = {n: t for n, t in self._listing(place).items() if self._home(n) == place}
+            found = self._find(candidate, listing)
+            if found is not None:
+                return found
+            first = first or (place, listing)
+        where = "" if first[0] == Place() else f" in {first[0].shown()}"
+        raise self._not_found(f"table {name} not found{where}", name, first[1])
+
+    def _qualified(self, typed: Place, name: str) -> TableInfo:
         from .errors import NotFound
-        hint = suggest(name, list(tables))
-        raise NotFound(f"table {name} not found",
-                       hint=f"did you mean {hint}?" if hint else "type leodescribe to list the tables")
+        index = self.layout.alias(typed)
+        if index is None:
+            same_db = [named for named, _ in self.layout.places
+                       if typed.database and (named.database or "").lower() == typed.database.lower()]
+            if same_db and self.layout.project is not None:
+                raise NotFound(f"schema {typed.schema} not found in database {typed.database}",
+                               hint=f"the project schema set is {self.layout.project}")
+            place = self._locate(typed)
+            listing = self._listing(place)
+        else:
+            place = self._locate(self.layout.places[index][1])
+            listing = {n: t for n, t in self._listing(place).items()
+                       if (h := self.layout.home_of(n)) is not None
+                       and self.layout.alias(h) == index}
+        found = next((f for f in (self._find(c, listing) for c in _candidates(name)) if f), None)
+        if found is None:
+            raise self._not_found(f"table {name} not found in {typed.shown()}", name, listing)
+        return found
+
+    @staticmethod
+    def _find(name: str, listing: dict[str, TableInfo]) -> Optional[TableInfo]:
+        picked = _pick(name, listing)
+        return listing[picked] if picked is not None else None
+
+    @staticmethod
+    def _not_found(message: str, name: str, listing: dict):
+        from .errors import NotFound
+        hint = suggest(name, list(listing))
+        return NotFound(message, hint=f"did you mean {hint}?" if hint
+                        else "type leodescribe to list the tables")
+
+    def _locate(self, place: Place) -> Place:
+        """``place`` checked against the database: its database and schema
+        as the database spells them; the default place as is.  Raises
+        NotFound (r(111)) for a database or schema that is not there, and
+        Untranslatable (r(5104)) for a database on SQLite."""
+        if place == Place() or place in self._located:
+            return self._located.get(place, place)
+        from .errors import NotFound, Untranslatable
+        database = place.database
+        if database is not None:
+            if self.dialect == "sqlite":
+                raise Untranslatable(
+                    f"{place.shown()}: SQLite has no databases inside a connection",
+                    hint="an attached SQLite database is a schema: write schema.table")
+            databases = self._database_names()
+            picked = _pick(database, databases)
+            if picked is None:
+                hint = suggest(database, databases)
+                if self.dialect == "postgresql":
+                    hint = (f"a PostgreSQL connection reads only its own database, "
+                            f"{databases[0]}")
+                elif hint:
+                    hint = f"did you mean {hint}?"
+                raise NotFound(f"database {database} not found", hint=hint)
+            database = None if self.dialect == "postgresql" else picked
+        schemas = self._schema_names(database)
+        schema = _pick(place.schema, schemas)
+        if schema is None:
+            hint = suggest(place.schema, schemas)
+            raise NotFound(f"schema {place.schema} not found"
+                           + (f" in database {database}" if database else ""),
+                           hint=f"did you mean {hint}?" if hint else None)
+        self._located[place] = Place(database, schema)
+        return self._located[place]
+
+    def _database_names(self) -> list[str]:
+        if self._databases is None:
+            from sqlalchemy import text
+            with self.engine.connect() as conn:
+                self._databases = [r[0] for r in conn.execute(text(DATABASE_QUERIES[self.dialect]))]
+        return self._databases
+
+    def _schema_names(self, database: Optional[str]) -> list[str]:
+        if database not in self._schemas:
+            from sqlalchemy import text
+            sql = query_for_place(SCHEMA_QUERIES[self.dialect], self.dialect,
+                                  Place(database, None), self._quote)
+            params = {"database": database} if ":database" in sql else {}
+            with self.engine.connect() as conn:
+                self._schemas[database] = [r[0] for r in conn.execute(text(sql), params)]
+        return self._schemas[database]
 
     # -- columns -----------------------------------------------------------------
-    def _load_columns(self, info: TableInfo | None) -> None:
-        """Load the columns of ``info`` (or of every table when None) in one query."""
+    def _load_columns(self, place: Place, info: TableInfo | None) -> None:
+        """Load the columns of ``info`` (or of every table of ``place`` when
+        None) in one query."""
         from sqlalchemy import text
+        listing = self._listing(place)
+        sql = query_for_place(COLUMN_QUERIES[self.dialect], self.dialect, place, self._quote)
         with self.engine.connect() as conn:
-            rows = conn.execute(text(COLUMN_QUERIES[self.dialect]),
-                                {**self._params(), "table": info.name if info else None}).fetchall()
-        meta = self._metadata or {}
+            rows = conn.execute(text(sql), {**self._params(sql, place),
+                                            "table": info.name if info else None}).fetchall()
+        meta = (self._metadata or {}) if place == Place() else {}
         files = self.file_index()
         grouped: dict[str, list] = {}
         for row in rows:
             grouped.setdefault(row[0], []).append(row[1:])
         for table_name, table_rows in grouped.items():
-            target = self._tables.get(table_name) if self._tables is not None else None
+            target = listing.get(table_name)
             if target is None or (info is not None and target is not info):
                 continue
             columns, sort_key = [], []
@@ -364,7 +587,7 @@ class Catalog:
                     collation=collation))
             target.columns = columns
             target.key = tuple(n for _, n in sorted(sort_key))
-            self._loaded.add(table_name)
+            self._loaded.add((place, table_name))
 
     def file_index(self):
         """Descriptions from the user's metadata files (read once)."""
@@ -375,10 +598,13 @@ class Catalog:
         return self._file_index
 
     def load_all(self) -> list[TableInfo]:
-        """Every table with its columns (one catalog query; cached)."""
+        """Every table of ``tables()`` with its columns (one catalog query per
+        place; cached)."""
         tables = self.tables()
-        if len(self._loaded) < len(tables):
-            self._load_columns(None)
+        for place in {self._place_of[id(t)] for t in tables}:
+            if any((place, t.name) not in self._loaded for t in tables
+                   if self._place_of[id(t)] == place):
+                self._load_columns(place, None)
         return tables
 
     def search(self, words: str) -> list["SearchHit"]:
@@ -417,8 +643,12 @@ class Catalog:
         from sqlalchemy import text
         return {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master"))}
 
-    def _params(self) -> dict:
-        return {} if self.dialect == "sqlite" else {"schema": self.schema}
+    def _params(self, sql: str, place: Place) -> dict:
+        """The parameters ``sql`` binds for ``place`` (``:schema``,
+        ``:database``; the default place is the catalog's own schema)."""
+        schema = self.schema if place == Place() else place.schema
+        return {name: value for name, value in (("schema", schema), ("database", place.database))
+                if f":{name}" in sql}
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,12 @@ Takes the ``--url`` given on the command line (or by ``leoset``) and returns a
 (design.md): ``--url`` > ``LEOSTATA_URL`` > the user config file (written by
 ``leoset ..., permanently``) > the embedded synthetic database.
 
+The site layout (which database.schema each table lives in; see ``layout``)
+comes with the setting: the synthetic database always uses the built-in
+``synthetic`` layout; any other connection uses ``LEOSTATA_LAYOUT`` > the
+config file's ``[layout] file`` > none.  The project schema that fills
+``{project}`` comes from ``LEOSTATA_PROJECT`` > ``[layout] project``.
+
 Secrets never leave this module unmasked for display: use ``mask_url``.
 """
 
@@ -19,6 +25,9 @@ from pathlib import Path
 
 ENV_URL = "LEOSTATA_URL"
 ENV_HOME = "LEOSTATA_HOME"  # overrides both the config and the data folder (tests, SRS shares)
+ENV_LAYOUT = "LEOSTATA_LAYOUT"    # a site layout: srs, synthetic, none or an INI file path
+ENV_PROJECT = "LEOSTATA_PROJECT"  # the project schema name that fills {project}
+SYNTHETIC_LAYOUT = "synthetic"
 
 SYNTH_PERSONS = 20_000
 SYNTH_SEED = 1
@@ -35,6 +44,8 @@ class Setting:
     synthetic: bool = False
     schema: str | None = None
     metadata_files: tuple[str, ...] = ()
+    layout: str | None = None
+    project: str | None = None
 
     @property
     def shown(self) -> str:
@@ -44,7 +55,8 @@ class Setting:
     def __repr__(self) -> str:  # a Setting in a message or traceback shows no secret
         return (f"Setting(url={self.shown!r}, source={self.source!r}, "
                 f"synthetic={self.synthetic!r}, schema={self.schema!r}, "
-                f"metadata_files={self.metadata_files!r})")
+                f"metadata_files={self.metadata_files!r}, layout={self.layout!r}, "
+                f"project={self.project!r})")
 
 
 def config_dir() -> Path:
@@ -115,6 +127,29 @@ def min_cell_count() -> int:
     return int(raw) if raw.strip().isdigit() and int(raw) > 0 else DEFAULT_MIN_CELL_COUNT
 
 
+def site_layout(synthetic: bool) -> tuple[str | None, str | None]:
+    """``(layout, project)`` for a connection: the layout name or file
+    (``synthetic`` for the synthetic database, else ``LEOSTATA_LAYOUT`` > the
+    config file's ``[layout] file`` > None) and the project schema
+    (``LEOSTATA_PROJECT`` > ``[layout] project`` > None)."""
+    parser = _parser()
+    saved = dict(parser["layout"]) if parser.has_section("layout") else {}
+    project = os.environ.get(ENV_PROJECT, "").strip() or saved.get("project", "").strip() or None
+    if synthetic:
+        return SYNTHETIC_LAYOUT, project
+    layout = os.environ.get(ENV_LAYOUT, "").strip() or saved.get("file", "").strip() or None
+    return layout, project
+
+
+def write_layout(layout: str | None, project: str | None = None) -> Path:
+    """Remember the site layout (a built-in name or a file path) and the
+    project schema in the config file's ``[layout]`` section; returns its path."""
+    parser = _parser()
+    parser["layout"] = {**({"file": layout} if layout else {}),
+                        **({"project": project} if project else {})}
+    return _save(parser)
+
+
 def add_metadata_file(path: str) -> Path:
     """Register a metadata file (absolute path) in the user config file."""
     parser = _parser()
@@ -148,16 +183,17 @@ def _save(parser: configparser.ConfigParser) -> Path:
 def resolve(url: str | None = None, schema: str | None = None) -> Setting:
     """Apply the precedence rule and return the ``Setting`` to connect with."""
     files = metadata_files()
-    if url:
-        return Setting(url, "option", is_synthetic_url(url), schema, files)
-    if os.environ.get(ENV_URL):
-        env = os.environ[ENV_URL]
-        return Setting(env, "environment", is_synthetic_url(env), schema, files)
     saved = read_config()
-    if saved.get("url"):
-        return Setting(saved["url"], "config file", is_synthetic_url(saved["url"]),
-                       schema or saved.get("schema"), files)
-    return Setting(synthetic_url(), "synthetic", True, schema, files)
+    if url:
+        found = (url, "option", schema)
+    elif os.environ.get(ENV_URL):
+        found = (os.environ[ENV_URL], "environment", schema)
+    elif saved.get("url"):
+        found = (saved["url"], "config file", schema or saved.get("schema"))
+    else:
+        found = (synthetic_url(), "synthetic", schema)
+    synthetic = found[1] == "synthetic" or is_synthetic_url(found[0])
+    return Setting(found[0], found[1], synthetic, found[2], files, *site_layout(synthetic))
 
 
 def is_synthetic_url(url: str) -> bool:

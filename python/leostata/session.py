@@ -15,6 +15,7 @@ from . import config
 from .catalog import Catalog
 from .connection import engine_for
 from .errors import ConnectionFailed
+from .layout import load_layout
 
 SYNTHETIC_NOTE = "(using the embedded SYNTHETIC database: the numbers are fake)"
 
@@ -58,8 +59,10 @@ def ensure_synthetic(persons: int = config.SYNTH_PERSONS, seed: int = config.SYN
 def open_session(url: str | None = None, schema: str | None = None,
                  say: Optional[Callable[[str], None]] = None) -> Session:
     """Resolve the connection and open it; the synthetic database is built on
-    first use."""
+    first use.  The catalog reads table names through the setting's site
+    layout (``config.site_layout``)."""
     setting = config.resolve(url, schema)
+    layout = load_layout(setting.layout, setting.project)  # a bad layout stops before connecting
     if setting.source == "synthetic":
         ensure_synthetic(say=say)
     elif setting.synthetic:
@@ -74,7 +77,8 @@ def open_session(url: str | None = None, schema: str | None = None,
         engine.dispose()
         raise ConnectionFailed(f"could not connect to {setting.shown}",
                                hint=_reason(exc)) from exc
-    return Session(setting, engine, Catalog(engine, setting.schema, list(setting.metadata_files)))
+    return Session(setting, engine, Catalog(engine, setting.schema, list(setting.metadata_files),
+                                            layout))
 
 
 def _reason(exc: Exception) -> str:

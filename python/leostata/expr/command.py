@@ -350,8 +350,12 @@ def _valid_name(s: str) -> bool:
 
 
 def _valid_table(s: str) -> bool:
+    """``table``, ``schema.table`` or ``database.schema.table``: the table a
+    name, the qualifiers name characters (a project schema may be a number);
+    what the names mean is the catalog's rule (``catalog`` module)."""
     parts = s.split(".")
-    return len(parts) <= 2 and all(_valid_name(p) for p in parts)
+    return (len(parts) <= 3 and _valid_name(parts[-1])
+            and all(p and all(is_name_char(c) for c in p) for p in parts[:-1]))
 
 
 def _valid_var_token(s: str) -> bool:
