@@ -7,6 +7,7 @@
 {viewerjumpto "Description" "leoset##description"}{...}
 {viewerjumpto "Options" "leoset##options"}{...}
 {viewerjumpto "Remarks" "leoset##remarks"}{...}
+{viewerjumpto "Table names and the site layout" "leoset##tablenames"}{...}
 {viewerjumpto "Examples" "leoset##examples"}{...}
 {viewerjumpto "Stored results" "leoset##results"}{...}
 {viewerjumpto "Also see" "leoset##alsosee"}{...}
@@ -154,6 +155,93 @@ descriptions fill the gaps that the database's own metadata leave; they show
 in {helpb leodescribe}.  Registration is always permanent (the config file).
 
 
+{marker tablenames}{...}
+{title:Table names and the site layout}
+
+{pstd}
+In the SRS, the sources live in different databases of one SQL Server:
+{cmd:LEO_i2} (earnings, employment, benefits, self-assessment, geography
+and the lookup tables), {cmd:hesa_i2} (one view per HESA year),
+{cmd:NPD_i2} and {cmd:LILR_i2}; in each, your project's views are in one
+schema named after the project.  A table may be named in three ways, in
+{helpb leoload}, in its {cmd:merge(... using} {it:table}{cmd:)} and in
+{helpb leodescribe}:
+
+{p2colset 9 40 42 2}{...}
+{p2col:{it:table}}where the site layout puts it, else in the connection's default schema{p_end}
+{p2col:{it:schema}{cmd:.}{it:table}}in that schema of the connection's database{p_end}
+{p2col:{it:database}{cmd:.}{it:schema}{cmd:.}{it:table}}in that schema of that database{p_end}
+{p2colreset}{...}
+
+{pstd}
+The rule, the same everywhere: the database and the schema named must
+exist (matched exactly, else ignoring case); the table matches exactly,
+else ignoring case, else with the {cmd:leo_} prefix of the SRS views
+({cmd:earnings} is {cmd:leo_earnings}).  A name that does not resolve stops
+with r(111) and says what was not found (the database, the schema, or the
+table and where it was looked for); leostata never reads a table of the
+same name from another schema instead.  PostgreSQL reads only the
+database it is connected to; SQLite has no databases inside a connection,
+so a three-part name is refused there (r(5104)).
+
+{pstd}
+{bf:The site layout} says once where each table lives, so that a do-file
+can write {cmd:leoload leo_earnings ...} or {cmd:merge(m:1 ... using hesa_2016)}
+without qualifying the names.  leostata ships two layouts: {cmd:srs}, with the
+database and view names documented for SRS LEO projects, and
+{cmd:synthetic}, which the synthetic database always uses.  Another site
+copies the {cmd:srs} file ({cmd:layout-srs.ini} in the {cmd:data} folder of
+the leostata Python package), edits it, and names the copy instead.  A
+layout is a small text file:
+
+{phang2}{cmd:[tables]}{p_end}
+{phang2}{cmd:; table name pattern (* and ? wildcards, any case) = database.schema}{p_end}
+{phang2}{cmd:leo_* = LEO_i2.{c -(}project{c )-}}{p_end}
+{phang2}{cmd:hesa_* = hesa_i2.{c -(}project{c )-}}{p_end}
+{phang2}{cmd:learners = LILR_i2.{c -(}project{c )-}}{p_end}
+
+{pstd}
+The first pattern that matches a table name wins; a name that no pattern
+matches is looked for in the connection's default schema.
+{cmd:{c -(}project{c )-}} stands for your project's schema name.  Choose the
+layout and the project in the config file ({cmd:leostata.ini}, in the folder
+{cmd:leoset} shows), in a section
+
+{phang2}{cmd:[layout]}{p_end}
+{phang2}{cmd:file = srs}{space 20}(or the path of your own layout file, or {cmd:none}){p_end}
+{phang2}{cmd:project = p1234}{p_end}
+
+{pstd}
+or with the environment variables {cmd:LEOSTATA_LAYOUT} and
+{cmd:LEOSTATA_PROJECT}, which take precedence.  Without a layout (the
+default for a server), every unqualified name is looked for in the
+connection's default schema, as before.  With the {cmd:srs} layout and no
+project set, an unqualified LEO, HESA, NPD or LILR name stops with r(111)
+and asks for the project.
+
+{pstd}
+{bf:The synthetic database} keeps all its tables in one schema, but its
+layout puts each in the SRS database it would be in and declares those
+database names ({cmd:LEO_i2}, {cmd:hesa_i2}, {cmd:NPD_i2}, {cmd:LILR_i2}),
+with any project schema (or only the project set in {cmd:[layout] project},
+if one is), as names for it.  So a do-file written for the SRS runs
+unchanged on it: {cmd:hesa_i2.p1234.hesa_2016} and
+{cmd:LEO_i2.p1234.leo_earnings} resolve, while {cmd:LEO_i2.p1234.hesa_2016}
+(HESA is not in {cmd:LEO_i2}) and {cmd:nosuchdb.x.leo_earnings} stop with
+r(111), as they would in the SRS.  The synthetic {cmd:ref_*} tables are in no
+SRS database: name them unqualified.
+
+{pstd}
+A layout file may also have a {cmd:[places]} section, {it:database.schema}
+{cmd:=} {it:real place}, for a database that imitates another; the
+synthetic layout uses it, a site's layout does not need it.
+
+{pstd}
+{bf:leodescribe} lists the tables an unqualified name reaches: those of the
+default schema and those of every place the layout names (a database the
+project has no access to is left out of the list).
+
+
 {marker examples}{...}
 {title:Examples}
 
@@ -168,6 +256,15 @@ in {helpb leodescribe}.  Registration is always permanent (the config file).
 {phang2}{cmd:. leoset dsn LEO, schema(proj123)}{p_end}
 {phang2}{cmd:. leoset metadata "C:/Users/me/leo_variables.xlsx"}{p_end}
 {phang2}{cmd:. leoset test}{p_end}
+
+{pstd}In the SRS, with the {cmd:srs} layout and {cmd:project = p1234} in
+{cmd:leostata.ini} (see {help leoset##tablenames:table names}){p_end}
+{phang2}{cmd:. leoload leo_earnings Edukey TaxYear Earnings if TaxYear == 201516, clear}{p_end}
+{phang2}{cmd:. leoload hesa_i2.p1234.hesa_2016, count}{p_end}
+
+{pstd}The same lines on the synthetic database{p_end}
+{phang2}{stata "leoload LEO_i2.p1234.leo_earnings Edukey TaxYear Earnings if TaxYear == 201516, clear":. leoload LEO_i2.p1234.leo_earnings Edukey TaxYear Earnings if TaxYear == 201516, clear}{p_end}
+{phang2}{stata "leoload hesa_i2.p1234.hesa_2016, count":. leoload hesa_i2.p1234.hesa_2016, count}{p_end}
 
 
 {marker results}{...}
