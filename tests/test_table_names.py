@@ -155,7 +155,7 @@ def test_schema_qualified_names_read_that_schema(two_schemas):
     other = catalog.table(f"{schema}.t")
     assert other.schema == schema and [c.name for c in other.columns] == ["k", "extra"]
     assert catalog.table("t").schema is None and [c.name for c in catalog.table("t").columns] == ["k"]
-    assert catalog.table(f"{default}.t").schema == default
+    assert catalog.table(f"{default}.t") is catalog.table("t")  # the default schema, named
     assert _keys(catalog, f"{schema}.t k") == [10, 20, 30]
     assert _keys(catalog, "t k") == [1, 2]
     assert _keys(catalog, f"{schema.upper()}.T k") == [10, 20, 30]  # any case, as unqualified
@@ -308,6 +308,9 @@ class _Result(list):
     def fetchall(self):
         return list(self)
 
+    def first(self):
+        return self[0] if self else None
+
 
 class FakeSqlServer:
     """An engine-like stand-in for the SRS instance: answers leostata's
@@ -333,6 +336,8 @@ class FakeSqlServer:
         self.log.append((sql, params))
         named = re.search(r"\[(\w+)\]\.sys\.", sql)
         db = self.databases[named.group(1) if named else "master"]
+        if "DB_NAME()" in sql:
+            return _Result([("master", "dbo")])
         if "sys.databases" in sql:
             return _Result((d,) for d in sorted(self.databases))
         if "sys.columns" in sql:

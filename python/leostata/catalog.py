@@ -286,6 +286,14 @@ DATABASE_QUERIES = {
     "mssql": "SELECT name FROM sys.databases ORDER BY name",
 }
 
+#: The connection's current database and default schema (SQLite: main).
+DEFAULT_QUERIES = {
+    "duckdb": "SELECT current_database(), current_schema()",
+    "postgresql": "SELECT current_database(), current_schema()",
+    "mssql": "SELECT DB_NAME(), SCHEMA_NAME()",
+    "sqlite": None,
+}
+
 #: The schemas of a database (``:database`` bound on DuckDB; None: the current one).
 SCHEMA_QUERIES = {
     "duckdb": """
@@ -461,7 +469,8 @@ class Catalog:
         first: Optional[tuple[Place, dict]] = None
         for candidate in _candidates(name):
             place = self._home(candidate)
-            listing = {n: t for n, t in self._listing(place).items() if self._home(n) == place}
+            listing = {n: t for n, t in self._listing(place).items()
+                       if self._lives_here(n, place)}
             found = self._find(candidate, listing)
             if found is not None:
                 return found
@@ -534,8 +543,25 @@ class Catalog:
             raise NotFound(f"schema {place.schema} not found"
                            + (f" in database {database}" if database else ""),
                            hint=f"did you mean {hint}?" if hint else None)
-        self._located[place] = Place(database, schema)
-        return self._located[place]
+        located = Place(database, schema)
+        current_db, default_schema = self._default_names()
+        if (database is None or database == current_db) and schema == default_schema:
+            located = Place()  # the default place named in full: the same tables
+        self._located[place] = located
+        return located
+
+    def _default_names(self) -> tuple[Optional[str], str]:
+        """(current database, default schema) of the connection; the default
+        schema is the catalog's own ``schema`` when one is set."""
+        if not hasattr(self, "_defaults"):
+            from sqlalchemy import text
+            if DEFAULT_QUERIES.get(self.dialect) is None:
+                current = (None, "main")
+            else:
+                with self.engine.connect() as conn:
+                    current = tuple(conn.execute(text(DEFAULT_QUERIES[self.dialect])).first())
+            self._defaults = (current[0], self.schema or current[1])
+        return self._defaults
 
     def _database_names(self) -> list[str]:
         if self._databases is None:

@@ -2,6 +2,8 @@
 SELECT name FROM sys.databases ORDER BY name
 -- parameters: []
 SELECT s.name FROM [hesa_i2].sys.schemas s ORDER BY s.name
+-- parameters: []
+SELECT DB_NAME(), SCHEMA_NAME()
 -- parameters: [('schema', 'p1234')]
 SELECT o.name, CASE WHEN o.type = 'V' THEN 'view' ELSE 'table' END, (SELECT SUM(p.rows) FROM [hesa_i2].sys.partitions p WHERE p.object_id = o.object_id AND p.index_id IN (0, 1)) FROM [hesa_i2].sys.objects o JOIN [hesa_i2].sys.schemas s ON s.schema_id = o.schema_id WHERE o.type IN ('U', 'V') AND s.name = coalesce(:schema, SCHEMA_NAME()) ORDER BY o.name
 -- parameters: [('schema', 'p1234'), ('table', 'hesa_2016')]
