@@ -38,10 +38,10 @@ program leoload, rclass
 		python: leostata.bridge.run("leoload")
 	}
 	if !`_leo_rc' {
-		foreach s in N k synthetic {
+		foreach s in N k synthetic link_persons link_matched link_unmatched link_multiple {
 			if "`leo_`s''" != "" return scalar `s' = `leo_`s''
 		}
-		foreach m in table sql dialect frame notes {
+		foreach m in table sql dialect frame notes link_path {
 			return local `m' : copy local leo_`m'
 		}
 	}

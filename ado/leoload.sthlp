@@ -13,6 +13,8 @@
 {viewerjumpto "Options" "leoload##options"}{...}
 {viewerjumpto "Remarks" "leoload##remarks"}{...}
 {viewerjumpto "Joins" "leoload##joins"}{...}
+{viewerjumpto "Cohorts" "leoload##cohorts"}{...}
+{viewerjumpto "Link paths" "leoload##links"}{...}
 {viewerjumpto "Functions" "leoload##functions"}{...}
 {viewerjumpto "Examples" "leoload##examples"}{...}
 {viewerjumpto "Stored results" "leoload##results"}{...}
@@ -210,6 +212,18 @@ characteristic {cmd:leo_sqlname}.
 Press Break to stop a long load; the data in memory are left as they were.
 
 
+{pstd}
+{bf:Table names.} {it:table} (also in {cmd:merge(... using} {it:table}{cmd:)} and
+{cmd:cohort()}) may be {it:table}, {it:schema}{cmd:.}{it:table} or
+{it:database}{cmd:.}{it:schema}{cmd:.}{it:table}, as in the SRS, where each source has its
+own database and your project's views their own schema
+({cmd:LEO_i2.p1234.leo_earnings}, {cmd:hesa_i2.p1234.hesa_2016}).  An unqualified name is
+looked for where the site layout puts it (see {help leoset##tablenames:leoset}), else in the
+connection's default schema; it matches exactly, then ignoring case, then with the
+{cmd:leo_} prefix.  A database, schema or table that is not there stops with r(111) naming
+it; leostata never reads a same-named table from another schema instead.  The synthetic
+database accepts the SRS names, so a do-file written for the SRS runs on it unchanged.
+
 {marker joins}{...}
 {title:Joins}
 
@@ -264,7 +278,8 @@ and the key need not be in the varlist.  Without {cmd:sort()} the rows come
 in the order of the (last) merge's key, then the earlier merges' keys, then
 the master table's key.  {cmd:in} cannot be
 combined with {cmd:merge()} (r(198)): use {cmd:if}, or {cmd:keep in} after
-loading.  The {cmd:_merge} variable carries no value label.
+loading.  The indicator is a {cmd:byte} with merge's value label
+{cmd:_merge} (1 "Master only (1)", 2 "Using only (2)", 3 "Matched (3)").
 
 {pstd}Examples (synthetic database):{p_end}
 {phang2}{cmd:. leoload leo_earnings Edukey TaxYear Earnings GOR _merge, merge(1:1 Edukey TaxYear using leo_geography, keepusing(GOR)) clear}{p_end}
@@ -302,6 +317,87 @@ exactly).  A cohort filters like {cmd:if}: after {cmd:merge()}, before
 
 {pstd}Examples (synthetic database):{p_end}
 {phang2}{cmd:. leoload leo_earnings if TaxYear == 201819, cohort(Edukey=EduKey using leo_benefit if Benefit_type == "JSA") collapse((p50) Earnings (count) n=Earnings) clear}{p_end}
+
+
+{marker links}{...}
+{title:Link paths}
+
+{pstd}
+LEO links its sources through person keys: NPD, HESA and UCAS carry the pupil
+matching reference (PMR), the longitudinal ILR carries {cmd:RECORDID}, the LEO
+outcome tables (earnings, employment, benefits, self-assessment, geography)
+carry {cmd:EDUKEY}, and the LINK lookup tables join them through the resolved
+person key {cmd:AE_ID}:
+
+{p2colset 9 40 42 2}{...}
+{p2col:{cmd:PMR <-> AE_ID}}learner_ae_id_to_pmr_lookup{p_end}
+{p2col:{cmd:RECORDID <-> AE_ID}}education_records_lookup{p_end}
+{p2col:{cmd:AE_ID <-> EDUKEY}}learner_ae_id_to_edukey_lookup{p_end}
+{p2colreset}{...}
+
+{pstd}
+The suboption {cmd:link} of {cmd:merge()} and {cmd:cohort()} follows these
+lookups for you, on the server:
+
+{p 8 16 2}
+{cmd:merge(m:1} [{it:key}{cmd:=}{it:key}] {cmd:using} {it:table}{cmd:, link}[{cmd:(}{it:rule}{cmd:)}] ...{cmd:)}{p_end}
+{p 8 16 2}
+{cmd:cohort(}[{it:key}{cmd:=}{it:key}] {cmd:using} {it:table} [{cmd:if} {it:exp}]{cmd:, link}[{cmd:(}{it:rule}{cmd:)}]{cmd:)}
+
+{pstd}
+Without keys, the link graph chooses the person-key column of each table
+(the pair with the fewest lookups between them); with {it:key}{cmd:=}{it:key}
+it reads which person key each column holds.  A loaded row matches the rows
+of the other table whose key one of its person's lookup rows reaches.  The
+two keys stay two variables (an {cmd:Edukey} and a PMR are different
+identifiers).  A missing key, or one no lookup row carries, matches
+nothing: through a link, missing does not match missing.  Only keys the other
+table holds (for a cohort, in its rows where {cmd:if} holds) count as
+reached, so a person "links to more than one key" only when the join would
+really give it two partners.
+
+{pstd}
+{ul:Many-to-many steps.}  A person can have two AE_IDs, an AE_ID two EDUKEYs.
+{it:rule} says what happens to a person who reaches more than one key:
+
+{phang2}{cmd:refuse} (the default) stops before anything is fetched, with the
+number of such persons (r(459)).{p_end}
+{phang2}{cmd:drop} treats them as not matched: in a merge their rows stay
+master-only; they are not in a cohort.{p_end}
+{phang2}{cmd:all} keeps every pair: in a merge the person's rows repeat, once
+per key reached; a cohort keeps them.{p_end}
+
+{pstd}
+Before the load, the persons of the data linked from (distinct keys of the
+master table, or of the loaded data for a cohort) are counted on the
+server and shown, and stored in {cmd:r(link_persons)}, {cmd:r(link_matched)}
+(reaching one key), {cmd:r(link_unmatched)} and {cmd:r(link_multiple)}, with
+the path in {cmd:r(link_path)}.  One {cmd:link} per command.
+
+{pstd}
+{ul:The link graph.}  leostata ships two: one with the synthetic database's
+names and one with the SRS names (the VRF names such as
+{cmd:LINK.LEARNER_AE_ID_TO_EDUKEY_LOOKUP}, and the views of the project
+schemas such as {cmd:leo_earnings} and {cmd:hesa_2016}).  Where your
+project's tables or columns are named differently, name a site file in the
+environment variable {cmd:LEOSTATA_LINKS}: an INI file with the sections of
+the shipped graph, {cmd:[keys]} ({it:key type} {cmd:=} {it:SQL type}),
+{cmd:[table} {it:name}{cmd:]} ({cmd:family =}, {cmd:also =} further names,
+then {it:column} {cmd:=} {it:key type}) and {cmd:[lookup} {it:name}{cmd:]}
+(two lines {it:column} {cmd:=} {it:key type}).  Names ignore case; {cmd:*}
+and {cmd:?} are wildcards.  A section with a shipped section's name replaces
+it, {cmd:remove = yes} deletes one, new sections are added, and
+{cmd:replace = yes} under {cmd:[graph]} makes the site file the whole graph.
+When two paths are equally short, leostata stops and says so; it never picks
+one silently.  A malformed site file stops with r(198), naming the file and
+line; a missing one with r(601).
+
+{pstd}Examples (synthetic database): the earnings of persons who obtained a
+first degree in 2015/16, and the KS4 results of the pupils behind each row
+of earnings:{p_end}
+{phang2}{cmd:. leoload leo_earnings if TaxYear == 201819, cohort(using hesa_2016 if HE_XQLEV601 == "3" & HE_XPQUAL01 == 1, link(drop)) collapse((p50) Earnings (count) n=Earnings) clear}{p_end}
+{phang2}{cmd:. leoload leo_earnings Edukey TaxYear Earnings KS4_GENDER KS4_ATT8 _merge, merge(m:1 using ks4_pupil, link(drop) keepusing(KS4_GENDER KS4_ATT8)) clear}{p_end}
+{phang2}{cmd:. return list}{p_end}
 
 
 {marker functions}{...}
@@ -416,6 +512,10 @@ other Stata function is r(133) "unknown function".
 {phang2}{stata "leoload leo_earnings Edukey TaxYear Earnings GOR _merge, merge(1:1 Edukey TaxYear using leo_geography, keepusing(GOR)) clear":. leoload leo_earnings Edukey TaxYear Earnings GOR _merge, merge(1:1 Edukey TaxYear using leo_geography, keepusing(GOR)) clear}{p_end}
 {phang2}{stata "tabulate _merge":. tabulate _merge}{p_end}
 
+{pstd}Median earnings in 2018/19 of the persons with a first degree from 2015/16, through the link tables (see {help leoload##links:Link paths}){p_end}
+{phang2}{stata `"leoload leo_earnings if TaxYear == 201819, cohort(using hesa_2016 if HE_XQLEV601 == "3" & HE_XPQUAL01 == 1, link(drop)) collapse((p50) Earnings (count) n=Earnings) clear"':. leoload leo_earnings if TaxYear == 201819, cohort(using hesa_2016 if HE_XQLEV601 == "3" & HE_XPQUAL01 == 1, link(drop)) collapse((p50) Earnings (count) n=Earnings) clear}{p_end}
+{phang2}{stata "return list":. return list}{p_end}
+
 {pstd}Median earnings by region in 2018/19, the merge and the collapse on the server{p_end}
 {phang2}{stata "leoload leo_earnings if TaxYear == 201819, merge(1:1 Edukey TaxYear using leo_geography, keepusing(GORNM) keep(match)) collapse((p50) Earnings (count) n=Earnings) by(GORNM) clear":. leoload leo_earnings if TaxYear == 201819, merge(1:1 Edukey TaxYear using leo_geography, keepusing(GORNM) keep(match)) collapse((p50) Earnings (count) n=Earnings) by(GORNM) clear}{p_end}
 
@@ -437,6 +537,10 @@ other Stata function is r(133) "unknown function".
 {synopt:{cmd:r(N)}}number of observations loaded (with {cmd:count}: counted){p_end}
 {synopt:{cmd:r(k)}}number of variables loaded{p_end}
 {synopt:{cmd:r(synthetic)}}1 if the database is the synthetic one, 0 otherwise{p_end}
+{synopt:{cmd:r(link_persons)}}with a {cmd:link}: persons (distinct keys) of the data linked from{p_end}
+{synopt:{cmd:r(link_matched)}}... of them reaching one key of the other table{p_end}
+{synopt:{cmd:r(link_unmatched)}}... reaching none{p_end}
+{synopt:{cmd:r(link_multiple)}}... reaching more than one{p_end}
 
 {p2col 5 20 24 2: Macros}{p_end}
 {synopt:{cmd:r(table)}}the table, as the database names it{p_end}
@@ -444,6 +548,7 @@ other Stata function is r(133) "unknown function".
 {synopt:{cmd:r(dialect)}}the database: {cmd:mssql}, {cmd:duckdb}, {cmd:postgresql} or {cmd:sqlite}{p_end}
 {synopt:{cmd:r(frame)}}the frame that received the data{p_end}
 {synopt:{cmd:r(notes)}}notes about the load (e.g., types widened), separated by semicolons{p_end}
+{synopt:{cmd:r(link_path)}}with a {cmd:link}: the path followed, e.g. {cmd:Edukey (EDUKEY -> AE_ID -> PMR) KS4_PupilMatchingRefAnonymous}{p_end}
 {p2colreset}{...}
 
 

@@ -25,6 +25,7 @@ READERS = {
     "catalog": "tests.test_catalog_mssql",
     "errors": "tests.test_error_messages",
     "join": "tests.test_join_golden",
+    "table_names": "tests.test_table_names",
 }
 ROOT = Path(__file__).resolve().parents[1]
 

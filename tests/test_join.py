@@ -300,6 +300,17 @@ def test_joined_variables_in_if_sort_and_collapse(session):
     assert got.data["v"] == pytest.approx(list(groups["v"].mean()))
 
 
+def test_each_indicator_is_a_byte_with_merges_value_label(session):
+    got = load(session, "events id m1 _merge, merge(m:1 k using persons, generate(m1)) "
+                        "merge(m:1 k using extra)")
+    types = {c.name: c.stata_type for c in got.columns}
+    assert types["m1"] == types["_merge"] == "byte" and types["id"] != "byte"
+    assert got.variable_value_labels == {"m1": "_merge", "_merge": "_merge"}
+    assert got.value_labels["_merge"][1] == "Master only (1)"
+    assert got.value_labels["_merge"][2] == "Using only (2)"
+    assert got.value_labels["_merge"][3] == "Matched (3)"
+
+
 def test_default_order_is_the_key_then_the_master_key(session):
     got = load(session, "events k id, merge(m:1 k using persons, keep(master match))")
     ks = [float("inf") if k is None else k for k in got.data["k"]]
@@ -433,3 +444,227 @@ def test_synthetic_tables_against_pandas(synthetic, master, mcols, using, ucols,
                           f"keepusing({' '.join(keepusing)}){keep_text})")
     assert_same(got, expected)
     assert len(got.data["_merge"]) > 0 and 3 in got.data["_merge"]
+
+
+# --- link paths: merge() and cohort() through the LEO lookups ---------------------------------
+
+def linked_pairs(session) -> dict:
+    """Reference: EDUKEY -> the set of PMRs its AE_IDs reach (missing keys
+    reach nothing), read from the two lookups and joined in Python."""
+    ae_to_pmr: dict = {}
+    for r in table_rows(session, "learner_ae_id_to_pmr_lookup",
+                        ["AE_ID", "PUPILMATCHINGREFANONYMOUS"]):
+        if r["AE_ID"] is not None and r["PUPILMATCHINGREFANONYMOUS"] not in (None, ""):
+            ae_to_pmr.setdefault(r["AE_ID"], set()).add(r["PUPILMATCHINGREFANONYMOUS"])
+    out: dict = {}
+    for r in table_rows(session, "learner_ae_id_to_edukey_lookup", ["AE_ID", "EDUKEY"]):
+        if r["EDUKEY"] not in (None, "") and r["AE_ID"] in ae_to_pmr:
+            out.setdefault(r["EDUKEY"], set()).update(ae_to_pmr[r["AE_ID"]])
+    return out
+
+
+def reached_pmrs(session, keep_row=lambda r: True) -> set:
+    rows = table_rows(session, "ks4_pupil", ["KS4_PupilMatchingRefAnonymous", "KS4_GENDER"])
+    return {r["KS4_PupilMatchingRefAnonymous"] for r in rows if keep_row(r)}
+
+
+def reach(session, keep_row=lambda r: True) -> dict:
+    """EDUKEY -> the PMRs of ks4_pupil (rows where keep_row holds) it reaches."""
+    targets = reached_pmrs(session, keep_row)
+    return {k: v & targets for k, v in linked_pairs(session).items() if v & targets}
+
+
+@pytest.mark.parametrize("rule", ["drop", "all"])
+def test_cohort_through_a_link_keeps_the_rows_of_persons_reached(synthetic, rule):
+    girls = reach(synthetic, lambda r: r["KS4_GENDER"] == "F")
+    rows = table_rows(synthetic, "leo_earnings", ["Edukey", "TaxYear", "Earnings"])
+    keep = {k for k, v in girls.items() if rule == "all" or len(v) == 1}
+    expected = sorted((r["Edukey"], r["TaxYear"]) for r in rows if r["Edukey"] in keep)
+    job = commands.prepare_load(f'leo_earnings Edukey TaxYear, cohort(using ks4_pupil if '
+                                f'KS4_GENDER == "F", link({rule}))', synthetic)
+    writer = MemoryWriter()
+    stream(job.statement, synthetic.engine, job.plan.outputs, writer, meta=job.meta())
+    assert sorted(zip(writer.data["Edukey"], writer.data["TaxYear"])) == expected
+    assert len(expected) > 0
+    persons = {r["Edukey"] for r in rows if r["Edukey"] not in (None, "")}
+    counts = job.link
+    assert (counts.persons, counts.matched, counts.multiple, counts.unmatched) == (
+        len(persons), sum(1 for p in persons if len(girls.get(p, ())) == 1),
+        sum(1 for p in persons if len(girls.get(p, ())) > 1),
+        sum(1 for p in persons if p not in girls))
+    assert "EXISTS" in job.sql and "learner_ae_id_to_pmr_lookup" in job.sql
+
+
+@pytest.mark.parametrize("rule", ["drop", "all"])
+@pytest.mark.parametrize("keep", ["master match", "match using"])
+def test_merge_through_a_link_matches_each_row_to_the_keys_its_person_reaches(synthetic, rule,
+                                                                             keep):
+    reached = reach(synthetic)
+    pupils = {r["KS4_PupilMatchingRefAnonymous"]: r["KS4_GENDER"] for r in table_rows(
+        synthetic, "ks4_pupil", ["KS4_PupilMatchingRefAnonymous", "KS4_GENDER"])}
+    rows = table_rows(synthetic, "leo_earnings", ["Edukey", "TaxYear"])
+    expected = []
+    for r in rows:
+        keys = sorted(reached.get(r["Edukey"], ()))
+        if rule == "drop" and len(keys) > 1:
+            keys = []
+        if not keys and "master" in keep:
+            expected.append((r["Edukey"], r["TaxYear"], "", "", 1))
+        for pmr in keys:
+            expected.append((r["Edukey"], r["TaxYear"], pmr, pupils[pmr], 3))
+    if "using" in keep:
+        hit = {p for r in rows for p in reached.get(r["Edukey"], ())
+               if rule == "all" or len(reached[r["Edukey"]]) == 1}
+        expected += [("", None, p, g, 2) for p, g in pupils.items() if p not in hit]
+    got = load(synthetic, "leo_earnings Edukey TaxYear KS4_PupilMatchingRefAnonymous KS4_GENDER "
+                          f"_merge, merge(m:1 using ks4_pupil, link({rule}) keep({keep}) "
+                          "keepusing(KS4_PupilMatchingRefAnonymous KS4_GENDER))")
+    have = list(zip(got.data["Edukey"], got.data["TaxYear"],
+                    got.data["KS4_PupilMatchingRefAnonymous"], got.data["KS4_GENDER"],
+                    got.data["_merge"]))
+    assert sorted(have, key=sort_key) == sorted(expected, key=sort_key)
+    assert any(m == 3 for *_, m in have)
+
+
+#: A hostile link: m.k -(look1)-> mid -(look2)-> u.k2.  "a" reaches x and y
+#: (two keys), "b" x, "A" w (case counts), "c" nothing (its mid is NULL),
+#: "" and NULL are missing (look1's "" row must not make "" a person), and
+#: u's "v" is reached by nobody; look2's NULL mid leads nowhere.
+LINK_GRAPH = """
+[graph]
+replace = yes
+[keys]
+K1 = varchar(5)
+MID = int
+K2 = varchar(5)
+[table m]
+k = K1
+[table u]
+k2 = K2
+[lookup look1]
+k = K1
+mid = MID
+[lookup look2]
+mid = MID
+k2 = K2
+"""
+M_ROWS = [dict(k="a", x=1), dict(k="a", x=2), dict(k="b", x=3), dict(k="c", x=4),
+          dict(k="", x=5), dict(k=None, x=6), dict(k="A", x=7)]
+LOOK1 = [dict(k="a", mid=1), dict(k="a", mid=2), dict(k="b", mid=3), dict(k="c", mid=None),
+         dict(k="", mid=4), dict(k="A", mid=5), dict(k="b", mid=3)]
+LOOK2 = [dict(mid=1, k2="x"), dict(mid=2, k2="y"), dict(mid=3, k2="x"), dict(mid=4, k2="z"),
+         dict(mid=5, k2="w"), dict(mid=None, k2="q")]
+U_ROWS = [dict(k2="x", v=10), dict(k2="y", v=20), dict(k2="w", v=30), dict(k2="v", v=40),
+          dict(k2="z", v=50)]
+REACHED = {"a": ["x", "y"], "b": ["x"], "A": ["w"]}  # by hand from the rows above
+
+
+@pytest.fixture
+def linked(any_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("LEOSTATA_HOME", str(tmp_path))
+    graph = tmp_path / "links.ini"
+    graph.write_text(LINK_GRAPH, encoding="utf-8")
+    monkeypatch.setenv("LEOSTATA_LINKS", str(graph))
+    writer = any_db.writer()
+    md = MetaData()
+    tables = {"m": Table("m", md, Column("k", String(5)), Column("x", Integer)),
+              "look1": Table("look1", md, Column("k", String(5)), Column("mid", Integer)),
+              "look2": Table("look2", md, Column("mid", Integer), Column("k2", String(5))),
+              "u": Table("u", md, Column("k2", String(5)), Column("v", Integer))}
+    md.create_all(writer)
+    with writer.begin() as conn:
+        for name, rows in (("m", M_ROWS), ("look1", LOOK1), ("look2", LOOK2), ("u", U_ROWS)):
+            conn.execute(tables[name].insert(), rows)
+    writer.dispose()
+    s = open_session(any_db.url)
+    yield s
+    s.close()
+
+
+def linked_expected(rule: str, keep: tuple) -> list[tuple]:
+    """The merge(m:1 using u, link(rule)) rows (k, x, k2, v, _merge) by the
+    documented rule, from REACHED."""
+    v_of = {r["k2"]: r["v"] for r in U_ROWS}
+    out, hit = [], set()
+    for r in M_ROWS:
+        keys = REACHED.get(r["k"], [])
+        if rule == "drop" and len(keys) > 1:
+            keys = []
+        hit.update(keys)
+        if not keys and 1 in keep:
+            out.append((r["k"] or "", r["x"], "", None, 1))
+        if 3 in keep:
+            out += [(r["k"] or "", r["x"], k2, v_of[k2], 3) for k2 in keys]
+    if 2 in keep:
+        out += [("", None, r["k2"], r["v"], 2) for r in U_ROWS if r["k2"] not in hit]
+    return out
+
+
+@pytest.mark.parametrize("rule", ["drop", "all"])
+@pytest.mark.parametrize("keep", [(1, 2, 3), (1, 3), (3,), (2,)])
+def test_link_rules_on_a_hostile_link(linked, rule, keep):
+    words = {1: "master", 2: "using", 3: "match"}
+    got = load(linked, f"m k x k2 v _merge, merge(m:1 using u, link({rule}) "
+                       f"keep({' '.join(words[c] for c in keep)}))")
+    have = list(zip(got.data["k"], got.data["x"], got.data["k2"], got.data["v"],
+                    got.data["_merge"]))
+    assert sorted(have, key=sort_key) == sorted(linked_expected(rule, keep), key=sort_key)
+
+
+def test_link_counts_and_refusal_on_a_hostile_link(linked):
+    with pytest.raises(LeostataError) as err:
+        commands.prepare_load("m, merge(m:1 using u, link)", linked)
+    assert err.value.rc == 459
+    assert err.value.message == "1 of 4 persons link to more than one k2 of u"
+    job = commands.prepare_load("m, merge(m:1 using u, link(all))", linked)
+    assert (job.link.persons, job.link.matched, job.link.unmatched, job.link.multiple) == \
+        (4, 2, 1, 1)  # a, b, c, A; "" and NULL are no persons
+    assert job.link.locals()["leo_link_multiple"] == 1
+    # a cohort counts the keys its if leaves: "y" alone makes "a" reach one key
+    job = commands.prepare_load('m k x, cohort(using u if v != 10 & v != 30, link)', linked)
+    assert (job.link.matched, job.link.unmatched, job.link.multiple) == (1, 3, 0)
+    got = load(linked, 'm k x, cohort(using u if v != 10 & v != 30, link)')
+    assert sorted(got.data["x"]) == [1, 2]  # both rows of "a", once each
+
+
+def test_a_link_refuses_persons_reaching_two_keys_on_the_synthetic_tables(synthetic):
+    reached = reach(synthetic)
+    several = sum(1 for v in reached.values() if len(v) > 1)
+    command = "ks4_pupil, merge(1:m using leo_earnings, link keepusing(Edukey)) count"
+    # ks4 -> earnings: a pupil whose AE_ID has two EDUKEYs reaches two persons
+    pupils = {}
+    for edukey, pmrs in linked_pairs(synthetic).items():
+        for p in pmrs:
+            pupils.setdefault(p, set()).add(edukey)
+    earners = {r["Edukey"] for r in table_rows(synthetic, "leo_earnings", ["Edukey"])}
+    ks4 = reached_pmrs(synthetic)
+    twice = sum(1 for p, ks in pupils.items() if p in ks4 and len(ks & earners) > 1)
+    assert twice > 0 or several > 0
+    if twice:
+        with pytest.raises(LeostataError) as err:
+            commands.prepare_load(command, synthetic)
+        assert err.value.rc == 459 and err.value.message.startswith(f"{twice:,} of ")
+    assert commands.prepare_load(command.replace("link", "link(drop)"), synthetic).link.multiple \
+        == twice
+
+
+LINK_ERRORS = [
+    ("leo_earnings, merge(m:1 using ks4_pupil, link(some))", 198, "link(some) invalid"),
+    ("leo_earnings, merge(m:1 using ref_sic_section, link)", 111,
+     "table ref_sic_section carries no person key in the link graph"),
+    ("leo_earnings, merge(m:1 TaxYear=KS4_PupilMatchingRefAnonymous using ks4_pupil, link)", 111,
+     "the link graph does not say which person key TaxYear of leo_earnings carries"),
+    ("leo_earnings, merge(m:1 using ks4_pupil, link) cohort(using ilr_learners, link)", 198,
+     "link may be given in one merge() or cohort() per command"),
+    ("leo_earnings, cohort(using ks4_pupil, nolink)", 198, "cohort(): option nolink not allowed"),
+    ("leo_earnings, cohort(Edukey using ks4_pupil)", 111,
+     "variable Edukey not found in ks4_pupil"),
+]
+
+
+@pytest.mark.parametrize("command, rc, message", LINK_ERRORS, ids=[e[0] for e in LINK_ERRORS])
+def test_link_errors(synthetic, command, rc, message):
+    with pytest.raises(LeostataError) as err:
+        commands.prepare_load(command, synthetic)
+    assert err.value.rc == rc
+    assert message in err.value.message

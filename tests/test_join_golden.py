@@ -12,7 +12,8 @@ import pytest
 
 from leostata.catalog import ColumnInfo, TableInfo, normalize_type
 from leostata.plan import plan_load
-from leostata.sql import merge_probes, to_sql
+from leostata.links import parse_graph
+from leostata.sql import link_probe, merge_probes, to_sql
 from leostata.translate import DIALECT_NAMES
 from tests.golden_files import Goldens
 from tests.translate.leo_table import FakeCatalog, leo_table
@@ -32,10 +33,30 @@ PERSONS = _table("persons", ("Edukey",), ("Edukey", "varchar(12)", True), ("SEXI
 LOOKUP = _table("lookup", ("EDUKEY", "AE_ID"), ("EDUKEY", "varchar(14)", True),
                 ("AE_ID", "bigint", True))
 YEARS = _table("years", ("TaxYear",), ("TaxYear", "int", True), ("Index", "float", True))
+PMR_LOOKUP = _table("pmr_lookup", ("AE_ID", "PMR"), ("AE_ID", "bigint", True),
+                    ("PMR", "varchar(18)", True))
+PUPILS = _table("pupils", ("PMR",), ("PMR", "varchar(18)", True), ("GENDER", "char(1)", True))
+#: EDUKEY (leo_earnings, lookup) -> AE_ID -> PMR (pmr_lookup, pupils)
+GRAPH = parse_graph("""
+[keys]
+EDUKEY = varchar(14)
+AE_ID = bigint
+PMR = varchar(18)
+[table leo_earnings]
+Edukey = EDUKEY
+[table pupils]
+PMR = PMR
+[lookup lookup]
+EDUKEY = EDUKEY
+AE_ID = AE_ID
+[lookup pmr_lookup]
+AE_ID = AE_ID
+PMR = PMR
+""")
 
 
 def catalog():
-    return FakeCatalog(leo_table(), PERSONS, LOOKUP, YEARS)
+    return FakeCatalog(leo_table(), PERSONS, LOOKUP, YEARS, PMR_LOOKUP, PUPILS)
 
 
 M = "leo_earnings Edukey TaxYear Earnings"
@@ -61,6 +82,9 @@ CASES = {
     "cohort_after_merge": f"{M} SEXID, merge(m:1 Edukey using persons, keepusing(SEXID) "
                           f"keep(match)) cohort(TaxYear using years if Index > 100) "
                           f"collapse((mean) Earnings) by(SEXID)",
+    "link_merge_drop": f"{M} GENDER _merge, merge(m:1 using pupils, link(drop) "
+                       f"keep(master match))",
+    "link_cohort_all": f"{M}, cohort(using pupils if GENDER == \"F\", link(all))",
     "sample_sort_count": f"{M} SEXID, merge(m:1 Edukey using persons) sample(10, seed(3)) "
                          f"sort(SEXID Edukey) count",
 }
@@ -69,10 +93,13 @@ GOLDENS = Goldens("join", {f"{c}.{d}.sql" for c in CASES for d in DIALECT_NAMES}
 
 
 def compiled(case: str, dialect: str) -> str:
-    plan = plan_load(CASES[case], catalog())
+    plan = plan_load(CASES[case], catalog(), graph=GRAPH)
     text = to_sql(plan, dialect) + "\n"
     for _merge, side, keys, probe in merge_probes(plan, dialect):
         text += f"-- probe: {side} unique on {' '.join(keys)}\n{to_sql(probe, dialect)}\n"
+    counted = link_probe(plan, dialect)
+    if counted is not None:
+        text += f"-- link counts: {counted[0].path}\n{to_sql(counted[1], dialect)}\n"
     return text
 
 

@@ -42,6 +42,7 @@ class LoadJob:
     sql: str
     table: str
     synthetic: bool
+    link: Optional["LinkCounts"] = None  # the link's persons, counted before the load
 
     @property
     def aggregated(self) -> bool:
@@ -52,7 +53,8 @@ class LoadJob:
         """False when the result is the whole table (the catalog's row
         estimate then sizes it without a COUNT on the server)."""
         p = self.plan
-        return p.where is not None or p.in_range is not None or p.sample is not None
+        return (p.where is not None or p.in_range is not None or p.sample is not None
+                or bool(p.cohorts) or bool(p.merges))
 
     @property
     def require_rows(self) -> bool:
@@ -70,6 +72,31 @@ class LoadJob:
                         maxobs=self.option("maxobs"), force=bool(self.option("force")),
                         aggregated=self.aggregated, approx_rows=self.plan.table.approx_rows,
                         filtered=self.filtered, require_rows=self.require_rows)
+
+
+@dataclass(frozen=True)
+class LinkCounts:
+    """A link's persons (distinct keys of the loaded data), counted on the
+    server: reaching no key of the other table, one, more than one."""
+
+    path: str
+    rule: str
+    persons: int
+    unmatched: int
+    matched: int
+    multiple: int
+
+    def line(self) -> str:
+        """The report, in one line."""
+        fate = {"refuse": "", "drop": " (treated as not matched: link(drop))",
+                "all": " (their rows repeat, once per key: link(all))"}[self.rule]
+        return (f"link {self.path}: {self.persons:,} persons; {self.matched:,} matched once, "
+                f"{self.unmatched:,} not matched, {self.multiple:,} more than once{fate}")
+
+    def locals(self) -> dict:
+        return {"leo_link_persons": self.persons, "leo_link_unmatched": self.unmatched,
+                "leo_link_matched": self.matched, "leo_link_multiple": self.multiple,
+                "leo_link_path": self.path}
 
 
 @dataclass
@@ -133,6 +160,8 @@ def load(command_text: str, session, writer_for: Callable[[LoadJob], Writer], *,
     ``showsql`` (show it, then go on), ``count`` (the number of rows) or a
     load through ``deliver`` into ``writer_for(job)``; notes go to ``say``."""
     job = prepare_load(command_text, session)
+    if job.link is not None:
+        say(job.link.line())
     if job.option("showsql") or job.option("sqlonly"):
         show(job.sql)
     if job.option("sqlonly"):
@@ -156,7 +185,7 @@ def query(statement, session, writer: Writer, *, maxobs: Optional[int] = None,
 def prepare_load(command_text: str, session) -> LoadJob:
     """Parse and plan ``TABLE [varlist] [if] [in] [, options]`` against the
     session's catalog and build the statement to run."""
-    plan = plan_load(command_text, session.catalog)
+    plan = plan_load(command_text, session.catalog, graph=lambda: link_graph(session))
     if plan.options.get("sdc"):
         from .version import __version__
         raise StataSyntaxError(f"option sdc not available: disclosure-control checks are not "
@@ -166,12 +195,61 @@ def prepare_load(command_text: str, session) -> LoadJob:
         check_runs_on_sql_server(plan)
     if plan.in_range is not None:
         check_in_range(plan, table_rows(session, plan.table))
-    if plan.merge is not None and not plan.options.get("sqlonly"):
-        check_merge_keys(plan, session)
+    link = None
+    if not plan.options.get("sqlonly"):
+        if plan.merge is not None:
+            check_merge_keys(plan, session)
+        link = count_link(plan, session)
     dialect = session.engine.dialect
     statement = sql.executed_statement(plan, dialect)
     return LoadJob(plan, statement, sql.to_sql(statement, dialect), plan.table.name,
-                   session.synthetic)
+                   session.synthetic, link)
+
+
+def link_graph(session):
+    """The link graph for the session's database: the synthetic names when it
+    is leostata's synthetic database (the embedded one, or one ``synth``
+    built elsewhere: its ``leostata_info`` says so), the SRS names otherwise;
+    a site file (``LEOSTATA_LINKS``) extends either."""
+    from .links import load_graph
+    return load_graph(session.synthetic or _built_by_synth(session))
+
+
+def _built_by_synth(session) -> bool:
+    import sqlalchemy as sa
+
+    from .catalog import INFO_TABLE
+    probe = (sa.select(sa.column("value")).select_from(sa.table(INFO_TABLE))
+             .where(sa.column("key") == "synthetic"))
+    try:
+        with session.engine.connect() as conn:
+            return conn.execute(probe).scalar() == "1"
+    except Exception:  # noqa: BLE001 - no such table: not leostata's synthetic database
+        return False
+
+
+def count_link(plan: Plan, session) -> Optional[LinkCounts]:
+    """The link's persons, counted on the server before anything is fetched;
+    with ``link(refuse)`` (the default), r(459) when any person reaches
+    more than one key."""
+    probe = sql.link_probe(plan, session.engine.dialect)
+    if probe is None:
+        return None
+    link, statement = probe
+    with session.engine.connect() as conn:
+        try:
+            row = conn.execute(statement).one()
+        except Exception as exc:
+            raise ServerError(f"the database reported an error: {_first_line(exc)}") from exc
+    counts = LinkCounts(link.path, link.rule, *(int(v or 0) for v in row))
+    if link.rule == "refuse" and counts.multiple:
+        raise DataInconsistency(
+            f"{counts.multiple:,} of {counts.persons:,} persons link to more than one "
+            f"{link.other_key.name} of {link.other_table.name}",
+            hint=f"link {link.path}; choose link(drop) to treat those persons as not matched, "
+                 "or link(all) to keep every pair (their rows then repeat); see help leoload, "
+                 "Link paths")
+    return counts
 
 
 def check_runs_on_sql_server(plan: Plan) -> None:

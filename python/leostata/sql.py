@@ -3,7 +3,8 @@
 Public API::
 
     select_for(plan, dialect)          -> sqlalchemy.Select   what the loader executes
-    merge_probes(plan, dialect)        -> [(side, keys, Select)] merge()'s cardinality checks
+    merge_probes(plan, dialect)        -> [(merge, side, keys, Select)] merge()'s cardinality checks
+    link_probe(plan, dialect)          -> (Link, Select) or None  the link's person counts
     row_source(plan, dialect)          -> sqlalchemy.Select   filtered rows, no ORDER BY
     to_sql(select_or_plan, dialect)    -> str                 literal SQL, for display
     sql_text(command_text, catalog, dialect_name=None) -> str `leostata sql`
@@ -135,7 +136,7 @@ def _needed(plan: Plan) -> list[ColumnInfo]:
     if plan.sample is not None:
         wanted[plan.sample.key.name] = plan.sample.key
     for cohort in plan.cohorts:
-        for c, _ in cohort.keys:
+        for c in cohort.loaded_keys:
             wanted[c.name] = c
     if not wanted:  # a count with no condition still needs a column to select
         first = plan.table.columns[0]
@@ -196,13 +197,37 @@ def merge_probes(plan: Plan, dialect) -> list[tuple[object, str, list[str], sa.S
     for merge in plan.merges:
         base = _base_table(d.name, plan.merges, translator_for(d))
         for side, unique, table, cols in (
-                ("master", merge.master_unique, merge.master, [m for m, _ in merge.keys]),
-                ("using", merge.using_unique, merge.using, [u for _, u in merge.keys])):
+                ("master", merge.master_unique, merge.master, merge.master_keys),
+                ("using", merge.using_unique, merge.using, merge.using_keys)):
             if unique:
                 names = stata_names(table)
                 out.append((merge, side, [names[c.name] for c in cols],
                             uniqueness_probe(table, cols, d.name, base)))
     return out
+
+
+def link_probe(plan: Plan, dialect):
+    """The one ``link`` of ``plan`` (in a merge() or a cohort()) and the
+    statement counting its persons (``translate.link.link_counts``: one row
+    persons, unmatched, matched, multiple), or None without a link."""
+    from .translate import translator_for
+    from .translate.join import other_has_key
+    from .translate.link import link_counts
+    d = _dialect(dialect)
+    tr = translator_for(d)
+    base = _base_table(d.name, plan.merges, tr)
+    for merge in plan.merges:
+        if merge.link is not None:
+            link, loaded, where = merge.link, merge.master, None
+            break
+    else:
+        cohort = next((c for c in plan.cohorts if c.link is not None), None)
+        if cohort is None:
+            return None
+        link, loaded, where = cohort.link, plan.table, cohort.where
+    statement = link_counts(link, tr, base, lambda cols, alias: base(loaded, cols, alias),
+                            other_has_key(link, tr, base, where))
+    return link, statement
 
 
 def _build(plan: Plan, dialect, *, for_output: bool, max_params: int = MAX_PARAMS):

@@ -85,7 +85,7 @@ def test_table(text, table):
     (", clear", "invalid syntax: table name required", (0, 1)),
     ("if x > 1", "invalid syntax: table name required", (0, 2)),
     ("1abc", "'1abc' invalid table name", (0, 4)),
-    ("a.b.c", "'a.b.c' invalid table name", (0, 5)),
+    ("a.b.c.d", "'a.b.c.d' invalid table name", (0, 7)),
     ('"t"', "'\"t\"' invalid table name", (0, 3)),
 ])
 def test_table_errors(text, message, pos):

@@ -80,7 +80,8 @@ COMMON_LOCALS: tuple[str, ...] = ("_leo_version", "debug")
 #: r() of each command: (scalars, macros).  The bridge sets ``leo_<name>``;
 #: the ado posts each non-empty one; the help's Stored results lists them.
 RESULTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "leoload": (("N", "k", "synthetic"), ("table", "sql", "dialect", "frame", "notes")),
+    "leoload": (("N", "k", "synthetic", "link_persons", "link_matched", "link_unmatched",
+                 "link_multiple"), ("table", "sql", "dialect", "frame", "notes", "link_path")),
     "leoquery": (("N", "k", "synthetic"), ("sql", "dialect", "frame", "notes")),
     "leodescribe": (("N", "k", "suppressed", "synthetic"), ("table", "tables", "varlist")),
     "leoset": (("synthetic",), ("url", "source", "schema", "dialect", "config", "metadata")),
@@ -189,7 +190,7 @@ def _open(note: bool = True):
     from .. import config
     from ..session import SYNTHETIC_NOTE, open_session
     setting = config.resolve(_state.url, _state.schema)
-    key = (setting.url, setting.schema, setting.metadata_files)
+    key = (setting.url, setting.schema, setting.metadata_files, setting.layout, setting.project)
     if _state.session is None or _state.key != key:
         _close_session()
         _state.session = open_session(_state.url, _state.schema, say=display)
@@ -249,7 +250,7 @@ def _leoload(args: dict[str, str]) -> None:
     job, outcome = commands.load(text, session, writer_for, show=display, say=display,
                                  progress=display_progress, poll=poll)
     results = {"leo_table": job.table, "leo_sql": job.sql, "leo_dialect": _dialect(session),
-               "leo_synthetic": int(job.synthetic)}
+               "leo_synthetic": int(job.synthetic), **(job.link.locals() if job.link else {})}
     if outcome.result is None:  # sqlonly or count: nothing loaded
         if job.synthetic:
             from ..session import SYNTHETIC_NOTE

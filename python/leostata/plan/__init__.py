@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from ..catalog import ColumnInfo, TableInfo
 from ..errors import NotFound, StataSyntaxError, TypeMismatch, Untranslatable, located
-from ..stata_types import OutputColumn
+from ..stata_types import MERGE_VALUE_LABEL, OutputColumn
 from .check import EXPRESSION_KINDS, check_expression
 from .cohort import Cohort, build_cohort, cohort_options
 from .merge import Merge, build_merges, merge_options
@@ -42,11 +42,13 @@ __all__ = ["plan_load", "Plan", "Sample", "Merge", "Cohort", "OutputColumn", "OP
            "EXPRESSION_KINDS"]
 
 
-def plan_load(command, catalog) -> Plan:
+def plan_load(command, catalog, graph=None) -> Plan:
     """``leoload TABLE [varlist] [if] [in] [, options]`` -> a validated Plan.
 
     ``command``: an ``expr.command.Command`` or the command text;
-    ``catalog``: a ``Catalog`` (anything with ``table(name) -> TableInfo``).
+    ``catalog``: a ``Catalog`` (anything with ``table(name) -> TableInfo``);
+    ``graph``: the link graph (``links.LinkGraph``) or a function giving it,
+    needed only by a ``link`` in merge() or cohort().
     An empty varlist means every column.  ``in`` needs a row order: the
     ``sort()`` option, else the table's key from the catalog; without either
     it is refused (Untranslatable r(5104)).  ``sample()`` needs the table's
@@ -64,13 +66,18 @@ def plan_load(command, catalog) -> Plan:
         table = catalog.table(command.table)
     except NotFound as exc:
         raise located(NotFound, exc.message, text, command.table_pos, exc.hint) from None
-    merges = build_merges(merge_options(command, find_option), table, catalog, text)
+    merges = build_merges(merge_options(command, find_option), table, catalog, text, graph)
     merge = merges[-1] if merges else None
     if merge is not None:
         table = merge.merged
     names = stata_names(table)
-    cohorts = [build_cohort(o, table, catalog, text)
+    cohorts = [build_cohort(o, table, catalog, text, graph)
                for o in cohort_options(command, find_option)]
+    linked = [x for x in merges + cohorts if x.link is not None]
+    if len(linked) > 1:
+        raise StataSyntaxError("link may be given in one merge() or cohort() per command",
+                               hint="r() reports the persons one link matched; follow a second "
+                                    "link in a second leoload")
 
     columns = resolve_varlist(command.varlist, table, text=text) or list(table.columns)
     where = None
@@ -120,8 +127,12 @@ def plan_load(command, catalog) -> Plan:
                 order_by=order_by, sample=sample, count_only=bool(options.get("count")),
                 options=options, text=text, merges=merges,
                 cohorts=cohorts)
+    indicators = {m.generate for m in merges if m.generate is not None}
     plan.outputs = [OutputColumn(name=names[c.name], source=c.name, sql_type=c.sql_type,
-                                 label=c.description) for c in columns]
+                                 label=c.description,
+                                 stata_type="byte" if c.name in indicators else None,
+                                 value_label=MERGE_VALUE_LABEL if c.name in indicators else None)
+                    for c in columns]
     if "collapse" in options:
         plan.collapse = _collapse_spec(command, plan, names)
         plan.outputs = list(plan.collapse.outputs())

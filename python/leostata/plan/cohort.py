@@ -3,10 +3,11 @@ condition there -- a semi-join, so rows are never duplicated.
 
 Grammar (``cohort()`` may be given several times; a row must be in each)::
 
-    cohort(KEY [KEY ...] using TABLE [if exp])
+    cohort(KEY [KEY ...] using TABLE [if exp] [, link[(refuse|drop|all)]])
 
     KEY   a variable of the loaded data (after any merge()), or
-          loaded=cohort when the key is called differently in TABLE
+          loaded=cohort when the key is called differently in TABLE; with
+          ``link`` at most one, or none (the link graph chooses: ``plan.link``)
     exp   a condition on TABLE's variables, with leoload's if rules
 
 What it means in Stata's own terms: with ``c.dta`` made by
@@ -33,7 +34,7 @@ from .check import check_expression
 from .merge import check_key_type
 from .varlist import Names, stata_names
 
-GRAMMAR = "cohort(key using table [if exp])"
+GRAMMAR = "cohort(key using table [if exp] [, link])"
 
 
 @dataclass
@@ -45,6 +46,12 @@ class Cohort:
     table: TableInfo
     keys: list[tuple[ColumnInfo, ColumnInfo]]
     where: Optional[object] = None
+    link: Optional[object] = None  # plan.link.Link: keys matched through the link graph
+
+    @property
+    def loaded_keys(self) -> list[ColumnInfo]:
+        """The loaded data's key columns (with a link: its person key)."""
+        return [self.link.loaded_key] if self.link is not None else [k for k, _ in self.keys]
 
 
 def cohort_options(command, find_option) -> list:
@@ -53,12 +60,20 @@ def cohort_options(command, find_option) -> list:
             if find_option(o.name, command.text, o.pos).name == "cohort"]
 
 
-def build_cohort(option, loaded: TableInfo, catalog, text: str) -> Cohort:
-    """Parse ``cohort(...)`` against the loaded data and the catalog."""
+def build_cohort(option, loaded: TableInfo, catalog, text: str, graph=None) -> Cohort:
+    """Parse ``cohort(...)`` against the loaded data and the catalog;
+    ``graph()`` gives the link graph (called only for a ``link``)."""
+    from ..expr.command import split_positional_and_options
     from ..expr.parser import parse
     if not option.args:
         raise located(StataSyntaxError, "option cohort() required", text, option.pos, GRAMMAR)
-    a, b = option.args_pos
+    _, (a, b), subs = split_positional_and_options(text, *option.args_pos)
+    linked = None
+    for sub in subs:
+        if not ("link".startswith(sub.name) and len(sub.name) >= 4) or linked is not None:
+            raise located(StataSyntaxError, f"cohort(): option {sub.name} not allowed", text,
+                          sub.pos, "cohort(key using table [if exp] [, link[(rule)]])")
+        linked = sub
     body = text[a:b]
     cut = re.search(r"(?:^|\s)if(?=[\s(!~-]|$)", body)
     head_end = a + cut.start() if cut else b
@@ -68,7 +83,7 @@ def build_cohort(option, loaded: TableInfo, catalog, text: str) -> Cohort:
     if "using" not in names:
         raise located(StataSyntaxError, "using required", text, option.args_pos, GRAMMAR)
     at = names.index("using")
-    if at == 0:
+    if at == 0 and linked is None:
         raise located(StataSyntaxError, "varlist required", text, words[0][1],
                       "name the key variables first: cohort(Edukey using table if ...)")
     if len(words) != at + 2:
@@ -96,7 +111,7 @@ def build_cohort(option, loaded: TableInfo, catalog, text: str) -> Cohort:
                           pos, "for a key named differently there, write loaded=cohort") from None
         if any(lcol == k for k, _ in keys):
             raise located(StataSyntaxError, f"{word}: key named twice", text, pos)
-        if lcol.sql_type.is_string != ccol.sql_type.is_string:
+        if lcol.sql_type.is_string != ccol.sql_type.is_string and linked is None:
             raise located(VariableTypeMismatch,
                           f"key variable {loaded_names[lcol.name]} is "
                           f"{'string' if lcol.sql_type.is_string else 'numeric'} in the loaded "
@@ -116,4 +131,10 @@ def build_cohort(option, loaded: TableInfo, catalog, text: str) -> Cohort:
         if where.stype != "num":
             raise located(TypeMismatch, "type mismatch", text, (start, b),
                           "the if condition must be numeric (a string is neither true nor false)")
-    return Cohort(table=table, keys=keys, where=where)
+    link = None
+    if linked is not None:
+        from .link import build_link, read_rule
+        link = build_link(read_rule(linked, text), loaded, table, keys, catalog,
+                          graph() if callable(graph) else graph, text, linked.pos)
+        keys = []
+    return Cohort(table=table, keys=keys, where=where, link=link)

@@ -5,11 +5,13 @@ plan resolves names against.
 Grammar (``merge()`` may be given several times: each merges onto the
 result of the ones before it, as consecutive Stata ``merge`` commands do)::
 
-    merge(1:1|m:1|1:m KEY [KEY ...] using TABLE
-          [, keepusing(varlist) keep(results) generate(newvar) nogenerate])
+    merge(1:1|m:1|1:m [KEY [KEY ...]] using TABLE
+          [, keepusing(varlist) keep(results) generate(newvar) nogenerate
+             link[(refuse|drop|all)]])
 
     KEY      a variable of the loaded (master) table, or master=using when the
-             key is called differently in the using table
+             key is called differently in the using table; with ``link`` at
+             most one, or none (the link graph chooses: ``plan.link``)
     results  master (1), using (2), match (3), abbreviated mas, us, mat
 
 Stata's rules (help merge), reproduced: the declared cardinality is checked
@@ -50,7 +52,7 @@ RESULT_WORDS = {MASTER: ("master", 3), USING: ("using", 2), MATCH: ("match", 3)}
 DEFAULT_GENERATE = "_merge"
 INDICATOR_TYPE = SqlType(raw="tinyint", kind="int8")
 INDICATOR_LABEL = "Matching result from merge"
-SUBOPTIONS = ("keepusing", "keep", "generate", "nogenerate")
+SUBOPTIONS = ("keepusing", "keep", "generate", "nogenerate", "link")
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,17 @@ class Merge:
     sources: dict[str, Source] = field(default_factory=dict)
     inner: Optional["Merge"] = None  # the merge whose merged data is this master
     merged: Optional[TableInfo] = None  # this merge's merged data
+    link: Optional[object] = None  # plan.link.Link: keys matched through the link graph
+
+    @property
+    def master_keys(self) -> list[ColumnInfo]:
+        """The master's key columns (with a link: its person key)."""
+        return [self.link.loaded_key] if self.link is not None else [m for m, _ in self.keys]
+
+    @property
+    def using_keys(self) -> list[ColumnInfo]:
+        """The using's key columns (with a link: its person key)."""
+        return [self.link.other_key] if self.link is not None else [u for _, u in self.keys]
 
     @property
     def master_unique(self) -> bool:
@@ -94,7 +107,7 @@ class Merge:
         variable once and only when the merged data hold it."""
         m_names = stata_names(self.master)
         u_names = stata_names(self.using)
-        out: list[str] = [m_names[m.name] for m, _ in self.keys]
+        out: list[str] = [m_names[m.name] for m in self.master_keys]
         if self.inner is not None:
             out.extend(self.inner.order_names())
         for k in self.master.key:
@@ -115,19 +128,20 @@ def merge_options(command, find_option) -> list:
     return [o for o in command.options if find_option(o.name, command.text, o.pos).name == "merge"]
 
 
-def build_merges(options, master: TableInfo, catalog, text: str) -> list[Merge]:
+def build_merges(options, master: TableInfo, catalog, text: str, graph=None) -> list[Merge]:
     """Each ``merge()`` in turn onto the result of the ones before -> the
-    merges, in order; the last one's ``merged`` is the data loaded."""
+    merges, in order; the last one's ``merged`` is the data loaded.
+    ``graph()`` gives the link graph (called only for a ``link``)."""
     merges: list[Merge] = []
     for option in options:
         merge, master = build_merge(option, master, catalog, text,
-                                    inner=merges[-1] if merges else None)
+                                    inner=merges[-1] if merges else None, graph=graph)
         merges.append(merge)
     return merges
 
 
 def build_merge(option, master: TableInfo, catalog, text: str,
-                inner: Optional[Merge] = None) -> tuple[Merge, TableInfo]:
+                inner: Optional[Merge] = None, graph=None) -> tuple[Merge, TableInfo]:
     """Parse ``merge(...)`` (``option``: its ``expr.command.Option``) against
     the master data (a table, or ``inner``'s merged data) and the catalog
     -> (Merge, merged TableInfo)."""
@@ -157,7 +171,8 @@ def build_merge(option, master: TableInfo, catalog, text: str,
         raise located(StataSyntaxError, "using required", text, ppos,
                       "merge(m:1 key using table [, options])") from None
     key_words = words[1:at]
-    if not key_words:
+    linked = next((sub for sub in subs if _suboption(sub, text) == "link"), None)
+    if not key_words and linked is None:
         raise located(StataSyntaxError, "varlist required", text, kpos,
                       "name the key variables after the merge type: merge(m:1 Edukey using table)")
     if len(words) != at + 2:
@@ -185,7 +200,7 @@ def build_merge(option, master: TableInfo, catalog, text: str,
                                "named differently there, write master=using") from None
         if any(mcol == m for m, _ in keys):
             raise located(StataSyntaxError, f"{word}: key named twice", text, pos)
-        if mcol.sql_type.is_string != ucol.sql_type.is_string:
+        if mcol.sql_type.is_string != ucol.sql_type.is_string and linked is None:
             raise located(VariableTypeMismatch,
                           f"key variable {stata_names(master)[mcol.name]} is {_kind_word(mcol)} "
                           f"in master but {_kind_word(ucol)} in using data",
@@ -203,6 +218,8 @@ def build_merge(option, master: TableInfo, catalog, text: str,
         if name in seen:
             raise located(StataSyntaxError, f"merge(): option {name}() specified twice", text, sub.pos)
         seen.add(name)
+        if name == "link":
+            continue  # read below, once the keys are known
         if name == "nogenerate":
             if sub.args is not None:
                 raise located(StataSyntaxError, "merge(): option nogenerate takes no argument",
@@ -228,8 +245,16 @@ def build_merge(option, master: TableInfo, catalog, text: str,
         raise located(StataSyntaxError, "merge(): options generate() and nogenerate may not be "
                       "combined", text, option.pos)
 
+    link = None
+    if linked is not None:
+        from .link import build_link, read_rule
+        root = master.name
+        link = build_link(read_rule(linked, text), master, using, keys, catalog,
+                          graph() if callable(graph) else graph, text, linked.pos,
+                          loaded_name=root)
+        keys = []  # the two person keys stay two variables; the link matches them
     merge = Merge(kind=kind, master=master, using=using, keys=keys, keep=keep, generate=generate,
-                  inner=inner)
+                  inner=inner, link=link)
     merge.merged = _merged_table(merge, keepusing, text, option.pos)
     return merge, merge.merged
 
@@ -248,7 +273,7 @@ def check_key_type(col: ColumnInfo, text, pos, option: str = "merge()") -> None:
 
 def _suboption(sub, text) -> str:
     typed = sub.name
-    minimum = {"keepusing": 5, "keep": 4, "generate": 3, "nogenerate": 5}
+    minimum = {"keepusing": 5, "keep": 4, "generate": 3, "nogenerate": 5, "link": 4}
     for name in SUBOPTIONS:
         if name.startswith(typed) and len(typed) >= minimum[name]:
             # keep/keepusing: "keep" is keep, "keepu..." keepusing
@@ -260,7 +285,8 @@ def _suboption(sub, text) -> str:
                       "merge() keeps the master's values of a variable on both sides; "
                       "update/replace are not part of leostata yet")
     raise located(StataSyntaxError, f"merge(): option {typed} not allowed", text, sub.pos,
-                  "merge() options: keepusing(varlist) keep(results) generate(newvar) nogenerate")
+                  "merge() options: keepusing(varlist) keep(results) generate(newvar) "
+                  "nogenerate link[(rule)]")
 
 
 def _results(text: str, s: int, e: int) -> frozenset:

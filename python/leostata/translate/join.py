@@ -48,10 +48,13 @@ from typing import Callable
 
 import sqlalchemy as sa
 
+from ..expr.nodes import Name, walk
 from ..plan.merge import MASTER, MATCH, USING, Merge
 from .aggregate import _key
+from .link import TO, link_pairs, match_pairs, strict
 
 IN_USING, IN_MASTER = "leo_in_using", "leo_in_master"
+LINKED = "leo_link"  # with a link: the using key the master row's person reaches
 
 
 def _int(n: int):
@@ -59,7 +62,51 @@ def _int(n: int):
 
 
 def _condition(merge: Merge, tr, m, u):
+    if merge.link is not None:  # the pair's other key, never a missing one
+        return tr.key_match(strict(merge.link.other_key, LINKED), m.c[LINKED],
+                            strict(merge.link.other_key), u.c[merge.link.other_key.name])
     return sa.and_(*[tr.key_match(mc, m.c[mc.name], uc, u.c[uc.name]) for mc, uc in merge.keys])
+
+
+def _master(merge: Merge, tr, base: Callable, cols: list, alias: str):
+    """The master's ``cols``; with a link, each row with the other key its
+    person reaches (``leo_link``; NULL when none; a row per key reached
+    under the rule ``all``)."""
+    if merge.link is None:
+        return base(merge.master, cols, alias)
+    link = merge.link
+    m0 = base(merge.master, _unique(cols + [link.loaded_key]), f"{alias}0")
+    pairs = link_pairs(link, tr, base, other_has_key(link, tr, base))
+    frm = m0.outerjoin(pairs, match_pairs(link, tr, m0.c[link.loaded_key.name], pairs))
+    return sa.select(*[m0.c[c.name] for c in cols], pairs.c[TO].label(LINKED)) \
+        .select_from(frm).subquery(alias)
+
+
+def other_has_key(link, tr, base: Callable, where=None, alias: str = "leo_o"):
+    """``reached(col, sql)``: EXISTS a row of the other table with key ``sql``
+    (and ``where``, the cohort's condition, holding there)."""
+    def reached(col, sql):
+        need = _unique([link.other_key] + ([n.column for n in walk(where)
+                                              if isinstance(n, Name) and n.column is not None]
+                                             if where is not None else []))
+        o = base(link.other_table, need, alias)
+        conditions = [tr.key_match(col, sql, strict(link.other_key), o.c[link.other_key.name])]
+        if where is not None:
+            condition = _predicate_on(tr, where, o)
+            if condition is not None:
+                conditions.append(condition)
+        return sa.exists(sa.select(_int(1)).select_from(o).where(*conditions))
+    return reached
+
+
+def _predicate_on(tr, where, table):
+    """``where`` translated with its columns read from ``table``."""
+    outer = tr.columns
+    tr.columns = lambda col: table.c[col.name]
+    try:
+        return tr.predicate(where)
+    finally:
+        tr.columns = outer
 
 
 def merged_source(merge: Merge, names: list[str], tr, base: Callable,
@@ -68,14 +115,14 @@ def merged_source(merge: Merge, names: list[str], tr, base: Callable,
     when asked) as the subquery ``alias``.  ``base(table, columns, alias)``
     gives a table's needed columns under their SQL names."""
     sources = merge.sources
-    m_need = _unique([mc for mc, _ in merge.keys]
+    m_need = _unique(merge.master_keys
                      + [sources[n].master for n in names if n in sources and sources[n].master])
-    u_need = _unique([uc for _, uc in merge.keys]
+    u_need = _unique(merge.using_keys
                      + [sources[n].using for n in names if n in sources and sources[n].using])
     keep, indicator = merge.keep, merge.generate in names
     branches = []
     if MASTER in keep or MATCH in keep:
-        m = base(merge.master, m_need, "leo_m")
+        m = _master(merge, tr, base, m_need, "leo_m")
         inner = MASTER not in keep
         if inner:
             u = base(merge.using, u_need, "leo_u")
@@ -103,11 +150,12 @@ def merged_source(merge: Merge, names: list[str], tr, base: Callable,
         branches.append(stmt)
     if USING in keep:
         u = base(merge.using, u_need, "leo_u2")
-        m_keys = _unique([mc for mc, _ in merge.keys] + [s.master for n, s in sources.items()
-                                                          if n in names and s.master is not None
-                                                          and s.using is None])
-        m0 = base(merge.master, m_keys, "leo_m0")
-        m = sa.select(*[m0.c[c.name] for c in m_keys], _int(1).label(IN_MASTER)).subquery("leo_m2")
+        m_keys = _unique(merge.master_keys + [s.master for n, s in sources.items()
+                                              if n in names and s.master is not None
+                                              and s.using is None])
+        m0 = _master(merge, tr, base, m_keys, "leo_m0")
+        marked = [m0.c[c.name] for c in m_keys] + ([m0.c[LINKED]] if merge.link else [])
+        m = sa.select(*marked, _int(1).label(IN_MASTER)).subquery("leo_m2")
         cols = []
         for n in names:
             if n == merge.generate and indicator:
@@ -123,20 +171,21 @@ def merged_source(merge: Merge, names: list[str], tr, base: Callable,
 
 def cohort_condition(cohort, tr, loaded: Callable, base: Callable, alias: str = "leo_c"):
     """``EXISTS`` a row of ``cohort.table`` matching the loaded row's keys
-    (``loaded(ColumnInfo) -> column``) and satisfying the cohort's if."""
-    from ..expr.nodes import Name, walk
+    (``loaded(ColumnInfo) -> column``) and satisfying the cohort's if; with
+    a link, EXISTS a pair from the row's key to a key of such a row."""
+    if cohort.link is not None:
+        link = cohort.link
+        pairs = link_pairs(link, tr, base, other_has_key(link, tr, base, cohort.where, alias),
+                           f"{alias}_pairs")
+        match = match_pairs(link, tr, loaded(link.loaded_key), pairs)
+        return sa.exists(sa.select(_int(1)).select_from(pairs).where(match))
     need = _unique([cc for _, cc in cohort.keys] + (
         [n.column for n in walk(cohort.where) if isinstance(n, Name) and n.column is not None]
         if cohort.where is not None else []))
     c = base(cohort.table, need, alias)
     conditions = [tr.key_match(lc, loaded(lc), cc, c.c[cc.name]) for lc, cc in cohort.keys]
     if cohort.where is not None:
-        outer = tr.columns
-        tr.columns = lambda col: c.c[col.name]
-        try:
-            where = tr.predicate(cohort.where)
-        finally:
-            tr.columns = outer
+        where = _predicate_on(tr, cohort.where, c)
         if where is not None:
             conditions.append(where)
     return sa.exists(sa.select(_int(1)).select_from(c).where(*conditions))
