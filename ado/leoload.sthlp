@@ -234,9 +234,10 @@ would had both tables been loaded whole:
 
 {p 8 16 2}
 {cmd:merge(}{c -(}{cmd:1:1}|{cmd:m:1}|{cmd:1:m}{c )-}
-{it:key} [{it:key} ...] {cmd:using} {it:table}
+{it:key} [{it:key} ...] {cmd:using} {it:table} [{cmd:if} {it:exp}]
 [{cmd:,} {opth keepus:ing(varlist)} {cmd:keep(}{it:results}{cmd:)}
-{cmdab:gen:erate(}{it:newvar}{cmd:)} {cmdab:nogen:erate}]{cmd:)}
+{cmdab:gen:erate(}{it:newvar}{cmd:)} {cmdab:nogen:erate}
+{cmd:link}[{cmd:(}{it:rule}{cmd:)}]]{cmd:)}
 
 {pstd}
 Each {it:key} is a variable of the master table, or
@@ -246,7 +247,13 @@ using table; the key keeps the master's name.  {it:results} are
 as in Stata, keeps all three.  The indicator {cmd:_merge} (or the name given
 in {cmd:generate()}) is 1 for master-only, 2 for using-only and 3 for
 matched observations; {cmd:nogenerate} leaves it out.  {cmd:keepusing()}
-chooses the using variables (default: all).
+chooses the using variables (default: all).  {cmd:if} {it:exp} after the
+table makes the using data the table's rows where {it:exp} holds, as
+{cmd:use} {it:table} {cmd:if} {it:exp} would before {cmd:merge} (so a
+table with several rows per person can be merged {cmd:m:1} on the rows that
+are unique); the declared cardinality is checked on those rows.
+{cmd:link} follows the LEO lookup tables between two different person keys:
+see {help leoload##links:Link paths}.
 
 {pstd}
 {cmd:merge()} may be given several times.  Each one merges onto the result
@@ -351,7 +358,8 @@ it reads which person key each column holds.  A loaded row matches the rows
 of the other table whose key one of its person's lookup rows reaches.  The
 two keys stay two variables (an {cmd:Edukey} and a PMR are different
 identifiers).  A missing key, or one no lookup row carries, matches
-nothing: through a link, missing does not match missing.  Only keys the other
+nothing: through a link, missing does not match missing, so the declared
+cardinality is checked on the rows whose key is not missing.  Only keys the other
 table holds (for a cohort, in its rows where {cmd:if} holds) count as
 reached, so a person "links to more than one key" only when the join would
 really give it two partners.
@@ -512,7 +520,10 @@ other Stata function is r(133) "unknown function".
 {phang2}{stata "leoload leo_earnings Edukey TaxYear Earnings GOR _merge, merge(1:1 Edukey TaxYear using leo_geography, keepusing(GOR)) clear":. leoload leo_earnings Edukey TaxYear Earnings GOR _merge, merge(1:1 Edukey TaxYear using leo_geography, keepusing(GOR)) clear}{p_end}
 {phang2}{stata "tabulate _merge":. tabulate _merge}{p_end}
 
-{pstd}Median earnings in 2018/19 of the persons with a first degree from 2015/16, through the link tables (see {help leoload##links:Link paths}){p_end}
+{pstd}The graduate-earnings question: median earnings five tax years after a first degree obtained in 2015/16, by subject and sex, in one command (see {help leoload##links:Link paths}){p_end}
+{phang2}{stata `"leoload leo_earnings if TaxYear == 202021, merge(m:1 using hesa_2016 if HE_XQLEV601 == "3" & HE_XPQUAL01 == 1, link(drop) keepusing(cah2 HE_SEXID) keep(match)) collapse((p50) Earnings (count) n=Earnings) by(cah2 HE_SEXID) clear"':. leoload leo_earnings if TaxYear == 202021, merge(m:1 using hesa_2016 if HE_XQLEV601 == "3" & HE_XPQUAL01 == 1, link(drop) keepusing(cah2 HE_SEXID) keep(match)) collapse((p50) Earnings (count) n=Earnings) by(cah2 HE_SEXID) clear}{p_end}
+
+{pstd}Median earnings in 2018/19 of the persons with a first degree from 2015/16, as a cohort{p_end}
 {phang2}{stata `"leoload leo_earnings if TaxYear == 201819, cohort(using hesa_2016 if HE_XQLEV601 == "3" & HE_XPQUAL01 == 1, link(drop)) collapse((p50) Earnings (count) n=Earnings) clear"':. leoload leo_earnings if TaxYear == 201819, cohort(using hesa_2016 if HE_XQLEV601 == "3" & HE_XPQUAL01 == 1, link(drop)) collapse((p50) Earnings (count) n=Earnings) clear}{p_end}
 {phang2}{stata "return list":. return list}{p_end}
 

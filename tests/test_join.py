@@ -175,6 +175,15 @@ CASES = [
     ("persons, merge(1:1 k using extra)", PERSONS, EXTRA, ["k"], {}),
     ("extra, merge(1:1 k using persons, keepusing(label) keep(master))", EXTRA, PERSONS, ["k"],
      dict(keepusing=["label"], keep=(1,))),
+    # using T if exp: the using data are T's rows where exp holds (missing b fails b < 5)
+    ("events, merge(m:1 k using persons if b < 5)", EVENTS,
+     [p for p in PERSONS if p["b"] is not None and p["b"] < 5], ["k"], {}),
+    # ... where missing a passes a > 1, as in Stata
+    ("persons, merge(1:m k using events if a > 1, keepusing(id a))", PERSONS,
+     [e for e in EVENTS if e["a"] is None or e["a"] > 1], ["k"], dict(keepusing=["id", "a"])),
+    # the condition makes the using unique on k: the declared m:1 is checked on those rows
+    ("events, merge(m:1 k using events if id == 1 | id == 3, keepusing(d))", EVENTS,
+     [e for e in EVENTS if e["id"] in (1, 3)], ["k"], dict(keepusing=["d"])),
 ]
 
 
@@ -340,6 +349,11 @@ ERRORS = [
      "variable _merge already defined"),
     ("events, merge(m:1 k using persons, generate(m1)) merge(1:1 k using extra)", 459,
      "variable k does not uniquely identify observations in the master data"),
+    ("events, merge(m:1 k using events if id <= 3)", 459,
+     "variable k does not uniquely identify observations in the using data"),
+    ("events, merge(m:1 k using persons if label)", 109, "type mismatch"),
+    ("events, merge(m:1 k using persons if)", 198, "invalid syntax"),
+    ("events, merge(m:1 k using persons if id == 1)", 111, "variable id not found"),
     ("events, cohort(k persons)", 198, "using required"),
     ("events, cohort(using persons)", 198, "varlist required"),
     ("events, cohort(k using persons extra)", 198, "one using table required"),
@@ -555,7 +569,8 @@ LOOK1 = [dict(k="a", mid=1), dict(k="a", mid=2), dict(k="b", mid=3), dict(k="c",
 LOOK2 = [dict(mid=1, k2="x"), dict(mid=2, k2="y"), dict(mid=3, k2="x"), dict(mid=4, k2="z"),
          dict(mid=5, k2="w"), dict(mid=None, k2="q")]
 U_ROWS = [dict(k2="x", v=10), dict(k2="y", v=20), dict(k2="w", v=30), dict(k2="v", v=40),
-          dict(k2="z", v=50)]
+          dict(k2="z", v=50), dict(k2=None, v=60), dict(k2=None, v=70)]  # two missing keys:
+# u is unique on k2 as a link sees it (missing matches nothing), not as a plain merge does
 REACHED = {"a": ["x", "y"], "b": ["x"], "A": ["w"]}  # by hand from the rows above
 
 
@@ -596,7 +611,7 @@ def linked_expected(rule: str, keep: tuple) -> list[tuple]:
         if 3 in keep:
             out += [(r["k"] or "", r["x"], k2, v_of[k2], 3) for k2 in keys]
     if 2 in keep:
-        out += [("", None, r["k2"], r["v"], 2) for r in U_ROWS if r["k2"] not in hit]
+        out += [("", None, r["k2"] or "", r["v"], 2) for r in U_ROWS if r["k2"] not in hit]
     return out
 
 
@@ -612,6 +627,9 @@ def test_link_rules_on_a_hostile_link(linked, rule, keep):
 
 
 def test_link_counts_and_refusal_on_a_hostile_link(linked):
+    with pytest.raises(LeostataError) as err:  # the plain merge: the two missing keys clash
+        commands.prepare_load("m, merge(m:1 k=k2 using u)", linked)
+    assert err.value.rc == 459
     with pytest.raises(LeostataError) as err:
         commands.prepare_load("m, merge(m:1 using u, link)", linked)
     assert err.value.rc == 459
@@ -620,6 +638,12 @@ def test_link_counts_and_refusal_on_a_hostile_link(linked):
     assert (job.link.persons, job.link.matched, job.link.unmatched, job.link.multiple) == \
         (4, 2, 1, 1)  # a, b, c, A; "" and NULL are no persons
     assert job.link.locals()["leo_link_multiple"] == 1
+    # a using if leaves "a" one key: the default rule passes, "a" matches x
+    job = commands.prepare_load("m, merge(m:1 using u if v != 20, link)", linked)
+    assert (job.link.matched, job.link.multiple) == (3, 0)
+    got = load(linked, "m k k2 _merge, merge(m:1 using u if v != 20, link keep(master match))")
+    assert sorted((k, k2) for k, k2, m in zip(got.data["k"], got.data["k2"], got.data["_merge"])
+                  if m == 3) == [("A", "w"), ("a", "x"), ("a", "x"), ("b", "x")]
     # a cohort counts the keys its if leaves: "y" alone makes "a" reach one key
     job = commands.prepare_load('m k x, cohort(using u if v != 10 & v != 30, link)', linked)
     assert (job.link.matched, job.link.unmatched, job.link.multiple) == (1, 3, 0)
@@ -668,3 +692,35 @@ def test_link_errors(synthetic, command, rc, message):
         commands.prepare_load(command, synthetic)
     assert err.value.rc == rc
     assert message in err.value.message
+
+
+def test_the_graduate_earnings_question_against_a_python_reference(synthetic):
+    """merge(m:1 using hesa_student if <qualified in year Y>, link(drop)) then
+    collapse by sex: the same cells computed in Python from the tables."""
+    hesa = table_rows(synthetic, "hesa_student",
+                      ["HE_PUPILMATCHINGREFANONYMOUS", "year", "HE_XPQUAL01", "HE_SEXID"])
+    qualified = [r for r in hesa if r["HE_XPQUAL01"] == 1
+                 and r["HE_PUPILMATCHINGREFANONYMOUS"] not in (None, "")]
+    years = [r["year"] for r in qualified]
+    year = max(set(years), key=lambda y: (years.count(y), y))
+    using = {r["HE_PUPILMATCHINGREFANONYMOUS"]: r["HE_SEXID"] for r in qualified
+             if r["year"] == year}
+    assert len(using) == sum(1 for r in qualified if r["year"] == year)  # unique: m:1 holds
+    reach_of = {k: v & set(using) for k, v in linked_pairs(synthetic).items() if v & set(using)}
+    cells: dict = {}
+    for r in table_rows(synthetic, "leo_earnings", ["Edukey", "Earnings"]):
+        keys = reach_of.get(r["Edukey"], set())
+        if len(keys) == 1:  # link(drop); keep(match)
+            cells.setdefault(using[next(iter(keys))], []).append(r["Earnings"])
+    assert cells
+    got = load(synthetic, f"leo_earnings, merge(m:1 using hesa_student if HE_XPQUAL01 == 1 & "
+                          f"year == {year}, link(drop) keepusing(HE_SEXID) keep(match)) "
+                          "collapse((p50) p50=Earnings (mean) mean=Earnings (count) n=Earnings) "
+                          "by(HE_SEXID)")
+    for sex, p50, mean, n in zip(got.data["HE_SEXID"], got.data["p50"], got.data["mean"],
+                                 got.data["n"]):
+        values = [v for v in cells[sex] if v is not None]
+        assert n == len(values)
+        assert p50 == pytest.approx(float(np.median(values)))
+        assert mean == pytest.approx(sum(values) / len(values))
+    assert sorted(got.data["HE_SEXID"]) == sorted(cells)

@@ -85,6 +85,9 @@ CASES = {
     "link_merge_drop": f"{M} GENDER _merge, merge(m:1 using pupils, link(drop) "
                        f"keep(master match))",
     "link_cohort_all": f"{M}, cohort(using pupils if GENDER == \"F\", link(all))",
+    "link_using_if_collapse": "leo_earnings if TaxYear == 202021, merge(m:1 using pupils if "
+                              "GENDER != \"\", link(drop) keepusing(GENDER) keep(match)) "
+                              "collapse((p50) Earnings (count) n=Earnings) by(GENDER)",
     "sample_sort_count": f"{M} SEXID, merge(m:1 Edukey using persons) sample(10, seed(3)) "
                          f"sort(SEXID Edukey) count",
 }

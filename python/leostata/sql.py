@@ -191,18 +191,22 @@ def merge_probes(plan: Plan, dialect) -> list[tuple[object, str, list[str], sa.S
     it.  Empty without a merge."""
     from .plan.varlist import stata_names
     from .translate import translator_for
-    from .translate.join import uniqueness_probe
+    from .translate.join import uniqueness_probe, using_base
     d = _dialect(dialect)
     out = []
     for merge in plan.merges:
-        base = _base_table(d.name, plan.merges, translator_for(d))
+        tr = translator_for(d)
+        base = _base_table(d.name, plan.merges, tr)
+        using = using_base(base, merge, tr)
         for side, unique, table, cols in (
                 ("master", merge.master_unique, merge.master, merge.master_keys),
                 ("using", merge.using_unique, merge.using, merge.using_keys)):
             if unique:
                 names = stata_names(table)
+                read = base if side == "master" else (lambda _t, c, a: using(c, a))
                 out.append((merge, side, [names[c.name] for c in cols],
-                            uniqueness_probe(table, cols, d.name, base)))
+                            uniqueness_probe(table, cols, d.name, read,
+                                             tr if merge.link is not None else None)))
     return out
 
 
@@ -218,7 +222,7 @@ def link_probe(plan: Plan, dialect):
     base = _base_table(d.name, plan.merges, tr)
     for merge in plan.merges:
         if merge.link is not None:
-            link, loaded, where = merge.link, merge.master, None
+            link, loaded, where = merge.link, merge.master, merge.using_where
             break
     else:
         cohort = next((c for c in plan.cohorts if c.link is not None), None)

@@ -29,9 +29,8 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ..catalog import ColumnInfo, TableInfo
-from ..errors import NotFound, StataSyntaxError, TypeMismatch, VariableTypeMismatch, located
-from .check import check_expression
-from .merge import check_key_type
+from ..errors import NotFound, StataSyntaxError, VariableTypeMismatch, located
+from .merge import IF_WORD, check_key_type, using_condition
 from .varlist import Names, stata_names
 
 GRAMMAR = "cohort(key using table [if exp] [, link])"
@@ -64,7 +63,6 @@ def build_cohort(option, loaded: TableInfo, catalog, text: str, graph=None) -> C
     """Parse ``cohort(...)`` against the loaded data and the catalog;
     ``graph()`` gives the link graph (called only for a ``link``)."""
     from ..expr.command import split_positional_and_options
-    from ..expr.parser import parse
     if not option.args:
         raise located(StataSyntaxError, "option cohort() required", text, option.pos, GRAMMAR)
     _, (a, b), subs = split_positional_and_options(text, *option.args_pos)
@@ -75,7 +73,7 @@ def build_cohort(option, loaded: TableInfo, catalog, text: str, graph=None) -> C
                           sub.pos, "cohort(key using table [if exp] [, link[(rule)]])")
         linked = sub
     body = text[a:b]
-    cut = re.search(r"(?:^|\s)if(?=[\s(!~-]|$)", body)
+    cut = IF_WORD.search(body)
     head_end = a + cut.start() if cut else b
     words = [(m.group(0), (a + m.start(), a + m.end()))
              for m in re.finditer(r"\S+", text[a:head_end])]
@@ -123,14 +121,7 @@ def build_cohort(option, loaded: TableInfo, catalog, text: str, graph=None) -> C
 
     where = None
     if cut:
-        start = a + cut.end()
-        if not text[start:b].strip():
-            raise located(StataSyntaxError, "invalid syntax", text, (a + cut.start(), b),
-                          "cohort(key using table if exp): the condition is missing")
-        where = check_expression(parse(text, start, b), table, text=text)
-        if where.stype != "num":
-            raise located(TypeMismatch, "type mismatch", text, (start, b),
-                          "the if condition must be numeric (a string is neither true nor false)")
+        where = using_condition(text, a + cut.end(), b, table, (a + cut.start(), b), "cohort")
     link = None
     if linked is not None:
         from .link import build_link, read_rule

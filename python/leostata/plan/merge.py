@@ -5,7 +5,7 @@ plan resolves names against.
 Grammar (``merge()`` may be given several times: each merges onto the
 result of the ones before it, as consecutive Stata ``merge`` commands do)::
 
-    merge(1:1|m:1|1:m [KEY [KEY ...]] using TABLE
+    merge(1:1|m:1|1:m [KEY [KEY ...]] using TABLE [if exp]
           [, keepusing(varlist) keep(results) generate(newvar) nogenerate
              link[(refuse|drop|all)]])
 
@@ -13,6 +13,8 @@ result of the ones before it, as consecutive Stata ``merge`` commands do)::
              key is called differently in the using table; with ``link`` at
              most one, or none (the link graph chooses: ``plan.link``)
     results  master (1), using (2), match (3), abbreviated mas, us, mat
+    exp      a condition on TABLE's variables: the using data are TABLE's rows
+             where it holds, as after ``use TABLE if exp``
 
 Stata's rules (help merge), reproduced: the declared cardinality is checked
 on the server before any row is fetched (``sql.merge_probes``; r(459) with
@@ -42,7 +44,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..catalog import ColumnInfo, SqlType, TableInfo
-from ..errors import (AlreadyDefined, NotFound, StataSyntaxError, Untranslatable,
+from ..errors import (AlreadyDefined, NotFound, StataSyntaxError, TypeMismatch, Untranslatable,
                       VariableTypeMismatch, located)
 from .varlist import Names, resolve_varlist, stata_names
 
@@ -82,6 +84,7 @@ class Merge:
     inner: Optional["Merge"] = None  # the merge whose merged data is this master
     merged: Optional[TableInfo] = None  # this merge's merged data
     link: Optional[object] = None  # plan.link.Link: keys matched through the link graph
+    using_where: Optional[object] = None  # the using's if: its rows where it holds
 
     @property
     def master_keys(self) -> list[ColumnInfo]:
@@ -151,6 +154,9 @@ def build_merge(option, master: TableInfo, catalog, text: str,
                       "merge(m:1 key using table [, keepusing(varlist) keep(match)])")
     a, b = option.args_pos
     positional, ppos, subs = split_positional_and_options(text, a, b)
+    cut = IF_WORD.search(positional)
+    if cut:
+        positional = positional[:cut.start()]
     words = [(m.group(0), (ppos[0] + m.start(), ppos[0] + m.end()))
              for m in re.finditer(r"\S+", positional)]
     kind, kpos = words[0]
@@ -253,14 +259,36 @@ def build_merge(option, master: TableInfo, catalog, text: str,
                           graph() if callable(graph) else graph, text, linked.pos,
                           loaded_name=root)
         keys = []  # the two person keys stay two variables; the link matches them
+    using_where = None
+    if cut:
+        using_where = using_condition(text, ppos[0] + cut.end(), ppos[1], using,
+                                      (ppos[0] + cut.start(), ppos[1]), "merge")
     merge = Merge(kind=kind, master=master, using=using, keys=keys, keep=keep, generate=generate,
-                  inner=inner, link=link)
+                  inner=inner, link=link, using_where=using_where)
     merge.merged = _merged_table(merge, keepusing, text, option.pos)
     return merge, merge.merged
 
 
 def _kind_word(col: ColumnInfo) -> str:
     return "string" if col.sql_type.is_string else "numeric"
+
+
+#: `` if `` ending the positional part of merge()/cohort() (``using T if exp``).
+IF_WORD = re.compile(r"(?:^|\s)if(?=[\s(!~-]|$)")
+
+
+def using_condition(text: str, start: int, end: int, table: TableInfo, pos, option: str):
+    """The typed ``if`` of ``text[start:end]`` on ``table``'s variables."""
+    from ..expr.parser import parse
+    from .check import check_expression
+    if not text[start:end].strip():
+        raise located(StataSyntaxError, "invalid syntax", text, pos,
+                      f"{option}(... using table if exp): the condition is missing")
+    where = check_expression(parse(text, start, end), table, text=text)
+    if where.stype != "num":
+        raise located(TypeMismatch, "type mismatch", text, (start, end),
+                      "the if condition must be numeric (a string is neither true nor false)")
+    return where
 
 
 def check_key_type(col: ColumnInfo, text, pos, option: str = "merge()") -> None:

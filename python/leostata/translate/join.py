@@ -51,7 +51,7 @@ import sqlalchemy as sa
 from ..expr.nodes import Name, walk
 from ..plan.merge import MASTER, MATCH, USING, Merge
 from .aggregate import _key
-from .link import TO, link_pairs, match_pairs, strict
+from .link import TO, link_pairs, match_pairs, present, strict
 
 IN_USING, IN_MASTER = "leo_in_using", "leo_in_master"
 LINKED = "leo_link"  # with a link: the using key the master row's person reaches
@@ -76,7 +76,7 @@ def _master(merge: Merge, tr, base: Callable, cols: list, alias: str):
         return base(merge.master, cols, alias)
     link = merge.link
     m0 = base(merge.master, _unique(cols + [link.loaded_key]), f"{alias}0")
-    pairs = link_pairs(link, tr, base, other_has_key(link, tr, base))
+    pairs = link_pairs(link, tr, base, other_has_key(link, tr, base, merge.using_where))
     frm = m0.outerjoin(pairs, match_pairs(link, tr, m0.c[link.loaded_key.name], pairs))
     return sa.select(*[m0.c[c.name] for c in cols], pairs.c[TO].label(LINKED)) \
         .select_from(frm).subquery(alias)
@@ -99,6 +99,24 @@ def other_has_key(link, tr, base: Callable, where=None, alias: str = "leo_o"):
     return reached
 
 
+def using_base(base: Callable, merge: Merge, tr) -> Callable:
+    """``using(columns, alias)``: the using table's columns, its rows where
+    ``merge.using_where`` holds (``using T if exp``) when there is one."""
+    where = merge.using_where
+
+    def using(cols, alias):
+        if where is None:
+            return base(merge.using, cols, alias)
+        names = {c.name for c in cols}
+        extra = [n.column for n in walk(where) if isinstance(n, Name) and n.column is not None
+                 and n.column.name not in names]
+        t = base(merge.using, _unique(list(cols) + extra), f"{alias}_w")
+        condition = _predicate_on(tr, where, t)
+        stmt = sa.select(*[t.c[c.name] for c in cols]).select_from(t)
+        return (stmt.where(condition) if condition is not None else stmt).subquery(alias)
+    return using
+
+
 def _predicate_on(tr, where, table):
     """``where`` translated with its columns read from ``table``."""
     outer = tr.columns
@@ -115,6 +133,7 @@ def merged_source(merge: Merge, names: list[str], tr, base: Callable,
     when asked) as the subquery ``alias``.  ``base(table, columns, alias)``
     gives a table's needed columns under their SQL names."""
     sources = merge.sources
+    using = using_base(base, merge, tr)
     m_need = _unique(merge.master_keys
                      + [sources[n].master for n in names if n in sources and sources[n].master])
     u_need = _unique(merge.using_keys
@@ -125,10 +144,10 @@ def merged_source(merge: Merge, names: list[str], tr, base: Callable,
         m = _master(merge, tr, base, m_need, "leo_m")
         inner = MASTER not in keep
         if inner:
-            u = base(merge.using, u_need, "leo_u")
+            u = using(u_need, "leo_u")
             frm = m.join(u, _condition(merge, tr, m, u))
         else:
-            u0 = base(merge.using, u_need, "leo_u0")
+            u0 = using(u_need, "leo_u0")
             u = sa.select(*[u0.c[c.name] for c in u_need], _int(1).label(IN_USING)).subquery("leo_u")
             frm = m.outerjoin(u, _condition(merge, tr, m, u))
         cols = []
@@ -149,7 +168,7 @@ def merged_source(merge: Merge, names: list[str], tr, base: Callable,
             stmt = stmt.where(u.c[IN_USING].is_(None))
         branches.append(stmt)
     if USING in keep:
-        u = base(merge.using, u_need, "leo_u2")
+        u = using(u_need, "leo_u2")
         m_keys = _unique(merge.master_keys + [s.master for n, s in sources.items()
                                               if n in names and s.master is not None
                                               and s.using is None])
@@ -191,10 +210,15 @@ def cohort_condition(cohort, tr, loaded: Callable, base: Callable, alias: str = 
     return sa.exists(sa.select(_int(1)).select_from(c).where(*conditions))
 
 
-def uniqueness_probe(table, cols, dialect: str, base: Callable) -> sa.Select:
+def uniqueness_probe(table, cols, dialect: str, base: Callable, tr=None) -> sa.Select:
     """One row when ``cols`` do not identify the rows of ``table`` uniquely
-    (Stata's keys: see the module doc), none otherwise."""
+    (Stata's keys: see the module doc), none otherwise.  ``base(table,
+    columns, alias)`` reads the table.  With ``tr``, rows whose key is
+    missing are left out (a link's key: missing matches nothing there)."""
     t = base(table, cols, "leo_t")
+    if tr is not None:
+        t = (sa.select(*[t.c[c.name] for c in cols]).select_from(t)
+             .where(*[present(tr, c, t.c[c.name]) for c in cols]).subquery("leo_tp"))
     labelled = []
     for i, col in enumerate(cols):
         key, exact = _key(t.c[col.name], col.sql_type, dialect)

@@ -16,8 +16,10 @@ WHERE leo_pairs_n.leo_n = 1) AS leo_pairs ON (leo_m0."Edukey" COLLATE "C") = (le
 FROM pupils AS leo_u0) AS leo_u ON (leo_m.leo_link COLLATE "C") = (leo_u."PMR" COLLATE "C")) AS leo_merged ORDER BY COALESCE(leo_merged."Edukey", '') COLLATE "C", CASE WHEN (leo_merged."TaxYear" IS NULL) THEN 1 ELSE 0 END, leo_merged."TaxYear"
 -- probe: using unique on PMR
 SELECT 1 AS leo_duplicate 
-FROM (SELECT coalesce(leo_t."PMR", '') COLLATE "C" AS leo_k0 
-FROM pupils AS leo_t) AS leo_keys GROUP BY leo_keys.leo_k0 
+FROM (SELECT coalesce(leo_tp."PMR", '') COLLATE "C" AS leo_k0 
+FROM (SELECT leo_t."PMR" AS "PMR" 
+FROM pupils AS leo_t 
+WHERE (leo_t."PMR" COLLATE "C") != '') AS leo_tp) AS leo_keys GROUP BY leo_keys.leo_k0 
 HAVING count(*) > 1 
  LIMIT 1
 -- link counts: Edukey (EDUKEY -> AE_ID -> PMR) PMR

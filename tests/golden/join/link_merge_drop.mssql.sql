@@ -16,8 +16,10 @@ WHERE leo_pairs_n.leo_n = 1) AS leo_pairs ON ((leo_m0.[Edukey] + CHAR(1)) COLLAT
 FROM pupils AS leo_u0) AS leo_u ON ((leo_m.leo_link + CHAR(1)) COLLATE Latin1_General_100_BIN2) = (leo_u.[PMR] + CHAR(1))) AS leo_merged ORDER BY (ISNULL(leo_merged.[Edukey], '') + CHAR(1)) COLLATE Latin1_General_100_BIN2, CASE WHEN (leo_merged.[TaxYear] IS NULL) THEN 1 ELSE 0 END, leo_merged.[TaxYear]
 -- probe: using unique on PMR
 SELECT TOP 1 1 AS leo_duplicate 
-FROM (SELECT coalesce(leo_t.[PMR], '') COLLATE Latin1_General_100_BIN2 AS leo_k0, (coalesce(leo_t.[PMR], '') + CHAR(1)) COLLATE Latin1_General_100_BIN2 AS leo_kl0 
-FROM pupils AS leo_t) AS leo_keys GROUP BY leo_keys.leo_k0, leo_keys.leo_kl0 
+FROM (SELECT coalesce(leo_tp.[PMR], '') COLLATE Latin1_General_100_BIN2 AS leo_k0, (coalesce(leo_tp.[PMR], '') + CHAR(1)) COLLATE Latin1_General_100_BIN2 AS leo_kl0 
+FROM (SELECT leo_t.[PMR] AS [PMR] 
+FROM pupils AS leo_t 
+WHERE DATALENGTH(leo_t.[PMR]) > 0) AS leo_tp) AS leo_keys GROUP BY leo_keys.leo_k0, leo_keys.leo_kl0 
 HAVING count(*) > 1
 -- link counts: Edukey (EDUKEY -> AE_ID -> PMR) PMR
 SELECT COUNT_BIG(*) AS persons, coalesce(sum(CASE WHEN (leo_per.leo_n IS NULL) THEN 1 ELSE 0 END), 0) AS unmatched, coalesce(sum(CASE WHEN (leo_per.leo_n = 1) THEN 1 ELSE 0 END), 0) AS matched, coalesce(sum(CASE WHEN (leo_per.leo_n > 1) THEN 1 ELSE 0 END), 0) AS multiple 
