@@ -10,9 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import tempfile
+
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Column, Date, Float, Integer, MetaData, String, Table
 
 from leostata import commands
@@ -724,3 +728,61 @@ def test_the_graduate_earnings_question_against_a_python_reference(synthetic):
         assert p50 == pytest.approx(float(np.median(values)))
         assert mean == pytest.approx(sum(values) / len(values))
     assert sorted(got.data["HE_SEXID"]) == sorted(cells)
+
+
+# --- property: random tables, merge() and cohort() against the reference ----------------------
+
+KEYS_K = st.sampled_from([None, 1, 2, 3])
+KEYS_S = st.sampled_from([None, "", "a", "A", "a ", "b"])
+
+
+@st.composite
+def merge_tables(draw):
+    """A master (any keys, repeats) and a using unique on (k, s) as Stata
+    sees them (NULL and "" one string key), with a shared variable ``v``."""
+    master = [dict(id=i, k=draw(KEYS_K), s=draw(KEYS_S), v=draw(st.integers(0, 9)))
+              for i in range(draw(st.integers(1, 7)))]
+    using, seen = [], set()
+    for _ in range(draw(st.integers(1, 6))):
+        k, s_ = draw(KEYS_K), draw(KEYS_S)
+        if (k, s_ or "") in seen:
+            continue
+        seen.add((k, s_ or ""))
+        using.append(dict(k=k, s=s_, v=draw(st.integers(10, 19)), w=draw(st.integers(0, 5))))
+    return master, using
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables=merge_tables(), keep=st.sampled_from([(1, 2, 3), (1, 3), (3,), (2,), (2, 3)]))
+def test_random_merges_and_cohorts_match_the_stata_reference_on_duckdb(tables, keep):
+    from tests.conftest import make_db
+    master, using = tables
+    words = {1: "master", 2: "using", 3: "match"}
+    with tempfile.TemporaryDirectory() as folder:
+        db, cleanup = make_db("duckdb", folder)
+        writer = db.writer()
+        md = MetaData()
+        t_m = Table("mm", md, Column("id", Integer), Column("k", Integer), Column("s", String(3)),
+                    Column("v", Integer))
+        t_u = Table("uu", md, Column("k", Integer), Column("s", String(3)), Column("v", Integer),
+                    Column("w", Integer))
+        md.create_all(writer)
+        with writer.begin() as conn:
+            conn.execute(t_m.insert(), master)
+            conn.execute(t_u.insert(), using)
+        writer.dispose()
+        session = open_session(db.url)
+        try:
+            got = load(session, f"mm, merge(m:1 k s using uu, keep({' '.join(words[c] for c in keep)}))")
+            assert_same(got, stata_merge(master, using, ["k", "s"], keep=keep))
+            got = load(session, "mm, cohort(k s using uu if w > 2)")
+            expected = stata_frame(master)
+            cohort = stata_frame(using)
+            expected = expected[in_cohort(expected, cohort[cohort["w"] > 2], [("k", "k"), ("s", "s")])]
+            if len(expected):
+                assert_same(got, expected.reset_index(drop=True))
+            else:
+                assert all(len(v) == 0 for v in got.data.values())
+        finally:
+            session.close()
+            cleanup()
