@@ -136,6 +136,15 @@ CONDITIONS = [
     "dow(x) == 4", "dow(x) == .", "doy(x) == 1", "week(i) == .", "dow(i) == 6",
     "halfyear(x) == 2", "quarter(x + 21915) == 1", "dow(td(01jan1960)) == 5",
     "week(td(31dec2020)) == 52", "doy(td(31dec2020)) == 366",
+    # beyond the largest double is missing (Stata), never infinity or an error; below the
+    # smallest it is 0 (PostgreSQL would raise an underflow)
+    "10^i >= .", "10^i == .", "x^i >= .", "x^i < 1", "(-x)^i > 0", "x^-400 == 0", "x^-400 >= .",
+    "2^(i / 1e6) >= .", "x * 1e300 >= .", "x * 1e300 > 0", "x * 1e300 * 1e10 == .",
+    "(x * 1e300) * (y * 1e300) >= .", "x / 1e-300 >= .", "y / (x * 1e-300) >= .",
+    "(x * 1e-300) * 1e-300 == 0", "(x * 1e-300) / 1e300 == 0", "x * 1e300 + x * 1e300 >= .",
+    "x * 1e300 - y * 1e300 < 0", "exp(x) * exp(x) >= .", "i * i * i * i * i * i * i * i * i >= .",
+    "(x * 8e307) / 8e307 == x", "x^2 >= .", "sqrt(x^2) == abs(x)", "0^i == 0", "0^x >= .",
+    "1^i == 1", "(-1)^i == 1", "x * 1e300 + x * 1e300 + x * 1e300 - y >= .",
 ]
 
 
@@ -173,6 +182,8 @@ VALUES = [
     "dow(d)", "doy(d)", "week(d)", "quarter(d)", "halfyear(d)", "dow(d - 100000)",
     "doy(d - 80000)", "week(d + 500000)", "quarter(d - 700000)", "halfyear(d + 1)",
     "dow(x)", "doy(x)", "week(x)", "quarter(i)", "halfyear(x)", "dow(i)", "week(x + 21900)",
+    "10^i", "x^i", "x * 1e300", "(x * 1e300) * (y * 1e300)", "x / 1e-300", "(x * 1e-300) * 1e-300",
+    "x^-400", "x * 1e300 + y * 1e300", "i * i * i * i * i * i * i * i * i",
 ]
 
 

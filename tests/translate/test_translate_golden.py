@@ -36,6 +36,8 @@ CASES = {
     "division": f"{T} if Earnings / TaxYear > 1 & KS4_APS / 2 < 3",
     "arithmetic": f"{T} if TaxYear * 2 - KS4_Level2 + 1 > 400000 & -KS4_APS < 0",
     "power": f"{T} if KS4_APS^2 > 10 & Earnings^.5 < 100",
+    # beyond the largest double: missing; judged first where the database raises
+    "overflow": f"{T} if KS4_APS * 1e300 >= . & 10^TaxYear > 0 & Earnings / (KS4_APS * 1e-300) < 1",
     # strings
     "string_equal": f'{T} if Region == "London"',
     "string_not_equal": f'{T} if Region != "London "',

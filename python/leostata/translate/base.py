@@ -53,12 +53,24 @@ cert do-files in stata/cert check them in a licensed Stata):
   "0 to 8e+307", covers y > 0 only); fractional y is computed in double as
   written (``mod(.3, .1)`` is ``.09999999999999998``).
 
-Known gaps on every database (documented, not closed): a float overflow in
-arithmetic (``1e300 * 1e300``) gives an error (SQL Server, PostgreSQL) or
-infinity (DuckDB, SQLite) where Stata gives missing - so on DuckDB and
-SQLite a comparison with such a result can keep a wrong row (only for
-magnitudes beyond 8.9e307; ``mod(x, y)`` shares it when ``x/y``
-overflows, e.g. ``mod(1e300, 1e-300)``); a ``bigint`` column holding values beyond 2^53
+Arithmetic beyond the largest double (``^ * / + -``) is missing, as in
+Stata: each value carries bounds on its magnitude (from its column type or
+its constant), arithmetic that cannot leave the range of a double is
+written plainly, and the rest is guarded (``Translator.guarded``): the
+result is tested against Stata's largest double, and where the database
+raises on overflow (SQL Server, PostgreSQL) or underflow (PostgreSQL) the
+magnitude is judged from logarithms before computing.
+
+Known gaps on every database (documented, not closed): a double column
+holding a value Stata cannot hold (beyond 8.99e307, or a denormal below
+2.2e-308) is read as it is, and on PostgreSQL arithmetic on such values
+may raise; results within one rounding of half the smallest denormal
+(|ln| between 745.83 and 745.9) may still raise on PostgreSQL;
+``mod(x, y)`` computes ``x/y`` without the guard (``mod(1e300, 1e-300)``
+overflows); a chain of ``+``/``-`` is checked on its result only, so a
+partial sum beyond 8.99e307 that a later term brings back (``8e307 +
+8e307 - 8e307``) is not missing as in Stata, and on SQL Server and
+PostgreSQL a partial sum beyond 1.8e308 raises; a ``bigint`` column holding values beyond 2^53
 loads as a string (``stata_types``) but is compared as a number here (and
 SQLite compares it exactly where the others compare doubles); with a key
 that is not unique, ``in`` counts ties in the database's order.  (``in f/l``
@@ -91,7 +103,7 @@ from ..expr.nodes import (Binary, Call, DateLiteral, Missing, Name, Node, Number
                           deep_recursion)
 from ..functions import FUNCTIONS, canonical
 from .constructs import Sql, case_depth, has_entry, is_atomic, sql_size
-from .fold import (EPOCH, SYSMISS, TC_MAX, TC_MIN, TD_MAX, TD_MIN, Ext, fold_arithmetic,
+from .fold import (DOUBLE_MAX, EPOCH, SYSMISS, TC_MAX, TC_MIN, TD_MAX, TD_MIN, Ext, fold_arithmetic,
                    fold_compare, fold_compare_str, stata_number)
 from .predicates import (BOTH_MISSING, COMPLEMENT, FALSE, LEFT_MISSING, RIGHT_MISSING, SQL_OP,
                          SWAP, TRUE, Atom, Const, P, Pair, p_and, p_or, sql_compare)
@@ -131,7 +143,11 @@ class DialectSpec:
     which SQL Server's optimizer turns into one hashable comparison; ``"is"``:
     SQLite's ``a IS b``; ``"distinct"``: ``a IS NOT DISTINCT FROM b``;
     ``"coalesce"``: ``COALESCE(a, 0) = COALESCE(b, 0) AND (a IS NULL) = (b IS
-    NULL)``, two plain equalities a hash join can use).
+    NULL)``, two plain equalities a hash join can use); ``float_errors``:
+    ``"overflow"`` when a double result beyond the largest double is an
+    error there rather than infinity, ``"underflow"`` when a nonzero
+    product that rounds to zero is one too (PostgreSQL): such arithmetic is
+    judged before it is computed.
     """
 
     name: str
@@ -146,6 +162,7 @@ class DialectSpec:
     collate_both: bool = False
     max_case_depth: Optional[int] = None
     null_safe_equal: str = "or"
+    float_errors: tuple = ()
 
 
 # --- the translator -----------------------------------------------------------------------
@@ -298,7 +315,8 @@ class Translator:
         value = stata_number(value) if not isinstance(value, Ext) else value
         if isinstance(value, Ext):
             return Num(const=value, nullable=True)
-        return Num(const=value, nullable=False, is_float=value != math.floor(value))
+        return Num(const=value, nullable=False, is_float=value != math.floor(value),
+                   bound=abs(value), tiny=abs(value) if value else math.inf)
 
     def from_pred(self, p: P) -> Num:
         if isinstance(p, Const):
@@ -349,9 +367,10 @@ class Translator:
             return Num(sql=sql, nullable=True, unit="datetime", is_float=True)
         if kind == "bool":
             return Num(sql=self.sql("bool_to_int", sql, type_=sat.Integer()),
-                       nullable=col.nullable, is_float=False)
+                       nullable=col.nullable, is_float=False, bound=1.0, tiny=1.0)
         return Num(sql=sql, nullable=col.nullable,
-                   is_float=kind in ("float32", "float64"))
+                   is_float=kind in ("float32", "float64"), bound=_type_bound(col.sql_type),
+                   tiny=_type_tiny(col.sql_type))
 
     def as_number(self, v: Num) -> Num:
         """``v`` with its Stata number as SQL (dates -> %td days, datetimes ->
@@ -361,12 +380,17 @@ class Translator:
         if v.unit == "date":
             days = self.sql("days_from_date", v.sql, type_=sat.Integer())
             guard = sa.and_(days >= _int(TD_MIN), days <= _int(TD_MAX))
-            return Num(sql=sa.case((guard, days)), nullable=True, is_float=False)
+            return Num(sql=sa.case((guard, days)), nullable=True, is_float=False,
+                       bound=float(max(-TD_MIN, TD_MAX)), tiny=1.0)
         ms = self.sql("ms_from_datetime", v.sql, type_=sat.Float())
         guard = sa.and_(ms >= _lit(str(TC_MIN)), ms <= _lit(str(TC_MAX)))
-        return Num(sql=sa.case((guard, ms)), nullable=True, is_float=True)
+        return Num(sql=sa.case((guard, ms)), nullable=True, is_float=True,
+                   bound=float(max(-TC_MIN, TC_MAX)))
 
-    def binary(self, node: Binary) -> Num:
+    def binary(self, node: Binary, checked: bool = True) -> Num:
+        """A binary operation.  A chain of ``+``/``-`` is range-checked once, on
+        its result (``checked=False`` for the inner sums), so a long sum
+        stays linear in size."""
         op = node.op
         if op in ("&", "|"):
             a, b = self.truth(self.num(node.left)), self.truth(self.num(node.right))
@@ -376,7 +400,10 @@ class Translator:
                 return self.from_pred(self.compare_str(op, self.str_(node.left),
                                                        self.str_(node.right)))
             return self.from_pred(self.compare(op, self.num(node.left), self.num(node.right)))
-        a, b = self.num(node.left), self.num(node.right)
+        if op in ("+", "-"):
+            a, b = self._summand(node.left), self._summand(node.right)
+        else:
+            a, b = self.num(node.left), self.num(node.right)
         if a.is_const and b.is_const:
             return self.const(fold_arithmetic(op, a.const, b.const))
         if (a.is_const and isinstance(a.const, Ext)) or (b.is_const and isinstance(b.const, Ext)):
@@ -384,17 +411,66 @@ class Translator:
         a, b = self.as_number(a), self.as_number(b)
         nullable = a.nullable or b.nullable
         if op == "/":
-            if b.is_const:
-                if b.const == 0:
-                    return self.const(SYSMISS)
-                return Num(sql=_div(self.double(a), self.double(b)), nullable=a.nullable)
-            return Num(sql=_div(self.double(a), self.sql("nullif_zero", self.double(b),
-                                                          type_=sat.Float())), nullable=True)
-        if op == "^":
+            if b.is_const and b.const == 0:
+                return self.const(SYSMISS)
+            x, y = self.double(a), self.double(b)
+            if not b.is_const:
+                y = self.sql("nullif_zero", y, type_=sat.Float())
+            bound = _ratio(_known(a.bound), _tiny(b.tiny))
+            tiny = _ratio(_tiny(a.tiny), _known(b.bound))
+        elif op == "^":
             return self.power(a, b)
-        x, y = self.double(a), self.double(b)
-        sql = {"+": lambda: x + y, "-": lambda: x - y, "*": lambda: x * y}[op]()
-        return Num(sql=sql, nullable=nullable)
+        else:
+            x, y = self.double(a), self.double(b)
+            if op == "*":
+                bound, tiny = _known(a.bound) * _known(b.bound), _tiny(a.tiny) * _tiny(b.tiny)
+            else:  # + -: a sum of integers is 0 or at least 1; otherwise no underflow error
+                bound = _known(a.bound) + _known(b.bound)
+                tiny = 1.0 if not (a.is_float or b.is_float) else None
+        if op in ("+", "-") and not checked:
+            pass  # the chain's last sum checks the result
+        elif bound > DOUBLE_MAX or (op in ("*", "/") and tiny <= HALF_DENORMAL
+                                    and "underflow" in self.spec.float_errors):
+            return self.guarded(op, a, b, x, y)
+        sql = {"+": lambda: x + y, "-": lambda: x - y, "*": lambda: x * y,
+               "/": lambda: _div(x, y)}[op]()
+        return Num(sql=sql, nullable=nullable or (op == "/" and not b.is_const), bound=bound,
+                   tiny=tiny)
+
+    def _summand(self, node: Node) -> Num:
+        """An operand of ``+``/``-``: an inner sum unchecked (see ``binary``)."""
+        if isinstance(node, Binary) and node.op in ("+", "-") and node.stype != "str":
+            return self.binary(node, checked=False)
+        return self.num(node)
+
+    def guarded(self, op: str, a: Num, b: Num, x, y) -> Num:
+        """``x op y`` (the doubles of ``a``, ``b``) that may leave the range of
+        a double: missing beyond Stata's largest double (``DOUBLE_MAX``), as
+        in Stata.  Where the database raises on overflow (PostgreSQL also on
+        underflow), the magnitude is judged from logarithms first, so nothing
+        raises: well beyond the limit -> missing, below the smallest double
+        -> 0; the exact test on the result settles the rest."""
+        result = {"+": lambda: x + y, "-": lambda: x - y, "*": lambda: x * y,
+                  "/": lambda: _div(x, y)}[op]()
+        branches = []
+        if self.spec.float_errors and op in ("*", "/"):
+            zero = _int(0)
+            zeros = [sql == zero for v, sql in ((a, x), (b, y)) if not v.is_const]
+            lx, ly = self._log_abs(a, x), self._log_abs(b, y)
+            size = lx + ly if op == "*" else lx - ly
+            branches = [(sa.or_(*zeros), result)] if zeros else []
+            branches.append((size > _lit(repr(LN_RAISE_ABOVE)), sa.null()))
+            if "underflow" in self.spec.float_errors:
+                branches.append((size < _lit(repr(LN_ZERO_BELOW)), _lit("0.0", sat.Float())))
+        beyond = self.sql("abs", result, type_=sat.Float()) > _lit(repr(DOUBLE_MAX))
+        return Num(sql=sa.case(*branches, (beyond, sa.null()), else_=result), nullable=True,
+                   bound=DOUBLE_MAX)
+
+    def _log_abs(self, v: Num, sql):
+        """ln|v|: folded for a constant (nonzero here), else LN(ABS(sql))."""
+        if v.is_const:
+            return _lit(repr(math.log(abs(v.const))), sat.Float())
+        return self.sql("ln", self.sql("abs", sql, type_=sat.Float()), type_=sat.Float())
 
     def power(self, a: Num, b: Num) -> Num:
         """``a^b``: missing for a negative base with a fractional exponent and
@@ -408,8 +484,27 @@ class Translator:
         if not (b.is_const and b.const >= 0) and not (a.is_const and a.const != 0):
             guards.append((sa.and_(x == _int(0), y < _int(0)), sa.null()))
         power = self.sql("power", x, y, type_=sat.Float())
+        bound = math.inf
+        if b.is_const and b.const >= 0:
+            try:
+                bound = math.pow(max(_known(a.bound), 1.0), b.const)
+            except OverflowError:
+                pass
+        if not _fits(bound):
+            if self.spec.float_errors:
+                if not a.is_const:
+                    guards.append((x == _int(0), power))
+                if not (a.is_const and abs(a.const) in (0, 1)):
+                    size = y * self._log_abs(a, x)
+                    guards.append((size > _lit(repr(LN_RAISE_ABOVE)), sa.null()))
+                    if "underflow" in self.spec.float_errors:
+                        guards.append((size < _lit(repr(LN_ZERO_BELOW)),
+                                       _lit("0.0", sat.Float())))
+            guards.append((self.sql("abs", power, type_=sat.Float()) > _lit(repr(DOUBLE_MAX)),
+                           sa.null()))
+            bound = DOUBLE_MAX
         sql = sa.case(*guards, else_=power) if guards else power
-        return Num(sql=sql, nullable=True)
+        return Num(sql=sql, nullable=True, bound=bound)
 
     # -- truth and comparisons ------------------------------------------------------------
     def truth(self, v: Num) -> P:
@@ -704,6 +799,67 @@ class Translator:
         h = (residue * _int(HASH_A1) + self.bind(s1, sat.BigInteger())) % m
         u = (((h * h + self.bind(s2, sat.BigInteger())) % m) * _int(HASH_A2) + h) % m
         return u < self.bind(hash_threshold(percent), sat.BigInteger())
+
+
+#: Judged from logarithms where a database raises on float overflow: beyond
+#: this ln|result| the result is beyond DOUBLE_MAX (ln 8.99e307 = 709.09)
+#: and computing it could raise (ln 1.80e308 = 709.78); the midpoint leaves
+#: room for rounding on both sides.
+LN_RAISE_ABOVE = 709.436
+#: Below this ln|result| (ln 2.47e-324 = -745.83, half the smallest denormal)
+#: the result rounds to 0, which PostgreSQL reports as an underflow error.
+LN_ZERO_BELOW = -745.9
+
+
+#: Half the smallest denormal: a product at most this rounds to 0.
+HALF_DENORMAL = 2.0 ** -1075
+#: The smallest normal double: the smallest magnitude assumed of a double column.
+DOUBLE_MIN = 2.0 ** -1022
+
+
+def _ratio(a: float, b: float) -> float:
+    """``a / b`` for bounds: infinity when ``b`` is 0 (a bound that underflowed)."""
+    try:
+        return a / b
+    except ZeroDivisionError:
+        return math.inf
+
+
+def _tiny(tiny) -> float:
+    return DOUBLE_MIN if tiny is None else tiny
+
+
+def _type_tiny(t) -> Optional[float]:
+    """The smallest nonzero magnitude of a column of SQL type ``t``."""
+    if t.is_integer:
+        return 1.0
+    if t.kind == "decimal":
+        return 10.0 ** -(t.scale or 0)
+    if t.kind == "float32":
+        return 2.0 ** -126
+    return None
+
+
+def _fits(bound) -> bool:
+    """A result whose magnitude is at most ``bound`` needs no overflow guard."""
+    return _known(bound) <= DOUBLE_MAX
+
+
+def _known(bound) -> float:
+    return DOUBLE_MAX if bound is None else bound
+
+
+def _type_bound(t) -> Optional[float]:
+    """The largest magnitude a column of SQL type ``t`` holds (None: any double)."""
+    ints = {"int8": 2.0 ** 7, "uint8": 2.0 ** 8, "int16": 2.0 ** 15, "int32": 2.0 ** 31,
+            "int64": 2.0 ** 63}
+    if t.kind in ints:
+        return ints[t.kind]
+    if t.kind == "decimal" and t.precision is not None:
+        return 10.0 ** (t.precision - (t.scale or 0))
+    if t.kind == "float32":
+        return 3.5e38
+    return None
 
 
 def _div(a, b):

@@ -11,6 +11,8 @@ Gaps between DuckDB and Stata, each closed in the SQL below:
 * Division: ``/`` is already floating, but ``x/0`` is ``inf`` (not NULL):
   ``a / NULLIF(b, 0)``.  ``+ - *`` cast integer columns (``INTEGER``
   overflow raises).
+* Double overflow gives ``inf``: results beyond Stata's largest double are
+  tested and made NULL where the operands' bounds allow them.
 * Domain errors give ``NaN``/``inf`` instead of NULL (``SQRT(-1)``,
   ``LN(0)``, ``EXP(1000)``, ``POW(-8, 1/3)``): every call is guarded with
   ``CASE``.  ``TRY_CAST('1e400' AS DOUBLE)`` is ``inf``, ``'inf'``/``'nan'``

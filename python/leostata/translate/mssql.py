@@ -81,8 +81,9 @@ Known gaps (documented, not closed): characters outside the Basic
 Multilingual Plane (emoji) count as two characters in ``ustrlen()``,
 ``usubstr()`` and ``ustrpos()`` (UTF-16 code units); varchar text in a code
 page orders its non-ASCII characters by code-page byte, not by UTF-8 byte;
-a float overflow (``1e300 * 1e300``) is an arithmetic-overflow error where
-Stata gives missing - an error, never a wrong row.  Found in review, not
+a float overflow is an arithmetic-overflow error here, so arithmetic that
+may overflow is judged from logarithms first (``float_errors``) and gives
+missing as in Stata.  Found in review, not
 yet closed: ``+ CHAR(1)`` is cut off for values filling a
 ``varchar(8000)``/``nvarchar(4000)`` column; a computed ``usubstr()``
 length beyond 2^31 is an overflow error; the *printed* SQL renders
@@ -189,7 +190,8 @@ UNSUPPORTED = {
 }
 
 TABLES[NAME] = SQL
-SPEC = DialectSpec(name=NAME, sql=SQL, unsupported=UNSUPPORTED, collation=BIN2,
+SPEC = DialectSpec(name=NAME, float_errors=("overflow",), sql=SQL, unsupported=UNSUPPORTED,
+                   collation=BIN2,
                    strmatch="like", like_brackets=True, gates=GATES,
                    default_version=PINNED_VERSION, prefilter_equality=True,
                    max_case_depth=MAX_CASE_DEPTH)

@@ -16,6 +16,9 @@ Gaps between PostgreSQL and Stata, each closed in the SQL below:
 * Domain errors raise (``SQRT(-1)``, ``LN(0)``, ``EXP(1000)`` overflow,
   ``EXP(-1000)`` underflow, ``POWER(-8, 1/3)``, ``MAKE_DATE(2020, 2, 30)``,
   a cast of an out-of-range numeric): every call is guarded with ``CASE``.
+  Double ``* / ^`` raise on overflow and on a nonzero result that rounds to
+  zero (``1e-300 * 1e-300``): where the operands' bounds allow either, the
+  magnitude is judged from logarithms first (``float_errors``).
 * ``LOG(x)`` is base 10 here; ``ln()`` is ``LN``.
 * Bytes: ``strlen`` = ``OCTET_LENGTH``; ``strpos`` searches
   ``CONVERT_TO(s, 'UTF8')`` byte strings; ``substr`` takes the character
@@ -86,5 +89,6 @@ SQL = {
 UNSUPPORTED: dict = {}
 
 TABLES[NAME] = SQL
-SPEC = DialectSpec(name=NAME, sql=SQL, unsupported=UNSUPPORTED, collation="C",
+SPEC = DialectSpec(name=NAME, float_errors=("overflow", "underflow"),
+                   sql=SQL, unsupported=UNSUPPORTED, collation="C",
                    null_safe_equal="coalesce")

@@ -10,6 +10,8 @@ Gaps between SQLite and Stata, each closed in the SQL below:
 * NULL strings: ``COALESCE(s, '')``.
 * Division: integer/integer truncates and ``x/0`` is NULL: the translation
   casts to ``REAL`` and uses ``NULLIF`` as everywhere.
+* Double overflow gives ``inf`` (beyond Stata's largest double it is
+  tested and made NULL where the operands' bounds allow it).
 * ``EXP(1000)`` is ``inf``; ``MIN(a, b)``/``MAX(a, b)`` return NULL when
   an argument is NULL, so ``min()``/``max()`` read NULL as +/-infinity and
   turn an infinite result back into NULL.

@@ -19,7 +19,11 @@ class Num:
     (float or Ext); ``pred``: set when the number is the 0/1 of a predicate;
     ``unit``: "number", or "date"/"datetime" when ``sql`` is a SQL date /
     timestamp whose Stata value is its %td / %tc number; ``is_float``:
-    ``sql`` is already floating point (no cast before arithmetic)."""
+    ``sql`` is already floating point (no cast before arithmetic);
+    ``bound``: the largest magnitude the value can have (None: unknown, up
+    to the largest double), and ``tiny`` the smallest nonzero one (None:
+    the smallest normal double), so arithmetic that can neither overflow
+    nor underflow needs no guard."""
 
     sql: Any = None
     nullable: bool = True
@@ -27,6 +31,8 @@ class Num:
     pred: Any = None
     unit: str = "number"
     is_float: bool = True
+    bound: Optional[float] = None
+    tiny: Optional[float] = None
 
     @property
     def is_const(self) -> bool:
