@@ -26,6 +26,7 @@ program leoload, rclass
 		MAXobs(passthru)       /// maxobs(#): refuse more than # rows
 		FORCE                  /// load even past maxobs()
 		SHOWsql                /// show the SQL, then run it
+		SQLShow                /// the same as showsql (odbc's spelling)
 		SQLOnly                /// show the SQL, run nothing
 		SDC                    /// disclosure-control checks (refused: not yet)
 		DEBUG                  /// Python traceback of internal errors

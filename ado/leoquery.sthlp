@@ -29,7 +29,10 @@
 {synoptline}
 {synopt:{opt clear}}replace the data in memory, even if they have changed{p_end}
 {synopt:{cmd:frame(}{it:name}[{cmd:, replace}]{cmd:)}}load into frame {it:name}; the current frame is left alone{p_end}
-{synopt:{opt max:obs(#)}}count the rows first and refuse more than {it:#}{p_end}
+{synopt:{opt max:obs(#)}}refuse results of more than {it:#} observations; default 10,000,000{p_end}
+{synopt:{opt force}}load even past {cmd:maxobs()} or the memory check{p_end}
+{synopt:{opt show:sql}}display the SQL sent, then run it{p_end}
+{synopt:{opt sqls:how}}the same as {cmd:showsql} (the spelling of Stata's {helpb odbc}){p_end}
 {synopt:{opt debug}}show the Python traceback of an internal error{p_end}
 {synoptline}
 {p2colreset}{...}
@@ -109,10 +112,22 @@ have.
 {it:name}; {cmd:replace} is required if the frame exists (r(110)).
 
 {phang}
-{opt maxobs(#)} first counts the rows of the query on the server (a
-{cmd:SELECT COUNT(*)} around it, which runs the query once more) and refuses
-(r(5105)) more than {it:#}.  Without it, the result is not checked before
-loading.
+{opt maxobs(#)} refuses (r(5105)) a result of more than {it:#} observations,
+before anything is loaded; the default is 10,000,000, as for {helpb leoload}.
+Results that would not fit in memory are refused too.  To know the size,
+{cmd:leoquery} first counts the rows of the query on the server (a
+{cmd:SELECT COUNT(*)} around it, which runs the query once more; nothing is
+transferred but the count).  The memory check assumes 8 bytes per observation,
+since the columns of a query are known only once it runs: a wider result may
+still not fit.
+
+{phang}
+{opt force} skips the size guard: no count, no limit.
+
+{phang}
+{opt showsql} displays the statement before running it: the statement sent,
+as the parser read it (it is also stored in {cmd:r(sql)}).  {opt sqlshow} is
+the same option under the name Stata's {helpb odbc} gives it.
 
 {phang}
 {opt debug} shows the Python traceback of an internal error (r(5199)).

@@ -73,3 +73,56 @@ def test_a_write_never_reaches_the_server(session):
         commands.query_statement("SELECT 1 /* */; DELETE FROM victim", session.catalog.dialect)
     with session.engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM victim")).scalar() == 2
+
+
+def test_leoquery_is_guarded_by_default_as_leoload(session, monkeypatch):
+    """Without maxobs() the default limit holds (counted on the server first),
+    force skips the guard, and nothing reaches the writer when refused."""
+    from leostata import guard
+    from leostata.errors import ResultTooLarge
+    monkeypatch.setattr(guard, "DEFAULT_MAXOBS", 4)
+    statement = commands.query_statement("SELECT id FROM people", session.catalog.dialect)
+    writer = MemoryWriter()
+    with pytest.raises(ResultTooLarge) as info:
+        commands.query(statement, session, writer, say=lambda _: None)
+    assert info.value.rc == 5105 and "5 observations; maxobs() is 4" in info.value.message
+    assert not writer.committed and writer.data == {}
+    writer = MemoryWriter()
+    result = commands.query(statement, session, writer, force=True, say=lambda _: None)
+    assert result.nobs == 5 and sorted(writer.data["id"]) == [1, 2, 3, 4, 5]
+    result = commands.query(statement, session, MemoryWriter(), maxobs=5, say=lambda _: None)
+    assert result.nobs == 5
+
+
+def test_sqlshow_is_the_same_option_as_showsql(session):
+    shown: list = []
+    for option in ("showsql", "sqlshow", "sqls", "showsql sqlshow"):
+        shown.clear()
+        job, outcome = commands.load(f"people id, {option}", session, lambda _j: MemoryWriter(),
+                                     show=shown.append, say=lambda _: None)
+        assert job.option("showsql") is True and "sqlshow" not in job.plan.options
+        assert shown == [job.sql] and outcome.result.nobs == 5
+    with pytest.raises(StataSyntaxError, match="option sql not allowed"):
+        commands.prepare_load("people id, sql", session)
+
+
+def test_progress_total_is_the_results_size_or_none(session):
+    """The percent is shown only against the result's size: the count of a
+    filtered load (exact), the table's estimate for the whole table ("about"),
+    never the table's rows for a filtered or collapsed result."""
+    def lines(command):
+        seen: list = []
+        job = commands.prepare_load(command, session)
+        commands.deliver(job.delivery(), session.engine, MemoryWriter(), say=lambda _: None,
+                         progress=seen.append, progress_after=0.0)
+        return seen
+    filtered = lines("people id if id > 2")  # not small per the catalog: counted
+    table = session.catalog.table("people")
+    assert all(p.total in (None, 3) and not p.approximate for p in filtered)
+    whole = lines("people id")
+    if table.approx_rows is not None:
+        assert all(p.total == table.approx_rows and p.approximate for p in whole)
+    else:  # no estimate: counted
+        assert all(p.total == 5 and not p.approximate for p in whole)
+    collapsed = lines("people, collapse((mean) r)")
+    assert collapsed and all(p.total is None for p in collapsed)

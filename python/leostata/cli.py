@@ -153,7 +153,8 @@ def cmd_query(args) -> int:
     session = _open(args)
     try:
         writer = _writer(args)
-        result = commands.query(statement, session, writer, say=say, progress=_progress)
+        result = commands.query(statement, session, writer, maxobs=args.maxobs,
+                                force=args.force, say=say, progress=_progress)
         _report(args, writer, result)
     finally:
         session.close()
@@ -255,6 +256,11 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--sqlonly", action="store_true",
                            help="print the statement that would be sent (or refuse it, "
                                 "r(5103)); connects to nothing")
+            p.add_argument("--maxobs", type=int, metavar="N",
+                           help="refuse a result of more than N rows (default 10,000,000; "
+                                "the rows are counted on the server first)")
+            p.add_argument("--force", action="store_true",
+                           help="load even past --maxobs or the memory available")
     add("doctor", cmd_doctor, "probe the server for the semantics leostata must guard")
     add("demo", cmd_demo, "build the synthetic database if needed and show what is in it")
     return parser

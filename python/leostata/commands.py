@@ -126,20 +126,34 @@ def deliver(delivery: Delivery, engine, writer: Writer, *, say: Callable[[str], 
     writer.check()
     d = delivery
     columns = result_columns(d.outputs, table=d.meta.table) if d.outputs is not None else None
-    size = None
-    if columns is not None or d.maxobs is not None:  # raw SQL: only when maxobs() asks
-        size = check_size(engine, d.statement, columns or [], maxobs=d.maxobs, force=d.force,
-                          approx_rows=d.approx_rows, aggregated=d.aggregated,
-                          filtered=d.filtered)
-    total = size.rows if size is not None and size.rows is not None else d.approx_rows
+    # the same guard for a plan and for raw SQL (leoquery): maxobs() defaults to
+    # guard.DEFAULT_MAXOBS, force skips it; raw SQL has no catalog estimate, so it
+    # is counted on the server, and its row width is unknown (a lower bound is used)
+    size = check_size(engine, d.statement, columns or [], maxobs=d.maxobs, force=d.force,
+                      approx_rows=d.approx_rows, aggregated=d.aggregated,
+                      filtered=d.filtered)
+    # a total for the progress display only where it is the result's size: counted,
+    # or the table's estimate for the whole table (never a filtered or collapsed one)
+    whole = size.source == "catalog" and not d.filtered and not d.aggregated
+    total = size.rows if size.source == "count" or whole else None
+    exact = size.source == "count"
     result = stream(d.statement, engine, d.outputs, writer, meta=d.meta, poll=poll,
-                    total=total, progress=progress, columns=columns,
+                    total=total, progress=_estimated(progress, exact), columns=columns,
                     require_rows=d.require_rows, **stream_options)
     for note in result.notes:
         say(f"note: {note}")
     if d.meta.synthetic:
         say(SYNTHETIC_DATA_NOTE)
     return result
+
+
+def _estimated(progress, exact: bool):
+    """``progress`` told whether its total is a count (``exact``) or the
+    database's estimate (shown as "about")."""
+    if progress is None or exact:
+        return progress
+    from dataclasses import replace
+    return lambda info: progress(replace(info, approximate=info.total is not None))
 
 
 @dataclass
@@ -174,12 +188,15 @@ def load(command_text: str, session, writer_for: Callable[[LoadJob], Writer], *,
 
 
 def query(statement, session, writer: Writer, *, maxobs: Optional[int] = None,
-          say: Callable[[str], None], progress=None, poll=None) -> LoadResult:
+          force: bool = False, say: Callable[[str], None], progress=None,
+          poll=None) -> LoadResult:
     """``leoquery``: ``statement`` (from ``query_statement``, checked before
-    connecting) loaded through ``deliver``; ``maxobs()`` counts it first."""
+    connecting) loaded through ``deliver`` with leoload's size guard: the rows
+    are counted on the server first and more than ``maxobs`` (default
+    ``guard.DEFAULT_MAXOBS``) or than memory holds is refused, unless ``force``."""
     meta = DatasetMeta(sql=str(statement), synthetic=session.synthetic)
-    return deliver(Delivery(statement, None, meta, maxobs=maxobs), session.engine, writer,
-                   say=say, progress=progress, poll=poll)
+    return deliver(Delivery(statement, None, meta, maxobs=maxobs, force=force),
+                   session.engine, writer, say=say, progress=progress, poll=poll)
 
 
 def prepare_load(command_text: str, session) -> LoadJob:

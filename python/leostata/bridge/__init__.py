@@ -60,7 +60,7 @@ LOAD_OPTION_LOCALS: tuple[str, ...] = tuple(o.name for o in _plan.OPTIONS
                                             if o.kind not in _plan.options.REPEATABLE)
 ADO_LOCALS: dict[str, tuple[str, ...]] = {
     "leoload": ("spec", *LOAD_OPTION_LOCALS, "options"),
-    "leoquery": ("query", "clear", "frame", "maxobs"),
+    "leoquery": ("query", "clear", "frame", "maxobs", "force", "showsql", "sqlshow"),
     "leodescribe": ("spec", "search", "values"),
     "leoset": ("subcmd",),
 }
@@ -281,7 +281,10 @@ def _leoquery(args: dict[str, str]) -> None:
                        clear=bool(args["clear"]), poll=poll)
     writer.check()  # the destination first: nothing connects if it would be refused
     session = _open(note=False)
-    result = commands.query(statement, session, writer, maxobs=maxobs, say=display,
+    if args["showsql"] or args["sqlshow"]:
+        display(str(statement))
+    result = commands.query(statement, session, writer, maxobs=maxobs,
+                            force=bool(args["force"]), say=display,
                             progress=display_progress, poll=poll)
     where = f" into frame {writer.frame}" if writer.frame else ""
     display(f"({_counted(result)}{where})")

@@ -27,12 +27,14 @@ REPEATABLE = (MERGE, COHORT)
 class OptionSpec:
     """One ``leoload`` option: its full ``name``, the ``minimum`` number of
     leading characters that must be typed (what Stata's help underlines),
-    the ``kind`` of argument it takes, and a one-line ``help``."""
+    the ``kind`` of argument it takes, and a one-line ``help``; ``same_as``
+    names the option an alias stands for (its value is stored under that name)."""
 
     name: str
     minimum: int
     kind: str
     help: str
+    same_as: str = ""
 
     def matches(self, typed: str) -> bool:
         return len(typed) >= self.minimum and self.name.startswith(typed)
@@ -57,6 +59,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("maxobs", 3, INTEGER, "maxobs(#): refuse results of more than # rows"),
     OptionSpec("force", 5, FLAG, "load even past maxobs()"),
     OptionSpec("showsql", 4, FLAG, "show the SQL before running it"),
+    OptionSpec("sqlshow", 4, FLAG, "the same as showsql (odbc's spelling)", same_as="showsql"),
     OptionSpec("sqlonly", 4, FLAG, "show the SQL and run nothing"),
     OptionSpec("sdc", 3, FLAG, "statistical disclosure control checks on the output"),
 )
@@ -99,15 +102,17 @@ def read_options(command, table: TableInfo) -> dict:
     from ..expr.command import split_positional_and_options
     text = command.text
     values: dict = {}
+    given: set = set()
     for opt in command.options:
         spec = find_option(opt.name, text, opt.pos)
-        if spec.name in values and spec.kind not in REPEATABLE:
+        if spec.name in given and spec.kind not in REPEATABLE:
             raise located(StataSyntaxError, f"option {spec.name}() specified twice", text, opt.pos)
+        given.add(spec.name)
         if spec.kind == FLAG:
             if opt.args is not None:
                 raise located(StataSyntaxError, f"option {spec.name}() not allowed", text, opt.pos,
                              f"{spec.name} takes no argument")
-            values[spec.name] = True
+            values[spec.same_as or spec.name] = True
             continue
         if not opt.args:
             raise located(StataSyntaxError, f"option {spec.name}() required", text, opt.pos,
