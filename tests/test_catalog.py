@@ -156,3 +156,66 @@ def test_search_finds_columns_by_description_and_name_case_insensitively(catalog
 ])
 def test_types_spelled_differently_per_dialect(raw, dialect, kind):
     assert normalize_type(raw, dialect=dialect).kind == kind
+
+
+# --- the table's key from the database ------------------------------------------------------
+
+def test_the_key_comes_from_the_primary_key_else_a_unique_not_null_index(any_db):
+    from sqlalchemy import Index, PrimaryKeyConstraint, UniqueConstraint
+    md = MetaData()
+    Table("with_pk", md, Column("a", Integer, nullable=False), Column("b", String(3), nullable=False),
+          Column("v", Integer), PrimaryKeyConstraint("b", "a"))
+    Table("with_unique", md, Column("u", Integer, nullable=False), Column("n", Integer),
+          Column("w", Integer, nullable=False), Column("v", Integer),
+          UniqueConstraint("n", name="ux_n"), UniqueConstraint("w", name="ux_w"))
+    Table("nullable_unique", md, Column("n", Integer), Column("v", Integer))
+    Table("plain", md, Column("v", Integer))
+    writer = any_db.writer()
+    md.create_all(writer)
+    with writer.begin() as conn:  # a unique index on a NOT NULL column (not a constraint)
+        Index("ix_u", md.tables["with_unique"].c.u, unique=True).create(conn)
+        Index("ix_nn", md.tables["nullable_unique"].c.n, unique=True).create(conn)
+        conn.execute(md.tables["with_pk"].insert(), [dict(a=2, b="x", v=1), dict(a=1, b="y", v=2),
+                                                     dict(a=1, b="x", v=3)])
+    writer.dispose()
+    engine = any_db.reader()
+    try:
+        cat = Catalog(engine)
+        assert cat.table("with_pk").key == ("b", "a")  # the key's own column order
+        unique = cat.table("with_unique").key
+        # the first unique index by name on NOT NULL columns (ix_u); DuckDB lists unique
+        # constraints only (ux_w), SQLite reads primary keys only
+        assert unique == {"sqlite": (), "duckdb": ("w",)}.get(any_db.kind, ("u",))
+        assert cat.table("nullable_unique").key == ()  # NULLs need not be unique
+        assert cat.table("plain").key == ()
+    finally:
+        engine.dispose()
+
+
+def test_in_and_first_follow_the_primary_key_without_sort(any_db, tmp_path, monkeypatch):
+    from leostata import commands
+    from leostata.session import open_session
+    from leostata.stream import stream
+    from leostata.writers.memory import MemoryWriter
+    from sqlalchemy import PrimaryKeyConstraint
+    monkeypatch.setenv("LEOSTATA_HOME", str(tmp_path))
+    md = MetaData()
+    t = Table("events", md, Column("k", Integer, nullable=False, autoincrement=False), Column("v", Integer),
+              PrimaryKeyConstraint("k"))
+    writer = any_db.writer()
+    md.create_all(writer)
+    with writer.begin() as conn:
+        conn.execute(t.insert(), [dict(k=k, v=10 * k) for k in (5, 3, 9, 1, 7)])
+    writer.dispose()
+    session = open_session(any_db.url)
+    try:
+        def load(command):
+            job = commands.prepare_load(command, session)
+            out = MemoryWriter()
+            stream(job.statement, session.engine, job.plan.outputs, out, meta=job.meta())
+            return out.data
+        assert load("events k in 2/3")["k"] == [3, 5]
+        assert load("events, collapse((first) f=v (last) l=v)") == {"f": [10], "l": [90]}
+        assert load("events k")["k"] == [1, 3, 5, 7, 9]
+    finally:
+        session.close()

@@ -6,12 +6,14 @@ import re
 
 import sqlalchemy as sa
 
-from leostata.catalog import COLUMN_QUERIES, TABLE_QUERIES, normalize_type
+from leostata.catalog import (COLUMN_QUERIES, KEY_QUERIES, TABLE_QUERIES, ColumnInfo,
+                              choose_key, normalize_type)
 from leostata.sql import offline_dialect
 from leostata.translate.aggregate import frequencies_select
 from tests.golden_files import Goldens
 
-GOLDENS = Goldens("catalog", {"tables.mssql.sql", "columns.mssql.sql", "values.mssql.sql"})
+GOLDENS = Goldens("catalog", {"tables.mssql.sql", "columns.mssql.sql", "values.mssql.sql",
+                              "keys.mssql.sql"})
 
 
 def check_golden(name: str, sql: str) -> None:
@@ -38,6 +40,25 @@ def test_column_listing_reads_types_collations_and_descriptions():
                             "sys.extended_properties"}
     assert "collation_name" in sql and "'MS_Description'" in sql
     assert "c.max_length / 2" in sql  # nvarchar lengths are stored in bytes
+
+
+def test_key_listing_reads_unique_indexes_without_filters():
+    sql = KEY_QUERIES["mssql"]
+    check_golden("keys", sql)
+    assert sources(sql) <= {"sys.indexes", "sys.index_columns", "sys.columns", "sys.objects",
+                            "sys.schemas"}
+    assert "i.has_filter = 0" in sql and "ic.is_included_column = 0" in sql
+
+
+def test_the_primary_key_wins_then_a_unique_index_of_not_null_columns():
+    cols = [ColumnInfo("a", normalize_type("int"), nullable=False),
+            ColumnInfo("b", normalize_type("int"), nullable=True),
+            ColumnInfo("c", normalize_type("int"), nullable=False)]
+    pk = {(True, "pk"): [(2, "c"), (1, "a")], (False, "ux_b"): [(1, "b")]}
+    assert choose_key(pk, cols) == ("a", "c")
+    assert choose_key({(False, "ux_b"): [(1, "b")], (False, "ux_c"): [(1, "c")]}, cols) == ("c",)
+    assert choose_key({(False, "ux_b"): [(1, "b")]}, cols) == ()  # NULLs need not be unique
+    assert choose_key({}, cols) == ()
 
 
 def test_value_counts_are_byte_exact_and_use_count_big():

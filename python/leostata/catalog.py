@@ -270,6 +270,62 @@ COLUMN_QUERIES = {
         ORDER BY o.name, c.column_id""",
 }
 
+#: Each table's primary key and unique indexes: (table, is primary key, index
+#: name, column, position in the key), the row order of ``in``, ``(first)``
+#: and plain loads when the metadata names none.  Partial and expression
+#: indexes are left out (they do not identify every row).  DuckDB lists
+#: PRIMARY KEY and UNIQUE constraints (not a CREATE UNIQUE INDEX); SQLite
+#: the primary key only.
+KEY_QUERIES = {
+    "duckdb": """
+        SELECT table_name, constraint_type = 'PRIMARY KEY', constraint_name,
+               UNNEST(constraint_column_names), UNNEST(range(len(constraint_column_names)))
+        FROM duckdb_constraints()
+        WHERE constraint_type IN ('PRIMARY KEY', 'UNIQUE')
+          AND database_name = coalesce(:database, current_database())
+          AND schema_name = coalesce(:schema, current_schema())
+          AND (:table IS NULL OR table_name = :table)""",
+    "sqlite": """
+        SELECT m.name, 1, 'primary key', p.name, p.pk
+        FROM sqlite_master m JOIN pragma_table_info(m.name) p
+        WHERE m.type = 'table' AND p.pk > 0 AND (:table IS NULL OR m.name = :table)""",
+    "postgresql": """
+        SELECT c.relname, i.indisprimary, ic.relname, a.attname, k.ord
+        FROM pg_catalog.pg_index i
+        JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
+        JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+        WHERE i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
+          AND n.nspname = coalesce(:schema, current_schema())
+          AND (CAST(:table AS text) IS NULL OR c.relname = :table)""",
+    "mssql": """
+        SELECT o.name, i.is_primary_key, i.name, c.name, ic.key_ordinal
+        FROM sys.indexes i
+        JOIN sys.index_columns ic ON ic.object_id = i.object_id AND ic.index_id = i.index_id
+        JOIN sys.columns c ON c.object_id = ic.object_id AND c.column_id = ic.column_id
+        JOIN sys.objects o ON o.object_id = i.object_id
+        JOIN sys.schemas s ON s.schema_id = o.schema_id
+        WHERE i.is_unique = 1 AND i.has_filter = 0 AND ic.is_included_column = 0
+          AND o.type IN ('U', 'V') AND s.name = coalesce(:schema, SCHEMA_NAME())
+          AND (:table IS NULL OR o.name = :table)""",
+}
+
+
+def choose_key(indexes: dict, columns: list) -> tuple[str, ...]:
+    """The row order a table's own keys give: ``indexes`` maps (is primary,
+    index name) to [(position, column)]; the primary key, else the first
+    unique index (by name) whose columns are all NOT NULL (NULLs need not
+    be unique); () when there is none."""
+    nullable = {c.name: c.nullable for c in columns}
+    for (primary, name), cols in sorted(indexes.items(), key=lambda kv: (not kv[0][0], kv[0][1])):
+        names = tuple(c for _, c in sorted(cols))
+        if primary or not any(nullable.get(c, True) for c in names):
+            return names
+    return ()
+
+
 #: SQLite keeps row counts only in sqlite_stat1, written by ANALYZE (first number).
 SQLITE_STATS_QUERY = "SELECT tbl, MAX(CAST(stat AS INTEGER)) FROM sqlite_stat1 GROUP BY tbl"
 
@@ -614,6 +670,27 @@ class Catalog:
             target.columns = columns
             target.key = tuple(n for _, n in sorted(sort_key))
             self._loaded.add((place, table_name))
+        self._load_keys(place, info, [t for t in grouped if t in listing])
+
+    def _load_keys(self, place: Place, info: TableInfo | None, names: list) -> None:
+        """The database's own key (``KEY_QUERIES``, ``choose_key``) for the
+        tables among ``names`` whose metadata names no row order."""
+        from sqlalchemy import text
+        listing = self._listing(place)
+        wanting = [listing[n] for n in names if not listing[n].key]
+        if not wanting:
+            return
+        sql = query_for_place(KEY_QUERIES[self.dialect], self.dialect, place, self._quote)
+        with self.engine.connect() as conn:
+            rows = conn.execute(text(sql), {**self._params(sql, place),
+                                            "table": info.name if info else None}).fetchall()
+        by_table: dict = {}
+        for table_name, primary, index, column, position in rows:
+            primary = str(primary).strip().lower() in ("1", "true", "t")  # psqlODBC: '1'/'0'
+            by_table.setdefault(table_name, {}).setdefault((primary, str(index)), []).append(
+                (int(position), column))
+        for target in wanting:
+            target.key = choose_key(by_table.get(target.name, {}), target.columns)
 
     def file_index(self):
         """Descriptions from the user's metadata files (read once)."""
