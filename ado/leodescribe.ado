@@ -17,7 +17,7 @@ program leodescribe, rclass
 		python: leostata.bridge.run("leodescribe")
 	}
 	if !`_leo_rc' {
-		foreach s in N k suppressed synthetic {
+		foreach s in N k ntables r suppressed synthetic {
 			if "`leo_`s''" != "" return scalar `s' = `leo_`s''
 		}
 		foreach m in table tables varlist {

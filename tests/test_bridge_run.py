@@ -334,18 +334,26 @@ def test_leodescribe_lists_tables_with_links(stata):
     out = stata.transcript("out")
     assert "{stata leodescribe leo_earnings:leo_earnings}" in out
     tables = loc(stata, "leo_tables").split()
-    assert "ks4_pupil" in tables and loc(stata, "leo_N") == str(len(tables))
+    assert "ks4_pupil" in tables and loc(stata, "leo_ntables") == str(len(tables))
+    assert loc(stata, "leo_N") == loc(stata, "leo_k") == ""  # no table described
     assert loc(stata, "leo_synthetic") == "1"
 
 
 def test_leodescribe_table_varlist_search_values(stata):
     assert call(stata, "leodescribe", spec="ks4_pupil KS4_FSM*") == 0
     assert loc(stata, "leo_table") == "ks4_pupil"
-    assert loc(stata, "leo_varlist") == "KS4_FSM KS4_FSM6" and loc(stata, "leo_k") == "2"
+    table = bridge._state.session.catalog.table("ks4_pupil")
+    # as describe: r(N) observations and r(k) variables of the table, r(varlist) those shown
+    assert loc(stata, "leo_varlist") == "KS4_FSM KS4_FSM6"
+    assert loc(stata, "leo_k") == str(len(table.columns))
+    assert loc(stata, "leo_N") == str(table.approx_rows)
+    assert "{stata leodescribe ks4_pupil, values(KS4_FSM):KS4_FSM}" in stata.transcript("out")
     assert call(stata, "leodescribe", search="earnings") == 0
-    assert int(loc(stata, "leo_N")) > 0 and "leo_earnings" in stata.transcript("out")
+    assert "Earnings" in loc(stata, "leo_varlist").split() and loc(stata, "leo_N") == ""
+    assert "leo_earnings" in loc(stata, "leo_tables").split()
     assert call(stata, "leodescribe", spec="ks4_pupil", values="KS4_ETHNIC") == 0
-    assert loc(stata, "leo_varlist") == "KS4_ETHNIC"
+    assert loc(stata, "leo_varlist") == "KS4_ETHNIC" and int(loc(stata, "leo_r")) > 0
+    assert loc(stata, "leo_N") == loc(stata, "leo_k") == ""
     assert int(loc(stata, "leo_suppressed")) > 0 and "<10" in stata.transcript("out")
 
 

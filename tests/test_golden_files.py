@@ -26,6 +26,7 @@ READERS = {
     "errors": "tests.test_error_messages",
     "join": "tests.test_join_golden",
     "table_names": "tests.test_table_names",
+    "describe": "tests.test_describe_text",
 }
 ROOT = Path(__file__).resolve().parents[1]
 

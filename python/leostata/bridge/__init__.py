@@ -83,7 +83,8 @@ RESULTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "leoload": (("N", "k", "synthetic", "link_persons", "link_matched", "link_unmatched",
                  "link_multiple"), ("table", "sql", "dialect", "frame", "notes", "link_path")),
     "leoquery": (("N", "k", "synthetic"), ("sql", "dialect", "frame", "notes")),
-    "leodescribe": (("N", "k", "suppressed", "synthetic"), ("table", "tables", "varlist")),
+    "leodescribe": (("N", "k", "ntables", "r", "suppressed", "synthetic"),
+                    ("table", "tables", "varlist")),
     "leoset": (("synthetic",), ("url", "source", "schema", "dialect", "config", "metadata")),
 }
 
