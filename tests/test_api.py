@@ -78,6 +78,17 @@ def test_count_sqlonly_and_maxobs_mean_what_they_mean_in_stata(on_synth, capsys)
     assert err.value.rc == 5105
 
 
+def test_to_sql_shows_the_checks_that_run_first(on_synth):
+    sql = leostata.to_sql("leo_earnings, merge(m:1 using ks4_pupil, link(drop) "
+                          "keepusing(KS4_GENDER)) count", dialect="mssql")
+    main, *checks = sql.split("\n-- ")
+    assert main.startswith("SELECT COUNT_BIG(*)") and "learner_ae_id_to_pmr_lookup" in main
+    assert checks[0].startswith("checked first: the using data of merge m:1 unique on "
+                                "KS4_PupilMatchingRefAnonymous")
+    assert checks[1].startswith("counted first: the persons of link Edukey (EDUKEY -> AE_ID -> "
+                                "PMR) KS4_PupilMatchingRefAnonymous")
+
+
 def test_query_is_checked_as_leoquery_is(on_synth):
     with pytest.raises(leostata.StatementRefused) as err:
         leostata.query("DELETE FROM leo_earnings")

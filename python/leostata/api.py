@@ -93,10 +93,12 @@ def to_sql(command: str, *, dialect: Optional[str] = None) -> str:
     """``leostata sql``: the SQL a ``leoload`` command would run, written for
     ``dialect`` (``mssql``, ``postgresql``, ``sqlite``, ``duckdb``; default:
     the connected database)."""
+    from . import commands
     from .sql import sql_text
     session = _session()
     try:
-        return sql_text(command, session.catalog, dialect)
+        return sql_text(command, session.catalog, dialect,
+                        graph=lambda: commands.link_graph(session))
     finally:
         session.close()
 

@@ -408,11 +408,22 @@ def to_sql(stmt: Union[sa.Select, Plan], dialect) -> str:
     return str(compiled)
 
 
-def sql_text(command_text: str, catalog, dialect_name: Optional[str] = None) -> str:
+def sql_text(command_text: str, catalog, dialect_name: Optional[str] = None,
+             graph=None) -> str:
     """``leostata sql``: the SQL for ``TABLE [varlist] [if] [in] [, options]``,
-    names resolved in ``catalog``, written for ``dialect_name`` (default: the
-    catalog's own database, with its server version)."""
-    plan = plan_load(command_text, catalog)
-    if dialect_name is None or dialect_name == catalog.dialect:
-        return to_sql(plan, catalog.engine.dialect)
-    return to_sql(plan, dialect_name)
+    names resolved in ``catalog`` (``graph``: the link graph, or a function
+    giving it, for a ``link``), written for ``dialect_name`` (default: the
+    catalog's own database, with its server version).  The checks that run
+    before it (merge cardinality, a link's person counts) follow as comments
+    and their statements."""
+    plan = plan_load(command_text, catalog, graph=graph)
+    dialect = (catalog.engine.dialect if dialect_name is None or dialect_name == catalog.dialect
+               else dialect_name)
+    text = to_sql(plan, dialect)
+    for merge, side, keys, probe in merge_probes(plan, dialect):
+        text += (f"\n-- checked first: the {side} data of merge {merge.kind} unique on "
+                 f"{' '.join(keys)} (a row means r(459))\n{to_sql(probe, dialect)}")
+    counted = link_probe(plan, dialect)
+    if counted is not None:
+        text += f"\n-- counted first: the persons of link {counted[0].path}\n{to_sql(counted[1], dialect)}"
+    return text
