@@ -76,6 +76,24 @@ Stata.
 4. Check: {stata leoset test}.  Each command checks that Python can import
 leostata and, if not, says what to do (r(5100)).
 
+{pstd}
+{bf:Locked-down Windows desktops} (no administrator rights, as on many SRS
+and university machines):
+
+{phang2}o  The {cmd:python.exe} under {cmd:...\AppData\Local\Microsoft\WindowsApps}
+is the Microsoft Store's alias (an App Execution Alias), not a Python: it
+cannot be used with {cmd:python set exec}.  Point Stata at a real
+installation instead, e.g. {cmd:python set exec "C:\Users\}{it:you}{cmd:\AppData\Local\Programs\Python\Python311\python.exe", permanently}
+(the python.org installer, "Install for me only", needs no administrator
+rights); {cmd:where python} at a command prompt lists the candidates.{p_end}
+{phang2}o  Without administrator rights, install the package for your user only:
+{cmd:python -m pip install --user leostata} (offline:
+{cmd:python -m pip install --user --no-index --find-links=}{it:folder}{cmd: leostata}),
+or into a folder you can write to:
+{cmd:python -m pip install --target=}{it:folder2}{cmd: leostata}; then tell Stata
+where it is, once: {cmd:python set userpath "}{it:folder2}{cmd:", permanently},
+and restart Stata.  {cmd:python query} shows the Python and the paths in use.{p_end}
+
 
 {marker contract}{...}
 {title:Remarks: the semantic contract}

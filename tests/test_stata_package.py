@@ -42,10 +42,14 @@ def pkg_field(name: str) -> str:
 def test_pkg_and_toc_shape():
     lines = pkg_lines()
     assert lines[0] == "v 3" and lines[1].startswith("d leostata: ") and lines[-1] == "e"
-    assert all(re.match(r"(v|d|f|e|\*)( |$)", l) for l in lines), "unknown .pkg line"
+    assert all(re.match(r"(v|d|f|F|e|\*)( |$)", l) for l in lines), "unknown .pkg line"
     assert sum(1 for l in lines if l.startswith("d")) <= 100  # Stata's limit
     toc = (STATA / "stata.toc").read_text(encoding="utf-8").splitlines()
     assert toc[0] == "v 3" and any(l.startswith("p leostata ") for l in toc)
+    # net describe and net from show these lines as they are: under 80 characters
+    titles = [lines[1]] + [l for l in toc if l.startswith(("d ", "p "))]
+    assert all(len(l) < 80 for l in titles), [l for l in titles if len(l) >= 80]
+    assert all(len(l) < 80 for l in lines + toc), "a .pkg/.toc line wraps"
 
 
 def test_pkg_lists_every_ado_and_help_file():
@@ -119,7 +123,7 @@ def test_help_layout(name):
     positions = [text.index(f"{{marker {s}}}") for s in SECTIONS]
     assert positions == sorted(positions), "Stata's section order"
     for s in SECTIONS:
-        assert f'{{viewerjumpto ' in text and f'"{name}##{s}"' in text, s
+        assert '{viewerjumpto ' in text and f'"{name}##{s}"' in text, s
     syntax = section(text, "syntax")
     assert "{synoptset" in syntax and "{synopthdr}" in syntax
     assert "{stata " in section(text, "examples"), "clickable examples"
@@ -162,3 +166,7 @@ def test_overview_states_the_contract_and_install():
     install = section(text, "install")
     assert "python set exec" in install and "net install leostata" in install
     assert "--no-index --find-links" in install
+    # locked-down Windows desktops (issue 20): the Store alias, no admin rights
+    for words in ("Microsoft Store", "WindowsApps", "cannot be used with {cmd:python set exec}",
+                  "--user", "--target", "python set userpath"):
+        assert words in install, words

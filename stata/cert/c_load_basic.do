@@ -8,23 +8,41 @@ local data "`c(tmpdir)'/leostata_cert"
 
 * the whole table: r(), the SQL kept with the data, the SYNTHETIC marking
 leoload ks4_pupil, clear
-assert r(N) == _N & r(N) > 0 & r(k) == c(k)
-assert "`r(table)'" == "ks4_pupil" & "`r(dialect)'" == "duckdb" & "`r(frame)'" == "default"
-assert r(synthetic) == 1
-mata: assert(strpos(st_global("r(sql)"), "SELECT") == 1)
-mata: assert(st_global("r(sql)") == st_global("_dta[leo_sql]"))
+local r_N = r(N)
+local r_k = r(k)
+local r_table `"`r(table)'"'
+local r_dialect `"`r(dialect)'"'
+local r_frame `"`r(frame)'"'
+local r_synthetic = r(synthetic)
+local r_sql `"`r(sql)'"'
+assert `r_N' == _N & `r_N' > 0 & `r_k' == c(k)
+assert "`r_table'" == "ks4_pupil" & "`r_dialect'" == "duckdb" & "`r_frame'" == "default"
+assert `r_synthetic' == 1
+assert strpos(`"`r_sql'"', "SELECT") == 1
+mata: assert(st_local("r_sql") == st_global("_dta[leo_sql]"))
 local label : data label
 assert strpos(`"`label'"', "SYNTHETIC") == 1
 assert "`: char _dta[leo_synthetic]'" != ""
 
-* the same table written by leostata's command line (its own .dta writer)
+* every exported table, whole: values, order, types, formats and labels
+* against DuckDB's own export
+foreach t in ks4_pupil leo_earnings leo_benefit ref_cah2 learner_ae_id_to_pmr_lookup ///
+	learner_ae_id_to_edukey_lookup leo_geography ref_sic_section {
+	leo_vs_use `t'
+}
+
+* the same table written by leostata's command line (its own .dta writer);
+* a file left by an earlier run is erased first and the return code checked
 quietly leoset
-local url "`r(url)'"
+local url `"`r(url)'"'
 local out "`data'/ks4_pupil_cli.dta"
+capture erase `"`out'"'
 python: import sfi, leostata.cli
-python: leostata.cli.main(["load", "--url", sfi.Macro.getLocal("url"), "--out", sfi.Macro.getLocal("out"), "--", "ks4_pupil"])
-use "`out'", clear
-cf _all using "`data'/ks4_pupil.dta", all
+python: sfi.Macro.setLocal("clirc", str(leostata.cli.main(["load", "--url", sfi.Macro.getLocal("url"), "--out", sfi.Macro.getLocal("out"), "--", "ks4_pupil"])))
+assert "`clirc'" == "0"
+confirm file `"`out'"'
+use `"`out'"', clear
+leo_same_data using `"`data'/ks4_pupil.dta"'
 
 * varlists, if, in
 leo_vs_use ks4_pupil KS4_PupilMatchingRefAnonymous KS4_GENDER KS4_FSM
@@ -39,20 +57,23 @@ leo_vs_use leo_earnings Edukey TaxYear Earnings if TaxYear >= 201516 & Earnings 
 leo_vs_use leo_benefit if StartDate >= mdy(1, 1, 2015) & Benefit_type == "JSA"
 
 * sort(): the order of the result and of in
-use "`data'/ks4_pupil.dta", clear
+use `"`data'/ks4_pupil.dta"', clear
 sort KS4_IDACI KS4_PupilMatchingRefAnonymous, stable
 keep in 1/30
+leo_promised_meta ks4_pupil
 tempfile want
-save `want'
+save `"`want'"'
 leoload ks4_pupil in 1/30, sort(KS4_IDACI KS4_PupilMatchingRefAnonymous) clear
-cf _all using `want', all
+leo_same_data using `"`want'"'
 
 * frame(): the current frame stays as it was
 sysuse auto, clear
 leoload ref_cah2, frame(cah, replace)
-assert "`c(frame)'" == "default" & _N == 74 & "`r(frame)'" == "cah"
-frame cah: assert _N == r(N)
-frame cah: cf _all using "`data'/ref_cah2.dta", all
+local r_N = r(N)
+local r_frame `"`r(frame)'"'
+assert "`c(frame)'" == "default" & _N == 74 & "`r_frame'" == "cah"
+frame cah: assert _N == `r_N'
+frame cah: leo_same_data using `"`data'/ref_cah2.dta"'
 frame drop cah
 
 * count and sqlonly load nothing
@@ -60,9 +81,11 @@ sysuse auto, clear
 leoload ks4_pupil if KS4_FSM == 1, count
 local n = r(N)
 assert _N == 74
-use if KS4_FSM == 1 using "`data'/ks4_pupil.dta", clear
+use if KS4_FSM == 1 using `"`data'/ks4_pupil.dta"', clear
 assert _N == `n'
 sysuse auto, clear
 leoload ks4_pupil if KS4_FSM == 1, sqlonly
-assert _N == 74 & r(N) == .
-mata: assert(strpos(st_global("r(sql)"), "SELECT") == 1)
+local r_N = r(N)
+local r_sql `"`r(sql)'"'
+assert _N == 74 & `r_N' == .
+assert strpos(`"`r_sql'"', "SELECT") == 1

@@ -13,13 +13,13 @@
 version 16
 capture log close leocert
 capture mkdir logs
-log using "logs/cert_all_`c(os)'.log", replace text name(leocert)
+log using `"logs/cert_all_`c(os)'.log"', replace text name(leocert)
 
-do setup.do
-foreach script in c_load_basic c_if_missing c_collapse c_errors {
-	do `script'.do
+do "setup.do"
+foreach script in c_load_basic c_if_missing c_collapse c_merge c_errors {
+	do `"`script'.do"'
 }
-do ../examples/graduate_earnings.do
+do "../examples/graduate_earnings.do"
 
 display as result "ALL CERT SCRIPTS PASSED"
 log close leocert

@@ -7,7 +7,8 @@
 *
 * Selections, filters and aggregations run on the server (leoload varlist,
 * if, collapse()); only what is needed is loaded.  The tables are linked in
-* Stata, one lookup at a time (joins on the server come in a later release).
+* Stata here, one lookup at a time; leoload's merge() and cohort() with link
+* do the same on the server in one command (help leoload, Link paths).
 * On the real extract, change only the leoset line.  Outputs still need the
 * SRS's output checks before they leave: cells under 10 are blanked here, but
 * that is not a full disclosure review.
@@ -24,10 +25,10 @@ leoset synthetic        // real extract: leoset server NAME, database(DB) schema
 *-----------------------------------------------------------------------------
 leoload learner_ae_id_to_pmr_lookup, clear
 tempfile pmr edukey
-save `pmr'
+save `"`pmr'"'
 leoload learner_ae_id_to_edukey_lookup, clear
 rename EDUKEY Edukey
-save `edukey'
+save `"`edukey'"'
 
 *-----------------------------------------------------------------------------
 * 1. Median earnings five tax years after graduation, by subject and sex
@@ -43,8 +44,8 @@ bysort PUPILMATCHINGREFANONYMOUS (year): keep if _n == 1     // the first degree
 * the fifth tax year after it is 2019/20, which LEO codes as 201920
 generate long TaxYear = (year + 4) * 100 + mod(year + 5, 100)
 
-joinby PUPILMATCHINGREFANONYMOUS using `pmr'
-joinby AE_ID using `edukey'
+joinby PUPILMATCHINGREFANONYMOUS using `"`pmr'"'
+joinby AE_ID using `"`edukey'"'
 keep PUPILMATCHINGREFANONYMOUS Edukey TaxYear cah2 HE_SEXID
 duplicates drop
 
@@ -54,11 +55,12 @@ local first = r(min)
 local last = r(max)
 leoload leo_earnings Edukey TaxYear Earnings if TaxYear >= `first' & TaxYear <= `last', ///
     frame(earnings, replace)
-display as text "(earnings rows loaded: " r(N) "; SQL in r(sql))"
+local loaded = r(N)
+display as text "(earnings rows loaded: " `loaded' "; SQL in r(sql))"
 tempfile earn
-frame earnings: save `earn'
+frame earnings: save `"`earn'"'
 
-merge m:1 Edukey TaxYear using `earn', keep(match) nogenerate
+merge m:1 Edukey TaxYear using `"`earn'"', keep(match) nogenerate
 * a person with two EDUKEYs: add up their earnings in that tax year
 * (subject and sex are constant per graduate: keep them as by-variables, since
 * collapse's clist must be numeric)
@@ -89,9 +91,9 @@ leoload ks4_pupil KS4_PupilMatchingRefAnonymous KS4_FSM KS4_ACADYR              
 rename KS4_PupilMatchingRefAnonymous PUPILMATCHINGREFANONYMOUS
 
 * pupils without a link stay in, as not in sustained employment
-joinby PUPILMATCHINGREFANONYMOUS using `pmr', unmatched(master)
+joinby PUPILMATCHINGREFANONYMOUS using `"`pmr'"', unmatched(master)
 drop _merge
-joinby AE_ID using `edukey', unmatched(master)
+joinby AE_ID using `"`edukey'"', unmatched(master)
 drop _merge
 
 * Spells covering the whole period: the date condition runs on the server
@@ -100,9 +102,9 @@ leoload leo_employment EduKey if StartDate <= mdy(10, 1, 2018) & EndDate >= mdy(
 frame employed: rename EduKey Edukey
 frame employed: duplicates drop
 tempfile employed
-frame employed: save `employed'
+frame employed: save `"`employed'"'
 
-merge m:1 Edukey using `employed', keep(master match)
+merge m:1 Edukey using `"`employed'"', keep(master match)
 generate byte sustained = _merge == 3
 drop _merge
 collapse (max) sustained (first) KS4_FSM, by(PUPILMATCHINGREFANONYMOUS)
