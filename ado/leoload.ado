@@ -29,6 +29,7 @@ program leoload, rclass
 		SQLShow                /// the same as showsql (odbc's spelling)
 		SQLOnly                /// show the SQL, run nothing
 		SDC                    /// disclosure-control checks (refused: not yet)
+		DECLaredtypes          /// storage types from the SQL types, not the values
 		DEBUG                  /// Python traceback of internal errors
 		* ]                    //  merge() and cohort(), each possibly repeated
 

@@ -52,8 +52,12 @@
 {synopt:{opt max:obs(#)}}refuse results of more than {it:#} observations; default 10,000,000{p_end}
 {synopt:{opt force}}load even past {cmd:maxobs()} or the memory check{p_end}
 
+{syntab:Types and labels}
+{synopt:{opt decl:aredtypes}}storage types from the SQL types, not from the values loaded; see {help leoload##types:types and labels}{p_end}
+
 {syntab:Transparency}
 {synopt:{opt show:sql}}display the SQL, then run it{p_end}
+{synopt:{opt sqls:how}}the same as {opt showsql} (the spelling of {helpb odbc}){p_end}
 {synopt:{opt sqlo:nly}}display the SQL and run nothing{p_end}
 {synopt:{opt sdc}}disclosure-control checks; not available in this version (refused){p_end}
 {synopt:{opt debug}}show the Python traceback of an internal error{p_end}
@@ -203,13 +207,57 @@ message that names it (r(5104)), never approximated.  See
 {help leostata##contract:help leostata}.
 
 {pstd}
-Types: each SQL column becomes the smallest Stata type that holds its range;
-dates arrive as {cmd:%td}, datetimes as {cmd:%tc}; names that are not valid
-Stata names are changed, and the original is kept in the variable's
-characteristic {cmd:leo_sqlname}.
+Types and labels: see {help leoload##types:storage types and labels} below.
 
 {pstd}
 Press Break to stop a long load; the data in memory are left as they were.
+
+{marker types}{...}
+{pstd}
+{bf:Storage types and labels.} The whole result is held back until the last row has
+arrived, so each variable gets the storage type {helpb compress} would leave it with:
+the smallest type that holds every value loaded, with no value changed or rounded.
+
+{p2colset 8 40 42 2}{...}
+{p2col:{it:values loaded}}{it:storage type}{p_end}
+{p2line}
+{p2col:integers -127 to 100}{cmd:byte}{p_end}
+{p2col:integers -32,767 to 32,740}{cmd:int}{p_end}
+{p2col:integers -2,147,483,647 to 2,147,483,620}{cmd:long}{p_end}
+{p2col:other integers up to 2^53 in size}{cmd:double}{p_end}
+{p2col:integers beyond 2^53}{cmd:str}{it:#} of the digits, with a note{p_end}
+{p2col:other numbers, each exactly a {cmd:float}}{cmd:float}{p_end}
+{p2col:other numbers}{cmd:double}{p_end}
+{p2col:no value (all missing)}{cmd:byte}{p_end}
+{p2col:dates}the integer rule on the days, format {cmd:%td}{p_end}
+{p2col:datetimes, times}{cmd:double}, format {cmd:%tc}{p_end}
+{p2col:strings}{cmd:str}{it:#} (# = longest value in bytes) up to 2045 bytes, else {cmd:strL}{p_end}
+{p2line}
+{p2colreset}{...}
+
+{pstd}
+"Integers" are the values, whatever the SQL type: {cmd:decimal(4,1)} values 50.0 and
+100.0 load as {cmd:byte}; 0.1 has no exact {cmd:float}, so a column holding it loads as
+{cmd:double}.  A 0/1 flag is a {cmd:byte}, a tax year ({cmd:201617}) a {cmd:long}.
+Types therefore depend on the rows loaded: a sample may give {cmd:int} where the full
+table gives {cmd:long}.  {opt declaredtypes} types each variable from its SQL type
+instead, the same on every sample: {cmd:bit} {cmd:byte}; {cmd:tinyint} {cmd:int};
+{cmd:smallint} {cmd:long}; {cmd:int} {cmd:double}; {cmd:bigint} {cmd:long} while the
+values fit, else {cmd:double} while exact; {cmd:real} {cmd:float}; {cmd:float},
+{cmd:decimal} and {cmd:money} {cmd:double}; {cmd:date} {cmd:long}.  Even then a value
+the declared type cannot hold promotes the variable (never clamped).  Strings are sized
+by their values either way.  {cmd:collapse()} results and {cmd:merge()}'s
+{cmd:_merge} follow Stata's own rules for them.
+
+{pstd}
+The variable label is the column's description, at most 80 characters; a longer one is
+shortened at the last whole word that fits and ends in {cmd:...}, and the full text is
+kept in the characteristic {cmd:leo_description}.  Where the description came from is
+not in the label: provenance (a name as in the SRS extract whose SQL type was assumed,
+the SQL name when the Stata name had to change) is in the characteristic
+{cmd:leo_provenance} and in the variable's {helpb notes}.  Every variable also carries
+{cmd:leo_sqlname}, {cmd:leo_sqltype} and {cmd:leo_table}; see them with
+{cmd:char list} and {cmd:notes}.
 
 
 {pstd}

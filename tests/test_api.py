@@ -111,21 +111,21 @@ def test_describe_returns_tables_columns_and_search_hits(on_synth):
 
 @pytest.fixture
 def typed(tmp_path, monkeypatch):
-    """A DuckDB table whose columns load as every Stata storage type (today's
-    declared-type mapping: BOOLEAN byte, TINYINT int, BIGINT long, REAL float,
-    DOUBLE double; stata_types.declared_type)."""
+    """A DuckDB table whose columns load as every Stata storage type, decided
+    from the values: id 1..3 and b 0/1 byte, i -1000..1 int, l -2e9..1e5
+    long, f 1.5/-2.25 float (exact), d 0.1/1e300 double, day int (%td)."""
     monkeypatch.setenv("LEOSTATA_HOME", str(tmp_path))
     url = f"duckdb:///{tmp_path}/typed.duckdb"
     writer = engine_for(url, readonly=False)
     with writer.begin() as conn:
         conn.execute(sa.text(
-            "CREATE TABLE typed (id BIGINT, b BOOLEAN, i TINYINT, l BIGINT, f REAL, "
+            "CREATE TABLE typed (id BIGINT, b BOOLEAN, i SMALLINT, l BIGINT, f REAL, "
             "d DOUBLE, s VARCHAR(10), day DATE, seen TIMESTAMP)"))
         conn.execute(sa.text(
             "INSERT INTO typed VALUES "
             "(1, true, 1, 100000, 1.5, 0.1, 'a', DATE '1960-01-02', TIMESTAMP '1960-01-01 00:00:01'),"
             "(2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),"
-            "(3, false, -100, -2000000000, -2.25, 1e300, 'é', DATE '2020-02-29', "
+            "(3, false, -1000, -2000000000, -2.25, 1e300, 'é', DATE '2020-02-29', "
             "TIMESTAMP '2021-06-01 12:30:00')"))
     writer.dispose()
     leostata.connect(url)
@@ -135,8 +135,8 @@ def typed(tmp_path, monkeypatch):
 
 def test_every_stata_storage_type_has_its_nullable_dtype(typed):
     df = leostata.load("typed, sort(id)")
-    assert df.attrs["stata_types"] == {"id": "long", "b": "byte", "i": "int", "l": "long",
-                                       "f": "float", "d": "double", "s": "str2", "day": "long",
+    assert df.attrs["stata_types"] == {"id": "byte", "b": "byte", "i": "int", "l": "long",
+                                       "f": "float", "d": "double", "s": "str2", "day": "int",
                                        "seen": "double"}
     assert str(df["b"].dtype) == "Int8" and str(df["i"].dtype) == "Int16"
     assert str(df["l"].dtype) == "Int32" and str(df["f"].dtype) == "Float32"
@@ -147,11 +147,19 @@ def test_every_stata_storage_type_has_its_nullable_dtype(typed):
         assert missing[name] is pd.NA, name
     assert missing["s"] == "" and missing["day"] is pd.NaT and missing["seen"] is pd.NaT
     assert df["l"].tolist()[2] == -2_000_000_000 and df["d"].tolist()[2] == 1e300
-    assert df["b"].tolist() == [1, pd.NA, 0] and df["i"].tolist() == [1, pd.NA, -100]
+    assert df["b"].tolist() == [1, pd.NA, 0] and df["i"].tolist() == [1, pd.NA, -1000]
     assert df["day"].tolist()[0] == pd.Timestamp("1960-01-02")
     assert df["day"].tolist()[2] == pd.Timestamp("2020-02-29")
     assert df["seen"].tolist()[2] == pd.Timestamp("2021-06-01 12:30:00")
     assert df["s"].tolist() == ["a", "", "é"] and math.isclose(df["f"].tolist()[2], -2.25)
+
+
+def test_declaredtypes_types_from_the_sql_types(typed):
+    df = leostata.load("typed, sort(id) decl")  # abbreviation as in the help's synopsis
+    assert df.attrs["stata_types"] == {"id": "long", "b": "byte", "i": "long", "l": "long",
+                                       "f": "float", "d": "double", "s": "str2", "day": "long",
+                                       "seen": "double"}
+    assert df["i"].tolist() == [1, pd.NA, -1000] and str(df["id"].dtype) == "Int32"
 
 
 def test_arrow_output_has_the_same_types(typed):

@@ -106,8 +106,12 @@ def test_load_into_current_data(fake_sfi, people):
     names = [v["name"] for v in data["vars"]]
     assert names == ["pid", "pay", "born", "first_name", "grp"]
     v = {x["name"]: x for x in data["vars"]}
-    assert v["pid"]["type"] == "long" and v["grp"]["type"] == "long"
-    assert v["pay"]["type"] == "double" and v["born"]["format"] == "%td"
+    # types from the values: pid 0..2999 int, grp 0..2 byte, pay multiples of 1.25
+    # (exact floats), born 1950-01-01 + 0..2999 days (int)
+    assert v["pid"]["type"] == "int" and v["grp"]["type"] == "byte"
+    assert v["pay"]["type"] == "float" and v["born"]["format"] == "%td"
+    assert v["born"]["type"] == "int"
+    assert v["pay"]["values"][:3] == [0.0, 1.25, 2.5]
     assert v["born"]["values"][0] == -3652  # 01jan1950
     assert v["first_name"]["values"][:2] == ["", "n1"]
     assert v["first_name"]["chars"]["leo_sqlname"] == "first name"

@@ -46,34 +46,134 @@ def test_int_ladder_boundaries(lo, hi, want):
     assert st.int_type_for(lo, hi) == want
 
 
-def test_bigint_follows_values():
+def test_bigint_follows_values_under_declared_types():
     big = SqlType("bigint", "int64")
-    assert st.final_type(big, obs_ints("int", 1, 100))[0] == "long"
-    assert st.final_type(big, obs_ints("int", 2_147_483_620))[0] == "long"
-    assert st.final_type(big, obs_ints("int", 2_147_483_621))[:2] == ("double", "%12.0g")
-    assert st.final_type(big, obs_ints("int", 2 ** 53))[:2] == ("double", "%20.0g")
-    stype, fmt, notes = st.final_type(big, obs_ints("int", 2 ** 53 + 1, -5))
+    assert st.final_type(big, obs_ints("int", 1, 100), declared=True)[0] == "long"
+    assert st.final_type(big, obs_ints("int", 2_147_483_620), declared=True)[0] == "long"
+    assert st.final_type(big, obs_ints("int", 2_147_483_621), declared=True)[:2] == (
+        "double", "%12.0g")
+    assert st.final_type(big, obs_ints("int", 2 ** 53), declared=True)[:2] == ("double", "%20.0g")
+    stype, fmt, notes = st.final_type(big, obs_ints("int", 2 ** 53 + 1, -5), declared=True)
     assert stype == "str16" and fmt == "%16s" and notes
-    assert st.final_type(big, obs_ints("int", None))[0] == "long"  # all missing
+    assert st.final_type(big, obs_ints("int", None), declared=True)[0] == "long"  # all missing
 
 
 def test_declared_type_wins_but_values_still_promote():
     small = SqlType("smallint", "int16")
-    assert st.final_type(small, obs_ints("int", 1, 2))[0] == "long"  # not int: stable schema
+    assert st.final_type(small, obs_ints("int", 1, 2), declared=True)[0] == "long"
+    stype, _, notes = st.final_type(small, obs_ints("int", 1, 2_147_483_621), declared=True)
+    assert stype == "double" and notes  # beyond smallint (SQLite): promoted, said so
     sqlite_int = SqlType("INTEGER", "int32")
-    stype, _, notes = st.final_type(sqlite_int, obs_ints("int", 2 ** 53 + 1))
+    assert st.final_type(sqlite_int, obs_ints("int", 1), declared=True)[:2] == ("double", "%12.0g")
+    stype, _, notes = st.final_type(sqlite_int, obs_ints("int", 2 ** 53 + 1), declared=True)
     assert stype.startswith("str") and notes  # SQLite INTEGER can hold 64 bits
 
 
-def test_values_decide_without_integer_sql_type():
-    raw = SqlType("?", "unknown")
-    assert st.final_type(raw, obs_ints("int", 100))[0] == "byte"
-    assert st.final_type(raw, obs_ints("int", 101))[0] == "int"
-    assert st.final_type(raw, obs_ints("int", 32_741))[0] == "long"
+# Stata's ranges ([D] data types): byte -127..100, int -32,767..32,740,
+# long -2,147,483,647..2,147,483,620; integers beyond long: double while exact.
+@pytest.mark.parametrize("raw", ["bit", "tinyint", "smallint", "int", "bigint", "?"])
+@pytest.mark.parametrize("values,want,fmt", [
+    ((0, 1), "byte", "%8.0g"), ((-127, 100), "byte", "%8.0g"), ((101,), "int", "%8.0g"),
+    ((-128,), "int", "%8.0g"), ((32_740, -32_767), "int", "%8.0g"),
+    ((32_741,), "long", "%12.0g"), ((-32_768,), "long", "%12.0g"),
+    ((2_147_483_620, -2_147_483_647), "long", "%12.0g"),
+    ((2_147_483_621,), "double", "%12.0g"), ((-2_147_483_648,), "double", "%20.0g"),
+    ((2 ** 53,), "double", "%20.0g"), ((None, None), "byte", "%8.0g"), ((None, 7), "byte", "%8.0g"),
+])
+def test_integer_columns_take_the_smallest_type_holding_their_values(raw, values, want, fmt):
+    sql = normalize_type(raw) if raw != "?" else SqlType("?", "unknown")
+    assert st.final_type(sql, obs_ints("int", *values))[:2] == (want, fmt)
+
+
+def test_integers_beyond_2_53_load_as_digits_by_values_too():
+    stype, fmt, notes = st.final_type(SqlType("bigint", "int64"), obs_ints("int", 2 ** 53 + 1))
+    assert stype == "str16" and fmt == "%16s" and notes
+
+
+def test_a_late_batch_promotes_the_column():
+    o = st.Observed("int")
+    for batch in ([0, 1], [1, 100], [-5, 70_000]):  # fits byte, byte, then needs long
+        o.update(np.ma.MaskedArray(np.array(batch, np.int64), mask=[False, False]))
+        assert o.lo == min(o.lo, *batch)
+    assert st.final_type(SqlType("int", "int32"), o)[0] == "long"
+
+
+def obs_floats(*values):
+    o = st.Observed("float")
+    o.update(np.array([np.nan if v is None else v for v in values], np.float64))
+    return o
+
+
+@pytest.mark.parametrize("raw", ["float", "real", "decimal(9,2)"])
+@pytest.mark.parametrize("values,want", [
+    ((50.0, 100.0), "byte"),              # integral: as compress would make them
+    ((1.0, 40_000.0, None), "long"),
+    ((3e9 + 1,), "double"),               # integral beyond long, not a float exactly
+    ((3e9,), "float"),                    # 3e9 = 5,859,375 * 2^9: exactly a float
+    ((2.0 ** 40,), "float"),              # integral beyond long, exactly a float
+    ((0.5, 0.25, -1.75), "float"),        # exactly representable as floats
+    ((0.1,), "double"),                   # 0.1 as a float is 0.100000001490116...
+    ((0.5, 0.1), "double"),
+    ((16_777_217.5,), "double"),
+    ((3.4e38,), "double"),                # beyond float's largest value
+    ((None,), "byte"),                    # all missing: as compress leaves it
+])
+def test_non_integer_columns_are_float_only_when_no_value_changes(raw, values, want):
+    stype, fmt, _ = st.final_type(normalize_type(raw), obs_floats(*values))
+    assert stype == want and fmt == st.DEFAULT_FORMATS[want]
+    for v in values:  # the promise behind the rule: the value survives the type
+        if v is not None and want == "float":
+            assert float(np.float32(v)) == v
+        elif v is not None and want in st.INT_RANGES:
+            lo, hi = st.INT_RANGES[want]
+            assert v == int(v) and lo <= v <= hi
+
+
+def test_float_decisions_span_batches():
+    o = obs_floats(0.5, 2.0)
+    o.update(np.array([0.1]))  # a later batch that a float would change
+    assert st.final_type(SqlType("float", "float64"), o)[0] == "double"
+    o = obs_floats(1.0, 2.0)
+    o.update(np.array([2.5]))
+    assert st.final_type(SqlType("float", "float64"), o)[0] == "float"
+
+
+def test_an_integer_column_that_turns_float_mid_stream_keeps_its_earlier_batches_exact():
+    o = obs_ints("int", 16_777_217)  # exact as a double, not as a float
+    o.family = "float"  # stream switches the family when fractions arrive (SQLite)
+    o.update(np.array([0.5]))
+    assert st.final_type(SqlType("INTEGER", "int32"), o)[0] == "double"
+
+
+def test_dates_take_the_smallest_integer_type_and_keep_td():
+    days = obs_ints("date", 0, 21_000)  # 01jan1960, 30jun2017
+    assert st.final_type(SqlType("date", "date"), days)[:2] == ("int", "%td")
+    later = obs_ints("date", 40_000)  # 06jul2069
+    assert st.final_type(SqlType("date", "date"), later)[:2] == ("long", "%td")
+    assert st.final_type(SqlType("date", "date"), days, declared=True)[:2] == ("long", "%td")
+
+
+@pytest.mark.parametrize("family,fmt", [("datetime", "%tc"), ("time", "%tcHH:MM:SS")])
+def test_datetimes_stay_double(family, fmt):
+    o = st.Observed(family)
+    o.update(np.array([0.0, 1000.0]))
+    assert st.final_type(SqlType("datetime2", family), o)[:2] == ("double", fmt)
+
+
+def test_declaredtypes_reaches_the_result_columns():
+    outs = [OutputColumn("a", "a", SqlType("int", "int32")),
+            OutputColumn("b", "b", SqlType("int", "int32"), declared_types=True)]
+    cols = st.result_columns(outs)
+    for c in cols:
+        c.observed.update(np.ma.MaskedArray(np.array([1, 0], np.int64), mask=[False, False]))
+        c.finalize()
+    assert [(c.stata_type, c.format) for c in cols] == [("byte", "%8.0g"), ("double", "%12.0g")]
 
 
 def test_forced_types():
     t = SqlType("int", "int32")
+    assert st.final_type(t, obs_ints("int", 1, 5), forced_type="double")[:2] == (
+        "double", "%12.0g")  # a forced type wins over the values
     assert st.final_type(t, obs_ints("int", 1, 5), forced_type="long",
                          forced_format="%9.0g")[:2] == ("long", "%9.0g")
     # a forced type too small for the values is promoted, never clamped
@@ -122,7 +222,8 @@ def test_names_always_valid_and_unique(raw):
 def test_labels_and_characteristics():
     long_text = "word " * 40
     label, cut = st.variable_label(long_text)
-    assert cut and len(label) == 80 and label.endswith("...")
+    assert cut and len(label) <= 80 and label.endswith("...")
+    assert label == " ".join(["word"] * 15) + "..."  # 74 + 3: the last whole word that fits
     cols = st.result_columns([OutputColumn("first name", "first name",
                                            SqlType("varchar(9)", "string", 9), long_text)],
                              table="leo_npd")
@@ -131,6 +232,38 @@ def test_labels_and_characteristics():
     assert c.chars["leo_sqlname"] == "first name" and c.chars["leo_sqltype"] == "varchar(9)"
     assert c.chars["leo_description"] == long_text.strip() and c.chars["leo_table"] == "leo_npd"
     assert st.clip_char("é" * 40_000).encode() <= b"\xff" * st.MAX_CHAR
+    # the renamed column says so in a characteristic and a Stata note, not in its label
+    assert "first name" not in c.label
+    assert c.chars["note0"] == "1" and "SQL name first name" in c.chars["note1"]
+    assert c.chars["leo_provenance"] == c.chars["note1"]
+
+
+@pytest.mark.parametrize("text,want", [
+    ("short label", "short label"),
+    ("a " * 39 + "bb", "a " * 39 + "bb"),                      # exactly 80: kept whole
+    ("x" * 76 + " yyyy", "x" * 76 + "..."),                    # cut at the blank
+    ("x" * 77 + " yyyy", "x" * 77 + "..."),                    # the blank just after room
+    ("x" * 78 + " yyyy", "x" * 77 + "..."),                    # one word too long: cut inside
+    ("Tie for main section (1/0) " + "z" * 60, "Tie for main section (1/0)..."),
+    ("first, second, " + "z" * 80, "first, second..."),       # no dangling comma
+    ("line one\nline\ttwo", "line one line two"),
+])
+def test_labels_shorten_at_a_word_boundary(text, want):
+    label, cut = st.variable_label(text)
+    assert label == want and len(label) <= st.MAX_LABEL
+    assert cut == (want != " ".join(text.split()))
+
+
+def test_provenance_notes_go_to_characteristics_and_notes():
+    out = OutputColumn("KS4_FSM", "KS4_FSM", SqlType("tinyint", "uint8"), "Eligible for FSM",
+                       notes=("name as in the SRS extract; SQL type assumed",))
+    c = st.result_columns([out])[0]
+    assert c.label == "Eligible for FSM"
+    assert c.chars["leo_provenance"] == "name as in the SRS extract; SQL type assumed"
+    assert c.chars["note1"] == "name as in the SRS extract; SQL type assumed"
+    assert c.chars["note0"] == "1" and "note2" not in c.chars
+    plain = st.result_columns([OutputColumn("x", "x", SqlType("int", "int32"), "X")])[0]
+    assert not any(k.startswith("note") or k == "leo_provenance" for k in plain.chars)
 
 
 def test_valid_names_keep_themselves_even_after_an_invalid_twin():

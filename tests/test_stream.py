@@ -63,7 +63,9 @@ def test_values_same_with_and_without_server_casts(any_db):
     assert a.data["name"][17] == "nom17é" and a.data["name"][11] == ""
     assert a.data["ok"][:2] == [1, 0]
     types = {c.name: c.stata_type for c in a.columns}
-    assert types == {"pid": "long", "pay": "double", "born": "long", "seen": "double",
+    # from the values: pid 0..2499 and born -7,305..10,188 days are ints; pay is
+    # quarters (i/4 <= 624.75), every one exactly a float
+    assert types == {"pid": "int", "pay": "float", "born": "int", "seen": "double",
                      "name": f"str{len('nom2499é'.encode())}", "ok": "byte"}
 
 
@@ -130,7 +132,8 @@ def test_raw_sql_and_duckdb_native_path_agree(tmp_path):
     assert a.data["d"][0] == (dt.date(1955, 1, 1) - dt.date(1960, 1, 1)).days
     assert a.data["h"][0] == "170141183460469231731687303715884105727"
     types = {c.name: c.stata_type for c in a.columns}
-    assert types["i"] == "long" and types["d"] == "long" and types["h"].startswith("str")
+    # from the values: i 0..5999 and d -1,826..4,173 days are ints; m = i/3 no float holds
+    assert types["i"] == "int" and types["d"] == "int" and types["h"].startswith("str")
     assert types["b"] == "byte" and types["m"] == "double"
 
 

@@ -5,8 +5,39 @@ what the loaded values turned out to be) and returns the Stata storage type
 and display format; turns SQL column names into valid, unique Stata names and
 descriptions into variable labels.  No I/O, no ``sfi``.
 
-Type policy (design.md: "the smallest Stata type that holds the SQL type's
-range"; ranges from stata.md §2.1):
+Type policy (design.md: "the smallest Stata type that holds the values
+actually loaded, as ``compress`` would leave them"; ranges from stata.md §2.1
+and [D] data types): the whole result is spooled before any writer
+materialises it, so every value is known when the type is decided, once, in
+``final_type`` (``ResultColumn.finalize``), for every writer alike.
+
+========================  ===================================================
+values loaded             Stata type (display format)
+========================  ===================================================
+integers -127..100        byte (%8.0g)
+integers -32,767..32,740  int (%8.0g)
+integers up to +-2^31-28  long (%12.0g) (-2,147,483,647..2,147,483,620)
+integers up to +-2^53     double (%12.0g; %20.0g beyond the long range)
+integers beyond +-2^53    str# of the digits (+ note): a double would round
+non-integers              float (%9.0g) when every value is exactly a float
+                          (32-bit), else double (%10.0g); never rounded
+no value (all missing)    byte, as ``compress`` leaves an all-missing column
+date                      the integer rule on the %td days (byte/int/long), %td
+datetime / datetime2      double %tc (ms since 01jan1960, never %tC)
+time                      double %tcHH:MM:SS (ms since midnight)
+string                    str# (# = max UTF-8 bytes, 1..2045) else strL; %#s
+binary                    str#/strL of hexadecimal text "0x..." (+ note)
+unknown                   cast to text, then as string
+========================  ===================================================
+
+Integers are SQL integer columns and numbers of any SQL type (decimal,
+float) whose every value is integral; SQL decimals reach the client as
+doubles (cast on the server), so ``decimal(4,1)`` values 50.0 and 100.0 load
+as byte, as ``compress`` would make them.
+
+``declared`` (leoload's ``declaredtypes``) keeps the older mapping from the
+SQL type alone, for types that do not depend on the sample
+(``declared_type``):
 
 ========================  ===============  ==============================
 SQL kind                  Stata type       display format
@@ -23,25 +54,16 @@ decimal / money           double           %10.0g  (cast to float on the server)
 float32 (real)            float            %9.0g
 float64 (float)           double           %10.0g
 date                      long             %td     (days since 01jan1960)
-datetime / datetime2      double           %tc     (ms since 01jan1960, never %tC)
-time                      double           %tcHH:MM:SS  (ms since midnight)
-string                    str# (# = max UTF-8 bytes, 1..2045) else strL; %#s
-binary                    str#/strL of hexadecimal text "0x..." (+ note)
-unknown                   cast to text, then as string
 ========================  ===============  ==============================
 
-Decision (declared vs observed): integer kinds whose SQL range fits a Stata
-type get that type whatever the values are, so the same do-file gets the same
-types on the synthetic and the real database and on every sample.  The values
-are still checked: a value outside the chosen type (SQLite stores any integer
-in an ``INTEGER`` column) promotes the column - long, then double while exact,
-then a string - and is never clamped or rounded.  ``bigint`` has no Stata
-type that holds its range, so there the values decide, as the issue asks.
-Strings are sized by the values (exact ``str#``), as Stata's ``compress``
-would.  Dates before 0100-01-01 or after 9999-12-31 (outside %td) load as
-missing, with a note.  A forced ``stata_type``/``format`` on an
-``OutputColumn`` (collapse rules) wins over all of this, except that a value
-that does not fit the forced type still promotes it (never silently wrong).
+Even then the values are checked: a value outside the chosen type (SQLite
+stores any integer in an ``INTEGER`` column) promotes the column - long, then
+double while exact, then a string - and is never clamped or rounded.
+Strings are sized by the values (exact ``str#``) under both rules.  Dates
+before 0100-01-01 or after 9999-12-31 (outside %td) load as missing, with a
+note.  A forced ``stata_type``/``format`` on an ``OutputColumn`` (collapse
+rules, merge's indicator) wins over both rules, except that a value that does
+not fit the forced type still promotes it (never silently wrong).
 """
 
 from __future__ import annotations
@@ -146,7 +168,11 @@ class OutputColumn:
     expression) it comes from; ``sql_type`` its SQL type; ``label`` the variable
     label; ``stata_type``/``format`` force a storage type or display format
     (collapse rules) - None lets ``stata_types`` derive them; ``value_label``
-    a ``ValueLabel`` to attach (numeric columns only).
+    a ``ValueLabel`` to attach (numeric columns only); ``notes`` provenance
+    notes (texts), attached as Stata ``notes`` (characteristics ``note1``...)
+    and ``char[leo_provenance]``, never in the label; ``declared_types`` True
+    types the column from its SQL type alone (leoload's ``declaredtypes``)
+    instead of from the values loaded.
     """
 
     name: str
@@ -156,6 +182,8 @@ class OutputColumn:
     stata_type: Optional[str] = None
     format: Optional[str] = None
     value_label: Optional[ValueLabel] = None
+    notes: tuple = ()
+    declared_types: bool = False
 
 # --- Stata's limits (stata.md §2.1-§2.5) -------------------------------------
 BYTE_MIN, BYTE_MAX = -127, 100
@@ -278,6 +306,16 @@ def _rank(stata_type: str) -> int:
 # --- observed values -------------------------------------------------------------
 
 
+#: Every integer with |x| <= 2^24 is exact in a 32-bit float.
+FLOAT_INT = 2 ** 24
+
+
+def _exact_in_float32(values: np.ndarray) -> bool:
+    """True when every (finite) float64 value equals itself as a 32-bit float."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.all(values.astype(np.float32).astype(np.float64) == values))
+
+
 @dataclass
 class Observed:
     """What the loaded values of one column turned out to be; updated batch by
@@ -293,6 +331,10 @@ class Observed:
     abs_max: float = 0.0  # float families: largest finite |x|
     out_of_range: int = 0  # values that became missing (dates outside %td...)
     nonfinite: int = 0  # +-inf / values beyond Stata's double range -> missing
+    flo: Optional[float] = None  # float families: min / max of finite values
+    fhi: Optional[float] = None
+    integral: bool = True  # every finite value an integer (float families)
+    exact_float: bool = True  # every value exactly a 32-bit float (both families)
 
     def update(self, values: np.ndarray) -> None:
         """Record one batch of values in this column's family array form."""
@@ -311,12 +353,23 @@ class Observed:
                 self.lo = lo if self.lo is None else min(self.lo, lo)
                 self.hi = hi if self.hi is None else max(self.hi, hi)
                 self.abs_max = max(self.abs_max, float(max(abs(lo), abs(hi))))
+                if self.exact_float and (lo < -FLOAT_INT or hi > FLOAT_INT):
+                    self.exact_float = _exact_in_float32(valid.astype(np.float64)) and \
+                        max(abs(lo), abs(hi)) <= EXACT_DOUBLE
         elif values.dtype.kind == "f":
             finite = np.isfinite(values)
             nan = np.isnan(values)
             self.nulls += int(nan.sum())
             if finite.any():
-                self.abs_max = max(self.abs_max, float(np.abs(values[finite]).max()))
+                vals = values[finite] if not finite.all() else values
+                self.abs_max = max(self.abs_max, float(np.abs(vals).max()))
+                lo, hi = float(vals.min()), float(vals.max())
+                self.flo = lo if self.flo is None else min(self.flo, lo)
+                self.fhi = hi if self.fhi is None else max(self.fhi, hi)
+                if self.integral:
+                    self.integral = bool(np.all(vals == np.floor(vals)))
+                if self.exact_float:
+                    self.exact_float = _exact_in_float32(vals)
             self.nonfinite += int((~finite & ~nan).sum())
         elif values.dtype.kind == "S":
             if values.dtype.itemsize > self.max_bytes:  # itemsize bounds the max
@@ -352,6 +405,7 @@ class ResultColumn:
     notes: list = field(default_factory=list)
     observed: Observed | None = None
     value_label: ValueLabel | None = None
+    declared: bool = False
 
     @property
     def is_string(self) -> bool:
@@ -362,7 +416,8 @@ class ResultColumn:
         module docstring); adds notes to ``notes`` and ``chars['leo_note']``."""
         stype, fmt, notes = final_type(self.sql_type, self.observed or Observed(self.family),
                                        forced_type=self.stata_type if self.forced else None,
-                                       forced_format=self.format if self.forced else None)
+                                       forced_format=self.format if self.forced else None,
+                                   declared=self.declared)
         if self.value_label is not None and is_string_type(stype):
             raise InternalError(f"may not label strings: variable {self.name} came out as "
                                 f"{stype} but carries value label {self.value_label.name}")
@@ -376,8 +431,11 @@ class ResultColumn:
 
 
 def final_type(sql_type: SqlType, obs: Observed, *, forced_type: str | None = None,
-               forced_format: str | None = None) -> tuple[str, str, list[str]]:
-    """(storage type, display format, notes) from the SQL type and the values."""
+               forced_format: str | None = None,
+               declared: bool = False) -> tuple[str, str, list[str]]:
+    """(storage type, display format, notes) from the SQL type and the values
+    (module docstring): the values decide unless ``declared`` (the SQL type
+    decides, values still promote) or a ``forced_type`` (collapse rules)."""
     notes: list[str] = []
     family = obs.family
     if family in ("string", "binary"):
@@ -396,14 +454,20 @@ def final_type(sql_type: SqlType, obs: Observed, *, forced_type: str | None = No
     if obs.nonfinite:
         notes.append(f"{obs.nonfinite} value(s) infinite or beyond Stata's double range "
                      "loaded as missing")
-    if family in ("float", "datetime", "time"):
+    by_values = not declared and forced_type is None
+    if family == "datetime":
+        return "double", "%tc", notes
+    if family == "time":
+        return "double", "%tcHH:MM:SS", notes
+    if family == "float":
+        if by_values:
+            stype, fmt = _float_by_values(obs)
+            if stype == "double" and sql_type.kind == "decimal" and (sql_type.precision or 0) > 15:
+                notes.append(f"{sql_type.raw}: loaded as double (about 15-16 significant digits)")
+            return stype, fmt, notes
         stype, fmt = declared_type(sql_type) if sql_type.kind not in ("unknown", "string") \
             else ("double", "%10.0g")
-        if family == "datetime":
-            stype, fmt = "double", "%tc"
-        elif family == "time":
-            stype, fmt = "double", "%tcHH:MM:SS"
-        elif stype not in ("float", "double"):  # an integer SQL type that held fractions
+        if stype not in ("float", "double"):  # an integer SQL type that held fractions
             stype, fmt = "double", "%10.0g"
             notes.append("non-integer values in an integer column: loaded as double")
         if stype == "float" and obs.abs_max > FLOAT_MAX:
@@ -413,22 +477,24 @@ def final_type(sql_type: SqlType, obs: Observed, *, forced_type: str | None = No
         if forced_type in ("float", "double"):  # collapse rules win while values fit
             if not (forced_type == "float" and obs.abs_max > FLOAT_MAX):
                 stype = forced_type
-        if forced_format and family == "float":
+        if forced_format:
             fmt = forced_format
         return stype, fmt, notes
     # integer families: int, date
     lo = obs.lo if obs.lo is not None else 0
     hi = obs.hi if obs.hi is not None else 0
     if family == "date":
+        if by_values:
+            return int_type_for(lo, hi), forced_format or "%td", notes
         return "long", forced_format or "%td", notes
-    if sql_type.kind in ("bool", "int8", "uint8", "int16", "int32"):
-        base = declared_type(sql_type)[0]  # the SQL type's range decides
-    elif sql_type.kind == "int64":
-        base = "long"  # bigint: long when the values fit (issue 5 §2)
-    else:
-        base = "byte"  # no integer SQL type known (raw SQL): the values decide
-    if forced_type in NUMERIC_TYPES:
+    if by_values:
+        base = "byte"  # the values decide
+    elif forced_type in NUMERIC_TYPES:
         base = forced_type
+    elif sql_type.kind in ("bool", "int8", "uint8", "int16", "int32"):
+        base = declared_type(sql_type)[0]  # the SQL type's range decides
+    else:
+        base = "long" if sql_type.kind == "int64" else "byte"  # bigint: long when they fit
     need = int_type_for(lo, hi)
     if need == "str":
         notes.append("integers beyond +-2^53 cannot be held exactly by a Stata double: "
@@ -436,18 +502,42 @@ def final_type(sql_type: SqlType, obs: Observed, *, forced_type: str | None = No
         stype = str_type(max(len(str(lo)), len(str(hi))))
         return stype, str_format(stype), notes
     stype = base if _rank(base) >= _rank(need) else need
-    if stype != base and sql_type.kind in ("bool", "int8", "uint8", "int16", "int32"):
+    if declared and forced_type is None and stype != base and sql_type.kind in (
+            "bool", "int8", "uint8", "int16", "int32"):
         notes.append(f"values outside the range of {sql_type.raw or sql_type.kind}: "
                      f"loaded as {stype}")
-    if stype == "float" and not (-2 ** 24 <= lo and hi <= 2 ** 24):
+    if stype == "float" and not (-FLOAT_INT <= lo and hi <= FLOAT_INT):
         stype = "double"  # a forced float must not round integers
     if forced_format and forced_type == stype:
         fmt = forced_format
-    elif stype == "double":
-        fmt = "%12.0g" if -LONG_MAX <= lo and hi <= 2 ** 31 else "%20.0g"
     else:
-        fmt = DEFAULT_FORMATS[stype]
+        fmt = _integer_format(stype, lo, hi)
     return stype, fmt, notes
+
+
+def _integer_format(stype: str, lo: int, hi: int) -> str:
+    """Default display format of an integer-valued column of type ``stype``."""
+    if stype == "double":
+        return "%12.0g" if -LONG_MAX <= lo and hi <= 2 ** 31 else "%20.0g"
+    return DEFAULT_FORMATS[stype]
+
+
+def _float_by_values(obs: Observed) -> tuple[str, str]:
+    """(type, format) of a non-integer family column as ``compress`` would
+    leave it: integral values in the long range -> byte/int/long; every value
+    exactly a 32-bit float (within float's range) -> float; else double.  An
+    earlier integer batch (family switched mid-stream) counts as integral."""
+    los = [v for v in (obs.lo, obs.flo) if v is not None]
+    his = [v for v in (obs.hi, obs.fhi) if v is not None]
+    if not los:
+        return "byte", DEFAULT_FORMATS["byte"]  # no value: as compress leaves it
+    lo, hi = min(los), max(his)
+    if obs.integral and LONG_MIN <= lo and hi <= LONG_MAX:
+        stype = int_type_for(int(lo), int(hi))
+        return stype, DEFAULT_FORMATS[stype]
+    if obs.exact_float and obs.abs_max <= FLOAT_MAX:
+        return "float", DEFAULT_FORMATS["float"]
+    return "double", DEFAULT_FORMATS["double"]
 
 
 # --- names and labels --------------------------------------------------------------
@@ -526,12 +616,19 @@ def stata_names(sql_names: Iterable[str]) -> list[str]:
 
 
 def variable_label(text: str) -> tuple[str, bool]:
-    """(label of at most 80 characters, truncated?).  Newlines become spaces;
-    a cut label ends in ``...``; keep the full text in a characteristic."""
+    """(label of at most 80 characters, shortened?).  Newlines and runs of
+    blanks become one space.  A longer text is cut at the last word boundary
+    that leaves room for ``...`` (which says the label was shortened; the
+    full text goes to ``char[leo_description]``); a first word longer than
+    that is cut inside the word."""
     flat = " ".join(str(text or "").split())
     if len(flat) <= MAX_LABEL:
         return flat, False
-    return flat[:MAX_LABEL - 3].rstrip() + "...", True
+    room = MAX_LABEL - 3
+    head = flat[:room + 1]  # a blank just after the room still ends a word
+    cut = head.rfind(" ")
+    kept = flat[:cut].rstrip(" ,;:-(") if cut > 0 else flat[:room]
+    return (kept or flat[:room]) + "...", True
 
 
 def clip_char(text: str, limit: int = MAX_CHAR - 1) -> str:
@@ -543,10 +640,24 @@ def clip_char(text: str, limit: int = MAX_CHAR - 1) -> str:
     return data[:limit].decode("utf-8", errors="ignore")
 
 
+def note_chars(notes) -> dict[str, str]:
+    """Characteristics that Stata's ``notes`` reads: ``note1``.. ``noteN``
+    (each text clipped to a characteristic) and ``note0`` = N; {} for none."""
+    texts = [clip_char(" ".join(str(n).split())) for n in notes if str(n).strip()]
+    if not texts:
+        return {}
+    chars = {f"note{i}": t for i, t in enumerate(texts, 1)}
+    chars["note0"] = str(len(texts))
+    return chars
+
+
 def result_columns(outputs, *, table: str | None = None) -> list[ResultColumn]:
     """``ResultColumn``s for the plan's ``OutputColumn``s: valid unique names,
-    labels cut to 80 characters, characteristics with the original name, SQL
-    type, full description and source table, provisional types."""
+    labels shortened to 80 characters at a word boundary, characteristics with
+    the original name, SQL type, full description, source table and
+    provenance (``char[leo_provenance]`` and Stata ``notes``: the output's
+    ``notes`` and, when the Stata name differs, the SQL name), provisional
+    types."""
     names = stata_names([o.name for o in outputs])
     cols = []
     for out, name in zip(outputs, names):
@@ -566,6 +677,12 @@ def result_columns(outputs, *, table: str | None = None) -> list[ResultColumn]:
             chars["leo_description"] = clip_char(" ".join(str(out.label).split()))
         if table:
             chars["leo_table"] = clip_char(table)
+        provenance = list(out.notes)
+        if name != out.name:
+            provenance.append(f"SQL name {out.name}: not a valid or unique Stata name")
+        if provenance:
+            chars["leo_provenance"] = clip_char("; ".join(provenance))
+            chars.update(note_chars(provenance))
         if out.value_label is not None and (family in ("string", "binary")
                                             or is_string_type(stype)):
             raise InternalError(f"may not label strings: variable {name} ({st.raw or st.kind}) "
@@ -573,7 +690,8 @@ def result_columns(outputs, *, table: str | None = None) -> list[ResultColumn]:
         cols.append(ResultColumn(name=name, source=str(out.source or out.name), sql_type=st,
                                  label=label, stata_type=stype, format=fmt, family=family,
                                  forced=bool(out.stata_type), chars=chars,
-                                 observed=Observed(family), value_label=out.value_label))
+                                 observed=Observed(family), value_label=out.value_label,
+                                 declared=bool(out.declared_types)))
     value_labels(cols)  # one definition per label name, checked before any query runs
     return cols
 

@@ -71,11 +71,13 @@ def build_table(engine) -> sa.Table:
     return t
 
 
-def outputs_for(engine, table: str, overrides: dict | None = None) -> list[OutputColumn]:
+def outputs_for(engine, table: str, overrides: dict | None = None, *,
+                declared: bool = False) -> list[OutputColumn]:
     info = Catalog(engine).table(table)
     overrides = overrides or {}
     return [OutputColumn(name=c.name, source=c.name,
-                         sql_type=overrides.get(c.name, c.sql_type), label=f"label of {c.name}")
+                         sql_type=overrides.get(c.name, c.sql_type), label=f"label of {c.name}",
+                         declared_types=declared)
             for c in info.columns]
 
 
@@ -93,8 +95,8 @@ def ms(t: dt.datetime) -> float:
     return (t - dt.datetime(1960, 1, 1)).total_seconds() * 1000
 
 
-@pytest.fixture
-def loaded(any_db, tmp_path):
+@pytest.fixture(params=["values", "declared"])
+def loaded(any_db, tmp_path, request):
     writer = any_db.writer()
     build_table(writer)
     writer.dispose()  # DuckDB: one configuration per file at a time
@@ -102,13 +104,13 @@ def loaded(any_db, tmp_path):
     # integer and small are declared int32 / int64 above; make small an int16
     # (smallint) and integer an int32 so their declared-type rules are tested.
     overrides = {"small": SqlType("smallint", "int16"), "integer": SqlType("integer", "int32")}
-    outs = outputs_for(engine, "types_t", overrides)
+    outs = outputs_for(engine, "types_t", overrides, declared=request.param == "declared")
     table = light_table(engine, "types_t")
     select = sa.select(table).order_by(table.c.id)
     path = tmp_path / "out.dta"
     result = stream(select, engine, outs, DtaWriter(path),
                          meta=DatasetMeta(table="types_t", synthetic=True))
-    return any_db.kind, path, result
+    return request.param, path, result
 
 
 def test_round_trip_values_with_pandas(loaded):
@@ -149,18 +151,26 @@ def test_round_trip_values_with_pandas(loaded):
 
 
 def test_round_trip_types_with_pyreadstat(loaded):
-    kind, path, result = loaded
+    rule, path, result = loaded
     df, meta = pyreadstat.read_dta(str(path), disable_datetime_conversion=True)
-    types = meta.readstat_variable_types
+    types = meta.readstat_variable_types  # readstat: byte int8, int int16, long int32
     formats = meta.original_variable_types
-    assert types["flag"] == "int8"  # bit -> byte
-    assert types["small"] == "int32"  # smallint does not fit int -> long
-    assert types["integer"] == "double"  # int does not fit long -> double
+    if rule == "declared":  # declaredtypes: from the SQL types, values still promote
+        assert types["id"] == "double"  # int does not fit long -> double
+        assert types["flag"] == "int8"  # bit -> byte
+        assert types["small"] == "int32"  # smallint does not fit int -> long
+        assert types["integer"] == "double"  # int does not fit long -> double
+        assert types["day"] == "int32" and formats["day"] == "%td"  # date -> long
+    else:  # from the values loaded (Stata's ranges)
+        assert types["id"] == "int8"  # 1..5
+        assert types["flag"] == "int8"  # 0/1
+        assert types["small"] == "int32"  # 32,741 and -32,768 are beyond int
+        assert types["integer"] == "double"  # -2^31 and 2,147,483,621 are beyond long
+        assert types["day"] == "int16" and formats["day"] == "%td"  # -21,914..23,435 days
     assert types["big_long"] == "int32"  # bigint whose values fit long -> long
     assert types["big_dbl"] == "double"  # bigint within 2^53 -> double
     assert types["big_str"] == "string"  # bigint beyond 2^53 -> digits, never rounded
-    assert types["amount"] == "double" and types["ratio"] == "double"
-    assert types["day"] == "int32" and formats["day"] == "%td"
+    assert types["amount"] == "double" and types["ratio"] == "double"  # 0.1: no float holds it
     assert types["stamp"] == "double" and formats["stamp"] == "%tc"
     assert formats["s2045"] == "%2045s"  # str2045
     assert formats["s2046"] == "%9s"  # strL

@@ -27,6 +27,8 @@ text when the command text is known.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..catalog import ColumnInfo, TableInfo
 from ..errors import NotFound, StataSyntaxError, TypeMismatch, Untranslatable, located
 from ..stata_types import MERGE_VALUE_LABEL, OutputColumn
@@ -136,6 +138,8 @@ def plan_load(command, catalog, graph=None) -> Plan:
     if "collapse" in options:
         plan.collapse = _collapse_spec(command, plan, names)
         plan.outputs = list(plan.collapse.outputs())
+    if options.get("declaredtypes"):
+        plan.outputs = [replace(o, declared_types=True) for o in plan.outputs]
     return plan
 
 

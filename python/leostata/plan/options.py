@@ -62,6 +62,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("sqlshow", 4, FLAG, "the same as showsql (odbc's spelling)", same_as="showsql"),
     OptionSpec("sqlonly", 4, FLAG, "show the SQL and run nothing"),
     OptionSpec("sdc", 3, FLAG, "statistical disclosure control checks on the output"),
+    OptionSpec("declaredtypes", 4, FLAG, "storage types from the SQL types, not from the values "
+               "loaded"),
 )
 
 
