@@ -27,6 +27,7 @@ READERS = {
     "join": "tests.test_join_golden",
     "table_names": "tests.test_table_names",
     "describe": "tests.test_describe_text",
+    "sdc": "tests.translate.test_sdc_golden",
 }
 ROOT = Path(__file__).resolve().parents[1]
 

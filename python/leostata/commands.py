@@ -43,6 +43,7 @@ class LoadJob:
     table: str
     synthetic: bool
     link: Optional["LinkCounts"] = None  # the link's persons, counted before the load
+    sdc: Optional["SdcJob"] = None  # disclosure control (the sdc option)
 
     @property
     def aggregated(self) -> bool:
@@ -165,6 +166,7 @@ class Outcome:
     sql: str
     count: Optional[int] = None
     result: Optional[LoadResult] = None
+    sdc: Optional[object] = None  # sdc.Check: the disclosure-control outcome
 
 
 def load(command_text: str, session, writer_for: Callable[[LoadJob], Writer], *,
@@ -184,7 +186,8 @@ def load(command_text: str, session, writer_for: Callable[[LoadJob], Writer], *,
         return job, Outcome(job.sql, count=count(job, session))
     result = deliver(job.delivery(), session.engine, writer_for(job), say=say,
                      progress=progress, poll=poll)
-    return job, Outcome(job.sql, result=result)
+    checked = sdc_outcome(job, session, command_text, say) if job.sdc is not None else None
+    return job, Outcome(job.sql, result=result, sdc=checked)
 
 
 def query(statement, session, writer: Writer, *, maxobs: Optional[int] = None,
@@ -203,11 +206,6 @@ def prepare_load(command_text: str, session) -> LoadJob:
     """Parse and plan ``TABLE [varlist] [if] [in] [, options]`` against the
     session's catalog and build the statement to run."""
     plan = plan_load(command_text, session.catalog, graph=lambda: link_graph(session))
-    if plan.options.get("sdc"):
-        from .version import __version__
-        raise StataSyntaxError(f"option sdc not available: disclosure-control checks are not "
-                               f"part of leostata {__version__} yet",
-                               hint="check aggregated output against your SRS's output rules")
     if session.synthetic and session.catalog.dialect != "mssql":
         check_runs_on_sql_server(plan)
     if plan.in_range is not None:
@@ -218,9 +216,113 @@ def prepare_load(command_text: str, session) -> LoadJob:
             check_merge_keys(plan, session)
         link = count_link(plan, session)
     dialect = session.engine.dialect
-    statement = sql.executed_statement(plan, dialect)
+    checked = prepare_sdc(plan, dialect) if plan.options.get("sdc") else None
+    statement = checked.statement if checked else sql.executed_statement(plan, dialect)
     return LoadJob(plan, statement, sql.to_sql(statement, dialect), plan.table.name,
-                   session.synthetic, link)
+                   session.synthetic, link, checked)
+
+
+@dataclass
+class SdcJob:
+    """Disclosure control of a collapse: the profile, the person key, the
+    checked statement (the load) and the per-cell figures statement (run
+    after it, for the report and the evidence)."""
+
+    profile: object
+    person: str
+    statement: object
+    figures: object
+
+
+def prepare_sdc(plan: Plan, dialect) -> SdcJob:
+    """The ``sdc`` option: r(198) without collapse(), r(5104) without a
+    person key, r(110) when a result variable is named like an added one;
+    the plan's outputs gain ``_sdc_n`` and ``_sdc``."""
+    from dataclasses import replace
+
+    from . import sdc
+    from .catalog import SqlType
+    from .errors import AlreadyDefined
+    from .plan.collapse import BIGINT_SQL
+    from .stata_types import OutputColumn
+    from .translate.casts import server_casts
+    from .translate.sdc import checked_select, figures_select
+    if plan.collapse is None:
+        raise StataSyntaxError("option sdc not available without collapse()",
+                               hint="sdc checks aggregated output: the cells of collapse() by()")
+    profile = sdc.load_profile()
+    name = profile.person_key(plan.table.name, plan.table.person_key)
+    person = next((c for c in plan.table.columns if name and c.name.lower() == name.lower()),
+                  None)
+    if person is None:
+        raise Untranslatable(f"sdc: table {plan.table.name} has no person key"
+                             + (f" (column {name} not found)" if name else ""),
+                             hint="sdc counts distinct persons: name the person key column in "
+                                  "the profile's [person_key] section (TABLE = COLUMN)")
+    for added in (sdc.PERSONS_VAR, sdc.OUTCOME_VAR):
+        if any(o.name == added for o in plan.outputs):
+            raise AlreadyDefined(f"variable {added} already defined",
+                                 hint="sdc adds it: name the collapse result otherwise")
+    spec = plan.collapse
+    # the person key joins the row source's columns (as an order column: read, not used)
+    with_person = replace(plan, collapse=replace(spec, order=list(spec.order or []) + [person]))
+    d = dialect.name
+    rows = sql.row_source(with_person, dialect)
+    plan.outputs = list(plan.outputs) + [
+        OutputColumn(sdc.PERSONS_VAR, sdc.PERSONS_VAR, BIGINT_SQL,
+                     label="distinct persons in the cell (sdc)", stata_type="long"),
+        OutputColumn(sdc.OUTCOME_VAR, sdc.OUTCOME_VAR,
+                     SqlType(raw="VARCHAR(12)", kind="string", length=12),
+                     label="disclosure check: ok or the first reason it failed")]
+    statement = server_casts(checked_select(rows, spec, person.name, d, profile),
+                             plan.outputs, d)
+    figures = figures_select(sql.row_source(with_person, dialect), spec, person.name, d,
+                             profile.nk_n)
+    return SdcJob(profile, person.name, statement, figures)
+
+
+def sdc_outcome(job: LoadJob, session, command_text: str, say: Callable[[str], None]):
+    """After an ``sdc`` load: the figures fetched, every statistic judged
+    (``sdc.check``), the report said, the evidence written when the profile
+    asks; returns the ``sdc.Check``."""
+    import datetime
+
+    from . import sdc
+    spec, nb = job.plan.collapse, len(job.plan.collapse.by)
+    sources = spec.sources()
+    with session.engine.connect() as conn:
+        try:
+            rows = conn.execute(job.sdc.figures).all()
+        except Exception as exc:
+            raise ServerError(f"the database reported an error: {_first_line(exc)}") from exc
+    width = len(sdc_figure_names())
+    cells = []
+    for row in rows:
+        figures = {}
+        for j, src in enumerate(sources):
+            part = row[nb + 1 + j * width: nb + 1 + (j + 1) * width]
+            figures[src.name] = sdc.SourceFigures(int(part[0] or 0), *(
+                None if v is None else float(v) for v in part[1:]))
+        cells.append(sdc.Cell(tuple(row[:nb]), int(row[nb] or 0), figures))
+    stats = [sdc.Statistic(i.target, i.stat, i.source.name) for i in spec.items]
+    checked = sdc.check(cells, stats, spec.by_names, job.sdc.profile)
+    for line in checked.report():
+        say(line)
+    if job.sdc.profile.evidence:
+        dialect = session.engine.dialect
+        record = sdc.evidence_record(
+            checked, command=f"leoload {command_text}", sql=job.sql,
+            figures_sql=sql.to_sql(job.sdc.figures, dialect), table=job.table,
+            dialect=dialect.name,
+            when=datetime.datetime.now().isoformat(timespec="seconds"))
+        path = sdc.write_evidence(record, job.sdc.profile.evidence_folder)
+        say(f"sdc: evidence written to {path}")
+    return checked
+
+
+def sdc_figure_names() -> tuple:
+    from .translate.sdc import FIGURES
+    return FIGURES
 
 
 def link_graph(session):

@@ -127,6 +127,13 @@ def min_cell_count() -> int:
     return int(raw) if raw.strip().isdigit() and int(raw) > 0 else DEFAULT_MIN_CELL_COUNT
 
 
+def sdc_profile_file() -> str | None:
+    """The user's disclosure-control profile: ``[disclosure] profile`` in the
+    config file, or None."""
+    raw = _parser().get("disclosure", "profile", fallback="").strip()
+    return raw or None
+
+
 def site_layout(synthetic: bool) -> tuple[str | None, str | None]:
     """``(layout, project)`` for a connection: the layout name or file
     (``synthetic`` for the synthetic database, else ``LEOSTATA_LAYOUT`` > the

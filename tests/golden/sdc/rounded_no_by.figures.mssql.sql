@@ -1,0 +1,8 @@
+SELECT sdc_cells._sdc_n, sdc_cells._sn0, sdc_cells._st0, sdc_cells._s10, sdc_cells._s20, sdc_cells._stn0, sdc_cells._sa0, sdc_cells._sm0
+FROM (SELECT sdc_ranked._g AS _g, COUNT_BIG(sdc_ranked._sdc_p) AS _sdc_n, sum(CASE WHEN (sdc_ranked._c0 > 0) THEN 1 ELSE 0 END) AS _sn0, sum(sdc_ranked._t0) AS _st0, max(CASE WHEN (sdc_ranked._r0 = 1) THEN sdc_ranked._t0 END) AS _s10, max(CASE WHEN (sdc_ranked._r0 = 2) THEN sdc_ranked._t0 END) AS _s20, sum(CASE WHEN (sdc_ranked._r0 <= 2) THEN sdc_ranked._t0 END) AS _stn0, max(sdc_ranked._a0) AS _sa0, min(sdc_ranked._m0) AS _sm0
+FROM (SELECT sdc_persons._g AS _g, sdc_persons._sdc_p AS _sdc_p, sdc_persons._t0 AS _t0, sdc_persons._c0 AS _c0, sdc_persons._a0 AS _a0, sdc_persons._m0 AS _m0, row_number() OVER (PARTITION BY sdc_persons._g ORDER BY CASE WHEN (sdc_persons._t0 IS NULL) THEN 1 ELSE 0 END, sdc_persons._t0 DESC) AS _r0
+FROM (SELECT sdc_base._g AS _g, sdc_base._sdc_p AS _sdc_p, sum(CAST(sdc_base._v0 AS DOUBLE PRECISION)) AS _t0, COUNT_BIG(sdc_base._v0) AS _c0, max(abs(CAST(sdc_base._v0 AS DOUBLE PRECISION))) AS _a0, min(CAST(sdc_base._v0 AS DOUBLE PRECISION)) AS _m0
+FROM (SELECT 1 AS _g, src.[EDUKEY] AS _sdc_p, src.[Earnings] AS _v0
+FROM (SELECT leo_earnings.[EDUKEY] AS [EDUKEY], leo_earnings.[TaxYear] AS [TaxYear], leo_earnings.[Earnings] AS [Earnings], leo_earnings.[Sex] AS [Sex], leo_earnings.[Subject] AS [Subject], leo_earnings.[Region] AS [Region], leo_earnings.[StartDate] AS [StartDate], leo_earnings.[Amount] AS [Amount], leo_earnings.[Ratio] AS [Ratio], leo_earnings.[Flag] AS [Flag], leo_earnings.[Hours] AS [Hours]
+FROM leo_earnings) AS src
+WHERE src.[EDUKEY] IS NOT NULL) AS sdc_base GROUP BY sdc_base._g, sdc_base._sdc_p) AS sdc_persons) AS sdc_ranked GROUP BY sdc_ranked._g) AS sdc_cells
