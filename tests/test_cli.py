@@ -54,6 +54,13 @@ def test_sql_with_url_and_dialect_resolves_there(capsys, synth_url):
     assert code == 0 and '"TaxYear" > 201516 OR' in out and "IS NULL" in out
 
 
+def test_sql_follows_a_link_and_shows_the_count_that_runs_first(capsys, synth_url):
+    code, out, _ = run(capsys, "sql", "--url", synth_url, "--dialect", "mssql", "--",
+                       'leo_earnings, cohort(using ks4_pupil if KS4_GENDER == "F", link) count')
+    assert code == 0 and "learner_ae_id_to_pmr_lookup" in out
+    assert "-- counted first: the persons of link Edukey (EDUKEY -> AE_ID -> PMR)" in out
+
+
 def test_load_collapse_to_dta_round_trips(capsys, synth_url, tmp_path):
     out_file = tmp_path / "med.dta"
     code, _, err = run(capsys, "load", "--url", synth_url, "--out", str(out_file), "--",

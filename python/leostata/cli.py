@@ -81,6 +81,7 @@ def _command_text(args) -> str:
 
 
 def cmd_sql(args) -> int:
+    from .commands import link_graph
     from .sql import sql_text
     text = _command_text(args)
     url = args.url
@@ -89,7 +90,7 @@ def cmd_sql(args) -> int:
         url = "duckdb:///" + ensure_synthetic(say=say).as_posix()
     session = _open_url(url)
     try:
-        print(sql_text(text, session.catalog, args.dialect))
+        print(sql_text(text, session.catalog, args.dialect, graph=lambda: link_graph(session)))
     finally:
         session.close()
     return 0
