@@ -30,6 +30,7 @@ program leoload, rclass
 		SQLOnly                /// show the SQL, run nothing
 		SDC                    /// disclosure-control checks (refused: not yet)
 		DECLaredtypes          /// storage types from the SQL types, not the values
+		CODESonly              /// attach no value labels from the metadata
 		DEBUG                  /// Python traceback of internal errors
 		* ]                    //  merge() and cohort(), each possibly repeated
 

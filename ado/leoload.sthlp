@@ -54,6 +54,7 @@
 
 {syntab:Types and labels}
 {synopt:{opt decl:aredtypes}}storage types from the SQL types, not from the values loaded; see {help leoload##types:types and labels}{p_end}
+{synopt:{opt codes:only}}attach no value labels from the metadata: the codes only{p_end}
 
 {syntab:Transparency}
 {synopt:{opt show:sql}}display the SQL, then run it{p_end}
@@ -258,6 +259,17 @@ the SQL name when the Stata name had to change) is in the characteristic
 {cmd:leo_provenance} and in the variable's {helpb notes}.  Every variable also carries
 {cmd:leo_sqlname}, {cmd:leo_sqltype} and {cmd:leo_table}; see them with
 {cmd:char list} and {cmd:notes}.
+
+{pstd}
+Value labels: a numeric column whose metadata gives a code list gets it as a value
+label on load (in the synthetic database, for instance, {cmd:HE_XMODE01},
+{cmd:HE_XHOOS01}, {cmd:LLDD}, {cmd:PriorAttain}, {cmd:Notional_Level_v2},
+{cmd:AimType}, {cmd:Compstatus} and {cmd:outcome}).  For the real extract, a metadata
+file ({helpb leoset}{cmd: metadata}) may carry a column {it:Value labels} written as
+{cmd:label define} writes them, {cmd:[}{it:name}{cmd::] 1 "Full-time" 2 "Sandwich"}, and
+a column {it:Notes}; the label is named {it:name}, or after the variable.  String
+columns keep their codes as text (Stata labels numbers only).  {opt codesonly}
+attaches no value labels: the variables hold the codes alone.
 
 
 {pstd}

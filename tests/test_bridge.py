@@ -115,6 +115,12 @@ def test_load_into_current_data(fake_sfi, people):
     assert v["born"]["values"][0] == -3652  # 01jan1950
     assert v["first_name"]["values"][:2] == ["", "n1"]
     assert v["first_name"]["chars"]["leo_sqlname"] == "first name"
+    # the renamed column's provenance: a characteristic and a Stata note, not its label
+    assert v["first_name"]["chars"]["note0"] == "1"
+    assert v["first_name"]["chars"]["note1"] == ("SQL name first name: not a valid or unique "
+                                                 "Stata name")
+    assert v["first_name"]["label"] == "the first name"
+    assert "note0" not in v["pay"]["chars"]
     assert v["pay"]["label"] == "the pay"
     assert data["label"].startswith("SYNTHETIC") and "people" in data["label"]
     assert "leo_synthetic" in data["chars"] and "people" in data["chars"]["leo_sql"]

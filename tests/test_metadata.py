@@ -96,3 +96,72 @@ def test_index_prefers_exact_rows_over_patterns():
     index = MetadataIndex([MetaRow("hesa_*", "X", "pattern"), MetaRow("hesa_2015", "X", "exact")])
     assert index.describe("hesa_2015", "x") == "exact"
     assert index.describe("hesa_2016", "X") == "pattern"
+
+
+# --- notes and code lists (value labels) ----------------------------------------------------
+
+from leostata.metadata import parse_value_labels  # noqa: E402
+from leostata.plan import plan_load  # noqa: E402
+
+
+@pytest.mark.parametrize("text,name,pairs", [
+    ('1 "Full-time" 2 "Sandwich"', None, [(1, "Full-time"), (2, "Sandwich")]),
+    ('mode: 1 "Full-time"  3 "Part-time"', "mode", [(1, "Full-time"), (3, "Part-time")]),
+    (' -1 "None" 99 "Not known, or: refused"', None, [(-1, "None"), (99, "Not known, or: refused")]),
+])
+def test_code_lists_read_as_label_define_writes_them(text, name, pairs):
+    assert parse_value_labels(text) == (name, pairs)
+
+
+@pytest.mark.parametrize("text", ["", "1 Full-time", '1 "a" 2', 'x y: 1 "a"', '"a" 1', '1.5 "a"'])
+def test_malformed_code_lists_are_r198(text):
+    with pytest.raises(StataSyntaxError) as err:
+        parse_value_labels(text, "HE_XMODE01")
+    assert err.value.rc == 198 and "HE_XMODE01" in err.value.message
+
+
+def test_a_metadata_file_supplies_notes_and_value_labels(tmp_path):
+    url = f"duckdb:///{tmp_path}/v.duckdb"
+    writer = engine_for(url, readonly=False)
+    with writer.begin() as conn:
+        conn.execute(text("CREATE TABLE hesa_2015 (HE_XMODE01 INTEGER, HE_SEXID VARCHAR, n INTEGER)"))
+        # an older metadata table, without provenance / value_labels columns: no extras
+        conn.execute(text("CREATE TABLE leostata_metadata (table_name VARCHAR, column_name VARCHAR, "
+                          "description VARCHAR, documented SMALLINT, person_key SMALLINT, sort_key SMALLINT)"))
+    writer.dispose()
+    path = write_csv(tmp_path / "vl.csv", [
+        ("hesa_*", "HE_XMODE01", "Mode of study", "mode: 1 \"Full-time\" 3 \"Part-time\"", "from the VRF"),
+        ("hesa_2015", "HE_SEXID", "Sex", '1 "Male" 2 "Female"', ""),
+        ("hesa_2015", "n", "Count", "", ""),
+    ], header=("Table", "Variable", "Description", "Value labels", "Notes"))
+    catalog = Catalog(engine_for(url), metadata_files=[str(path)])
+    outs = {o.name: o for o in plan_load("hesa_2015", catalog).outputs}
+    assert outs["HE_XMODE01"].value_label.name == "mode"
+    assert outs["HE_XMODE01"].value_label.mapping() == {1: "Full-time", 3: "Part-time"}
+    assert outs["HE_XMODE01"].notes == ("from the VRF",) and outs["HE_XMODE01"].label == "Mode of study"
+    assert outs["HE_SEXID"].value_label is None  # a string: Stata labels numbers only
+    assert outs["n"].value_label is None and outs["n"].notes == ()
+    plain = {o.name: o for o in plan_load("hesa_2015, codesonly", catalog).outputs}
+    assert plain["HE_XMODE01"].value_label is None and plain["HE_XMODE01"].notes == ("from the VRF",)
+
+
+def test_the_synthetic_database_attaches_its_code_lists(tmp_path):
+    from leostata import synth
+    from leostata import commands, session as sessions
+    url = f"duckdb:///{tmp_path}/s.duckdb"
+    writer = engine_for(url, readonly=False)
+    synth.build(writer, persons=300, seed=1)
+    writer.dispose()
+    session = sessions.open_session(url)
+    try:
+        job = commands.prepare_load("hesa_2016 HE_XMODE01 HE_XPQUAL01 year", session)
+        outs = {o.name: o for o in job.plan.outputs}
+    finally:
+        session.close()
+    assert outs["HE_XMODE01"].value_label.mapping() == {1: "Full-time", 2: "Sandwich",
+                                                         3: "Part-time"}
+    assert outs["HE_XMODE01"].notes == ("name as in the SRS extract; SQL type assumed",)
+    assert outs["year"].notes == ("synthetic only: not in the SRS extract",)
+    assert outs["HE_XPQUAL01"].value_label is None
+    assert outs["HE_XPQUAL01"].sql_type.raw.upper() == "UTINYINT"
+    assert "SRS" not in outs["HE_XMODE01"].label

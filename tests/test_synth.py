@@ -172,8 +172,16 @@ def test_metadata_flags():
     assert by_key[("hesa_2012", "")].documented == 1
     for table, column in (("ks4_pupil", "la_gss"), ("hesa_student", "cah2"), ("hesa_student", "year")):
         row = by_key[(table, column)]
-        assert row.documented == 0 and "synthetic only: not in the SRS extract" in row.description
-    assert "SQL type assumed" in by_key[("ks4_pupil", "KS4_GENDER")].description
+        assert row.documented == 0 and row.provenance == "synthetic only: not in the SRS extract"
+        assert "SRS" not in row.description  # provenance is not part of the description
+    gender = by_key[("ks4_pupil", "KS4_GENDER")]
+    assert gender.provenance == "name as in the SRS extract; SQL type assumed"
+    assert gender.description == "Gender (M/F)"
+    assert pd.isna(by_key[("leo_earnings", "Earnings")].provenance)  # name and type documented
+    assert by_key[("hesa_2012", "HE_XMODE01")].value_labels == \
+        'he_xmode: 1 "Full-time" 2 "Sandwich" 3 "Part-time"'
+    assert pd.isna(by_key[("leo_earnings", "TaxYear")].value_labels)
+    assert not any("name as in the SRS" in d or "synthetic only" in d for d in meta.description)
     assert pd.isna(by_key[("leo_earnings", "Earnings")].sort_key)
     for name, spec in synth.TABLES.items():
         assert spec.person_key is None or spec.person_key in spec.table.c
@@ -267,3 +275,14 @@ def test_build_into_postgresql_over_odbc(pg_db):
             assert conn.execute(sa.text("SELECT COUNT(*) FROM leostata_metadata")).scalar() > 200
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("dialect,want", [("mssql", "TINYINT"), ("sqlite", "TINYINT"),
+                                          ("postgresql", "SMALLINT")])
+def test_tinyint_columns_are_declared_as_the_srs_declares_them(dialect, want):
+    from sqlalchemy.dialects import mssql, postgresql, sqlite
+    d = {"mssql": mssql, "sqlite": sqlite, "postgresql": postgresql}[dialect].dialect()
+    col = synth.TABLES["leo_earnings"].table.c.Tied_Main_Section_Flag
+    assert col.type.compile(dialect=d) == want
+    assert synth.TABLES["ks4_pupil"].table.c.KS4_FSM.type.compile(dialect=d) == want
+    assert synth.TABLES["ks4_pupil"].table.c.KS4_YEAROFBIRTH.type.compile(dialect=d) == "SMALLINT"

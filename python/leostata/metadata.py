@@ -3,7 +3,9 @@
 The SRS ships variable descriptions separately from the data (and HESA has
 none), so researchers bring their own: a CSV or XLSX file shaped like the LEO
 variable request form, with columns *table*, *variable*, *description* and,
-optionally, *type* and *years*.  Takes a file path; returns ``MetaRow``s that
+optionally, *type*, *years*, *notes* (provenance, attached as Stata notes) and
+*value labels* (a code list in ``label define`` form, ``[name:] 1 "text" 2
+"text"``, attached to the variable as a value label).  Takes a file path; returns ``MetaRow``s that
 ``catalog`` merges into the descriptions it reads from the database (filling
 gaps only: the database's own metadata wins).
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import fnmatch
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +31,8 @@ HEADERS = {
     "description": {"description", "variabledescription", "label", "definition"},
     "type": {"type", "datatype", "sqltype"},
     "years": {"years", "yearsavailable", "coverage"},
+    "notes": {"notes", "note", "provenance"},
+    "value_labels": {"valuelabels", "valuelabel", "codes", "codelist"},
 }
 
 
@@ -38,6 +43,8 @@ class MetaRow:
     description: str
     type: str = ""
     years: str = ""
+    notes: str = ""
+    value_labels: str = ""
 
 
 def read_metadata_file(path: str | Path) -> list[MetaRow]:
@@ -61,7 +68,8 @@ def read_metadata_file(path: str | Path) -> list[MetaRow]:
                  for k, i in columns.items()}
         if cells.get("variable") and cells.get("description"):
             rows.append(MetaRow(cells.get("table", ""), cells["variable"], cells["description"],
-                                cells.get("type", ""), cells.get("years", "")))
+                                cells.get("type", ""), cells.get("years", ""),
+                                cells.get("notes", ""), cells.get("value_labels", "")))
     return rows
 
 
@@ -98,10 +106,12 @@ def table_matches(pattern: str, table: str) -> bool:
 
 
 class MetadataIndex:
-    """Descriptions from files, looked up by (table, column); built once."""
+    """Descriptions (and notes, code lists) from files, looked up by (table,
+    column); built once."""
 
     def __init__(self, rows: list[MetaRow]):
         self.exact: dict[tuple[str, str], str] = {}
+        self.rows: dict[tuple[str, str], MetaRow] = {}
         self.patterns: list[MetaRow] = []
         for row in rows:
             if any(ch in row.table for ch in "*?"):
@@ -109,16 +119,89 @@ class MetadataIndex:
             else:
                 key = (row.table.strip().lower().rsplit(".", 1)[-1], row.variable.lower())
                 self.exact.setdefault(key, row.description)
+                self.rows.setdefault(key, row)
 
-    def describe(self, table: str, column: str) -> str:
+    def row(self, table: str, column: str) -> MetaRow | None:
+        """The file's row for ``table``/``column`` (exact names first, then
+        wildcard table names), or None."""
         t, c = table.lower(), column.lower()
         for key in ((t, c), (t[4:], c) if t.startswith("leo_") else None):
-            if key and key in self.exact:
-                return self.exact[key]
+            if key and key in self.rows:
+                return self.rows[key]
         for row in self.patterns:
             if row.variable.lower() == c and table_matches(row.table, table):
-                return row.description
-        return ""
+                return row
+        return None
+
+    def describe(self, table: str, column: str) -> str:
+        row = self.row(table, column)
+        return row.description if row is not None else ""
 
     def __len__(self) -> int:
         return len(self.exact) + len(self.patterns)
+
+
+# --- notes and code lists ------------------------------------------------------------------
+
+_LABEL_NAME = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*:")
+_CODING = re.compile(r'\s*(-?[0-9]+)\s+"([^"]*)"')
+
+
+def parse_value_labels(text: str, where: str = "") -> tuple[str | None, list[tuple[int, str]]]:
+    """A code list in ``label define`` form -> (label name or None, [(value,
+    text), ...]).  ``text`` is ``[name:] # "text" [# "text" ...]``; r(198)
+    for anything else (``where`` names the column in the message)."""
+    text = str(text or "").strip()
+    m = _LABEL_NAME.match(text)
+    name = m.group(1) if m else None
+    rest = text[m.end():] if m else text
+    pairs, pos = [], 0
+    for c in _CODING.finditer(rest):
+        if c.start() != pos:
+            break
+        pairs.append((int(c.group(1)), c.group(2)))
+        pos = c.end()
+    if not pairs or rest[pos:].strip():
+        raise StataSyntaxError(f"value labels{' of ' + where if where else ''}: {text!r} "
+                               "is not a code list",
+                               hint='write them as label define does: [name:] 1 "text" 2 "text"')
+    return name, pairs
+
+
+@dataclass(frozen=True)
+class ColumnExtras:
+    """What the metadata says about a column beyond its description:
+    ``notes`` (provenance texts) and ``value_labels`` (a code list in
+    ``label define`` form, "" when none)."""
+
+    notes: tuple = ()
+    value_labels: str = ""
+
+
+EXTRAS_QUERY = "SELECT table_name, column_name, provenance, value_labels FROM leostata_metadata"
+
+
+def database_extras(engine) -> dict[tuple[str, str], ColumnExtras]:
+    """Notes and code lists from the database's ``leostata_metadata`` table,
+    by (table, column).  {} when the database has no such table or an older
+    one without these columns (a synthetic database built before them)."""
+    import sqlalchemy as sa
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text(EXTRAS_QUERY)).fetchall()
+    except sa.exc.DBAPIError:
+        return {}
+    return {(r[0], r[1]): ColumnExtras(tuple(t for t in [r[2]] if t), r[3] or "")
+            for r in rows if r[1] and (r[2] or r[3])}
+
+
+def column_extras(database: dict, files: MetadataIndex | None, table: str,
+                  column: str) -> ColumnExtras:
+    """The extras of ``table``/``column``: the database's metadata first,
+    then a metadata file's (which fills what the database leaves empty)."""
+    found = database.get((table, column), ColumnExtras())
+    row = files.row(table, column) if files is not None else None
+    if row is None:
+        return found
+    notes = found.notes or tuple(t for t in [row.notes] if t)
+    return ColumnExtras(notes, found.value_labels or row.value_labels)

@@ -16,11 +16,17 @@ AE_ID<->EDUKEY, orphan EDUKEYs, NULLs, zero earnings, merged spells, 6 April
 default start dates.  The same seed and size always give the same data: each
 table draws from its own ``SeedSequence(seed).spawn`` stream.
 
-Column types: SQLAlchemy generic types carrying the documented SQL types.
-``SmallInteger`` stands in for SQL Server ``tinyint`` (portable to SQLite,
-PostgreSQL and DuckDB).  ``documented`` in the metadata is 1 when the VRF
-documents both the name and the SQL type; columns whose name is documented but
-whose type is assumed say so in their description.
+Column types: SQLAlchemy generic types carrying the SRS's SQL types (leo.md
+§1.4, §2, §5.2): ``tinyint``, ``smallint``, ``int``, ``bigint``,
+``varchar(n)``/``char(n)``, ``date``, ``bit``, ``decimal``.  ``TinyInt`` is
+``TINYINT`` on SQL Server and SQLite and ``UTINYINT`` (0..255, as SQL Server's)
+on DuckDB; PostgreSQL has no one-byte integer, so there it is ``SMALLINT``.
+``documented`` in the metadata is 1 when the VRF documents both the name and
+the SQL type.  Descriptions are descriptions only: where a column's name and
+type come from (``provenance``: name as in the SRS extract with its SQL type
+assumed, or synthetic only) and its code list (``value_labels``, in
+``label define`` form, for numeric coded columns) are metadata columns of
+their own, which loads attach as notes, characteristics and value labels.
 """
 
 from __future__ import annotations
@@ -34,8 +40,9 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import CHAR, BigInteger, Boolean, Date, Integer, Numeric, SmallInteger, String
+from sqlalchemy.ext.compiler import compiles
 
-GENERATOR_VERSION = "1.0"
+GENERATOR_VERSION = "1.1"  # 1.1: tinyint columns; provenance and value labels in the metadata
 METADATA_TABLE = "leostata_metadata"
 INFO_TABLE = "leostata_info"
 
@@ -52,7 +59,9 @@ CHUNK_ROWS = 250_000
 class TableSpec:
     """One generated table: its SQLAlchemy definition and its documentation.
 
-    ``columns`` maps each column name to (description, documented).
+    ``columns`` maps each column name to (description, documented,
+    provenance, value labels): the provenance note ("" when the VRF documents
+    name and type) and the code list in ``label define`` form ("" if none).
     """
 
     table: sa.Table
@@ -60,13 +69,48 @@ class TableSpec:
     documented: bool
     person_key: Optional[str]
     sort_key: tuple[str, ...]
-    columns: dict[str, tuple[str, bool]]
+    columns: dict[str, tuple[str, bool, str, str]]
+
+
+class TinyInt(SmallInteger):
+    """SQL Server's ``tinyint`` (0..255) wherever the database has one."""
+
+
+@compiles(TinyInt)
+def _tinyint(type_, compiler, **kw):
+    return "SMALLINT"  # PostgreSQL and anything else without a one-byte integer
+
+
+@compiles(TinyInt, "mssql")
+@compiles(TinyInt, "sqlite")
+def _tinyint_named(type_, compiler, **kw):
+    return "TINYINT"
+
+
+@compiles(TinyInt, "duckdb")
+def _tinyint_duckdb(type_, compiler, **kw):
+    return "UTINYINT"  # DuckDB's TINYINT is signed (-128..127); SQL Server's is 0..255
 
 
 METADATA = sa.MetaData()
 TABLES: dict[str, TableSpec] = {}
-_SUFFIX = {"d": "", "n": " (name as in the SRS extract; SQL type assumed)",
-           "s": " (synthetic only: not in the SRS extract)"}
+PROVENANCE = {"d": "", "n": "name as in the SRS extract; SQL type assumed",
+              "s": "synthetic only: not in the SRS extract"}
+#: Code lists of numeric coded columns, in ``label define`` form (name: codes).
+VALUE_LABELS = {
+    "LLDD": 'lldd: 1 "Yes" 2 "No" 9 "Not known"',
+    "PriorAttain": 'priorattain: 1 "Level 1" 2 "Level 2" 3 "Level 3" 4 "Level 4" '
+                   '9 "Entry level" 99 "Not known"',
+    "Notional_Level_v2": 'notional_level: 0 "Entry level" 1 "Level 1" 2 "Level 2" 3 "Level 3" '
+                         '4 "Level 4" 5 "Level 5" 6 "Level 6" 7 "Level 7" 8 "Level 8"',
+    "AimType": 'aimtype: 1 "Programme aim" 3 "Component aim" 4 "Not part of a programme" '
+               '5 "Core aim"',
+    "Compstatus": 'compstatus: 1 "Continuing" 2 "Completed" 3 "Withdrawn" 6 "Break in learning"',
+    "outcome": 'outcome: 1 "Achieved" 2 "Partial achievement" 3 "No achievement" 8 "Not known" '
+               '9 "Break in learning"',
+    "HE_XMODE01": 'he_xmode: 1 "Full-time" 2 "Sandwich" 3 "Part-time"',
+    "HE_XHOOS01": 'he_xhoos: 1 "UK" 2 "Other EU" 3 "Non-EU"',
+}
 
 
 def _table(name, description, documented, person_key, sort_key, *columns):
@@ -79,7 +123,8 @@ def _table(name, description, documented, person_key, sort_key, *columns):
     for col_name, col_type, flags, text in columns:
         cols.append(sa.Column(col_name, col_type, primary_key="pk" in flags, autoincrement=False,
                               nullable=not ("pk" in flags or "nn" in flags)))
-        docs[col_name] = (text + _SUFFIX[flags[0]], flags[0] == "d")
+        docs[col_name] = (text, flags[0] == "d", PROVENANCE[flags[0]],
+                          VALUE_LABELS.get(col_name, ""))
     TABLES[name] = TableSpec(sa.Table(name, METADATA, *cols), description, documented,
                              person_key, tuple(sort_key), docs)
 
@@ -106,14 +151,14 @@ _table("ks4_pupil", "NPD Key Stage 4 results, one row per pupil (KS4_ columns as
        ("KS4_GENDER", CHAR(1), "n", "Gender (M/F)"),
        ("KS4_YEAROFBIRTH", SmallInteger, "n", "Year of birth"),
        ("KS4_ETHNIC", String(4), "n", "Ethnic group (minor, e.g. WBRI, APKN)"),
-       ("KS4_FSM", SmallInteger, "n", "Eligible for free school meals (1/0); tinyint"),
-       ("KS4_FSM6", SmallInteger, "n", "FSM in the last six years (1/0); NULL before 2011/12; tinyint"),
+       ("KS4_FSM", TinyInt, "n", "Eligible for free school meals (1/0)"),
+       ("KS4_FSM6", TinyInt, "n", "FSM in the last six years (1/0); NULL before 2011/12"),
        ("KS4_SENF", CHAR(1), "n", "SEN provision: N none; A/P/S before 2014/15; K/E from 2014/15"),
        ("KS4_IDACI", Numeric(5, 3), "n", "IDACI score of home area; NULL before 2005/06"),
        ("KS4_LA_anon", String(9), "n", "School local authority, pseudonymised"),
        ("KS4_URN_anon", String(10), "n", "School URN, pseudonymised"),
        ("KS4_PTSTNEWG", Numeric(6, 1), "n", "Total point score (new GCSE scale); 2003/04-2012/13 only"),
-       ("KS4_LEVEL2_EM", SmallInteger, "n", "Level 2 including English and maths (1/0); tinyint"),
+       ("KS4_LEVEL2_EM", TinyInt, "n", "Level 2 including English and maths (1/0)"),
        ("KS4_ATT8", Numeric(5, 2), "n", "Attainment 8 score; from 2015/16 only"),
        ("KS4_P8SCORE", Numeric(5, 2), "n", "Progress 8 score; from 2015/16 only"),
        ("la_gss", CHAR(9), "s", "School local authority GSS code (real, not pseudonymised)"),
@@ -189,11 +234,11 @@ _table("hesa_student", "HESA student instances, one row per instance per academi
        ("year", SmallInteger, "s", "HESA year: academic year end (2005 = 2004/05)"),
        ("HE_XINSTID01_ANON", String(10), "n", "Institution, pseudonymised"),
        ("HE_XINSTG01", String(9), "n", "Region of the institution (GSS code)"),
-       ("HE_XPQUAL01", SmallInteger, "n", "In the qualifications-awarded population (1/0)"),
-       ("HE_XPSR01", SmallInteger, "n", "In the standard registration population (1/0)"),
+       ("HE_XPQUAL01", TinyInt, "n", "In the qualifications-awarded population (1/0)"),
+       ("HE_XPSR01", TinyInt, "n", "In the standard registration population (1/0)"),
        ("HE_COMDATE", Date, "n", "Start date of the instance"),
        ("HE_ENDDATE", Date, "n", "End date of the instance; NULL unless it ended this year"),
-       ("HE_XMODE01", SmallInteger, "n", "Mode (1 full-time, 2 sandwich, 3 part-time)"),
+       ("HE_XMODE01", TinyInt, "n", "Mode (1 full-time, 2 sandwich, 3 part-time)"),
        ("HE_COURSEAIM", CHAR(3), "n", "Course aim (H00, M00, D00); NULL before 2007/08"),
        ("HE_XLEV601", CHAR(1), "n", "Level of study (1 PG research, 2 PG taught, 3 first degree)"),
        ("HE_XQOBTN01", CHAR(3), "n", "Qualification obtained (see ref_xqobtn); NULL unless HE_XPQUAL01 = 1"),
@@ -205,12 +250,12 @@ _table("hesa_student", "HESA student instances, one row per instance per academi
        ("HE_XCAH02_1", String(8), "n", "CAH level-2 subject; 2019/20 only"),
        ("HE_SEXID", CHAR(1), "n", "Sex (1 male, 2 female)"),
        ("HE_XETHNIC01", String(2), "n", "Ethnicity (HESA codes)"),
-       ("HE_XHOOS01", SmallInteger, "n", "Domicile (1 UK, 2 other EU, 3 non-EU)"),
+       ("HE_XHOOS01", TinyInt, "n", "Domicile (1 UK, 2 other EU, 3 non-EU)"),
        ("HE_XDOMGR01", String(9), "n", "Region of domicile (GSS code)"),
        ("HE_XQUALENT01", String(3), "n", "Highest qualification on entry (simplified code list)"),
        ("HE_XTARIFF", SmallInteger, "n", "UCAS tariff points; 2011/12-2016/17 only"),
-       ("HE_RCSTDNT", SmallInteger, "n", "Research council student (1/0); research students 2007/08-2013/14"),
-       ("HE_YEARPRG", SmallInteger, "n", "Year of programme"),
+       ("HE_RCSTDNT", TinyInt, "n", "Research council student (1/0); research students 2007/08-2013/14"),
+       ("HE_YEARPRG", TinyInt, "n", "Year of programme"),
        ("cah2", String(8), "s", "CAH level-2 subject in every year (see ref_cah2)"))
 _table("leo_earnings", "LEO PAYE earnings (HMRC P14), one row per EDUKEY per tax year (LEO.Earnings)",
        True, "Edukey", ("Edukey", "TaxYear"),
@@ -219,15 +264,15 @@ _table("leo_earnings", "LEO PAYE earnings (HMRC P14), one row per EDUKEY per tax
        ("Earnings", Integer, "d", "Summed earnings in the tax year; negative totals set to 0"),
        ("main_enterprise", CHAR(10), "n", "Enterprise (ENTKEY) with the highest earnings; NULL if unlinked"),
        ("enterprise_earnings", Integer, "n", "Earnings from main_enterprise"),
-       ("tied_main_record_enterprise_sic_fg", SmallInteger, "n", "Tie for main enterprise (1/0)"),
+       ("tied_main_record_enterprise_sic_fg", TinyInt, "n", "Tie for main enterprise (1/0)"),
        ("Num_Employments", Integer, "d", "Number of distinct enterprises (NULL ENTKEYs not counted)"),
        ("Main_Section", String(100), "n", "SIC section with the highest earnings"),
        ("Section_Earnings", Integer, "n", "Earnings in Main_Section"),
-       ("Tied_Main_Section_Flag", SmallInteger, "n", "Tie for main section (1/0)"),
+       ("Tied_Main_Section_Flag", TinyInt, "n", "Tie for main section (1/0)"),
        ("Num_Sections", Integer, "n", "Number of distinct SIC sections"),
        ("Main_SIC2007", CHAR(5), "n", "SIC2007 code with the highest earnings"),
        ("SIC_Earnings", Integer, "n", "Earnings in Main_SIC2007"),
-       ("Tied_Main_SIC_Flag", SmallInteger, "n", "Tie for main SIC (1/0)"),
+       ("Tied_Main_SIC_Flag", TinyInt, "n", "Tie for main SIC (1/0)"),
        ("Num_SIC", Integer, "n", "Number of distinct SIC2007 codes"),
        ("main_enterprise_linked_sic2007", Integer, "d", "SIC2007 of main_enterprise in the IDBR"),
        ("main_enterprise_linked_section", String(100), "n", "SIC section of main_enterprise in the IDBR"))
@@ -301,7 +346,8 @@ METADATA_DEF = sa.Table(
     METADATA_TABLE, METADATA,
     sa.Column("table_name", String(128), nullable=False), sa.Column("column_name", String(128), nullable=False),
     sa.Column("description", String(1000)), sa.Column("documented", SmallInteger),
-    sa.Column("person_key", SmallInteger), sa.Column("sort_key", SmallInteger))
+    sa.Column("person_key", SmallInteger), sa.Column("sort_key", SmallInteger),
+    sa.Column("provenance", String(400)), sa.Column("value_labels", String(4000)))
 INFO_DEF = sa.Table(INFO_TABLE, METADATA, sa.Column("key", String(64), nullable=False),
                     sa.Column("value", String(400)))
 
@@ -1222,11 +1268,12 @@ def metadata_rows(hesa_years=HESA_YEARS) -> pd.DataFrame:
     rows = []
 
     def describe(name, spec, description, documented):
-        rows.append((name, "", description, int(documented), 0, None))
+        rows.append((name, "", description, int(documented), 0, None, None, None))
         for col in spec.table.columns:
-            text, doc = spec.columns[col.name]
+            text, doc, provenance, codes = spec.columns[col.name]
             position = spec.sort_key.index(col.name) + 1 if col.name in spec.sort_key else None
-            rows.append((name, col.name, text, int(doc), int(col.name == spec.person_key), position))
+            rows.append((name, col.name, text, int(doc), int(col.name == spec.person_key), position,
+                         provenance or None, codes or None))
 
     for name, spec in TABLES.items():
         describe(name, spec, spec.description, spec.documented)

@@ -559,3 +559,32 @@ def test_no_value_labels_leave_the_section_empty(tmp_path):
     assert data[start:start + 130] == b"\x00" * 129 + b"<"
     _, meta = pyreadstat.read_dta(str(path))
     assert meta.value_labels == {} and meta.variable_to_label == {}
+
+
+def test_provenance_notes_are_characteristics_stata_notes_reads(tmp_path):
+    eng = sa.create_engine(f"duckdb:///{tmp_path}/n.duckdb")
+    with eng.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE n (flag SMALLINT, \"Last Name\" VARCHAR)"))
+        conn.execute(sa.text("INSERT INTO n VALUES (1, 'a'), (0, 'b')"))
+    table = light_table(eng, "n")
+    outs = [OutputColumn("flag", "flag", SqlType("smallint", "int16"), "Tie flag (1/0)",
+                         notes=("name as in the SRS extract; SQL type assumed",)),
+            OutputColumn("Last Name", "Last Name", SqlType("varchar", "string"), "Surname")]
+    path = tmp_path / "n.dta"
+    stream(sa.select(table), eng, outs, DtaWriter(path), meta=DatasetMeta(table="n"))
+    df, meta = pyreadstat.read_dta(str(path))
+    assert meta.column_names_to_labels == {"flag": "Tie flag (1/0)", "Last_Name": "Surname"}
+    assert meta.readstat_variable_types["flag"] == "int8"  # 0/1: byte
+    blob = path.read_bytes()
+
+    def char(var: str, name: str) -> bytes:
+        """The value of characteristic var[name] in the .dta's <ch> records."""
+        key = var.encode().ljust(129, b"\0") + name.encode().ljust(129, b"\0")
+        at = blob.index(key) + len(key)
+        return blob[at:blob.index(b"\0", at)]
+
+    assert char("flag", "note0") == b"1"
+    assert char("flag", "note1") == b"name as in the SRS extract; SQL type assumed"
+    assert char("flag", "leo_provenance") == b"name as in the SRS extract; SQL type assumed"
+    assert char("Last_Name", "note1") == b"SQL name Last Name: not a valid or unique Stata name"
+    assert char("Last_Name", "leo_sqlname") == b"Last Name"

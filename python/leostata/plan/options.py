@@ -64,6 +64,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("sdc", 3, FLAG, "statistical disclosure control checks on the output"),
     OptionSpec("declaredtypes", 4, FLAG, "storage types from the SQL types, not from the values "
                "loaded"),
+    OptionSpec("codesonly", 5, FLAG, "attach no value labels from the metadata: codes only"),
 )
 
 
