@@ -28,7 +28,7 @@ program leoload, rclass
 		SHOWsql                /// show the SQL, then run it
 		SQLShow                /// the same as showsql (odbc's spelling)
 		SQLOnly                /// show the SQL, run nothing
-		SDC                    /// disclosure-control checks (refused: not yet)
+		SDC                    /// disclosure-control checks on collapse() output
 		DECLaredtypes          /// storage types from the SQL types, not the values
 		CODESonly              /// attach no value labels from the metadata
 		DEBUG                  /// Python traceback of internal errors
@@ -41,7 +41,8 @@ program leoload, rclass
 		python: leostata.bridge.run("leoload")
 	}
 	if !`_leo_rc' {
-		foreach s in N k synthetic link_persons link_matched link_unmatched link_multiple {
+		foreach s in N k synthetic link_persons link_matched link_unmatched link_multiple ///
+			sdc_cells sdc_failed sdc_suppressed {
 			if "`leo_`s''" != "" return scalar `s' = `leo_`s''
 		}
 		foreach m in table sql dialect frame notes link_path {

@@ -15,6 +15,7 @@
 {viewerjumpto "Joins" "leoload##joins"}{...}
 {viewerjumpto "Cohorts" "leoload##cohorts"}{...}
 {viewerjumpto "Link paths" "leoload##links"}{...}
+{viewerjumpto "Disclosure control" "leoload##sdc"}{...}
 {viewerjumpto "Functions" "leoload##functions"}{...}
 {viewerjumpto "Examples" "leoload##examples"}{...}
 {viewerjumpto "Stored results" "leoload##results"}{...}
@@ -60,7 +61,7 @@
 {synopt:{opt show:sql}}display the SQL, then run it{p_end}
 {synopt:{opt sqls:how}}the same as {opt showsql} (the spelling of {helpb odbc}){p_end}
 {synopt:{opt sqlo:nly}}display the SQL and run nothing{p_end}
-{synopt:{opt sdc}}disclosure-control checks; not available in this version (refused){p_end}
+{synopt:{opt sdc}}disclosure-control checks on {cmd:collapse()} output (see {help leoload##sdc:Disclosure control}){p_end}
 {synopt:{opt debug}}show the Python traceback of an internal error{p_end}
 {synoptline}
 {p2colreset}{...}
@@ -184,9 +185,9 @@ characteristic {cmd:_dta[leo_sql]} of the loaded data.
 {opt sqlonly} displays the SQL statement and runs nothing.
 
 {phang}
-{opt sdc} asks for statistical disclosure control on aggregated output.  It
-is not part of this version; {cmd:leoload} refuses it (r(198)) rather than
-ignore it.  Check outputs against your SRS's output rules.
+{opt sdc} (with {opt collapse()}) checks each cell for disclosure on the
+server and suppresses failing statistics; see
+{help leoload##sdc:Disclosure control}.
 
 {phang}
 {opt debug} shows the Python traceback if {cmd:leoload} stops with an
@@ -468,6 +469,37 @@ of earnings:{p_end}
 {phang2}{cmd:. return list}{p_end}
 
 
+{marker sdc}{...}
+{title:Disclosure control}
+
+{pstd}
+{opt sdc} (with {opt collapse()}) counts on the server, per cell, the distinct
+persons (the table's person key, not rows) and, for sums and means, each
+person's total: the two largest, their share of the cell total (N-K
+dominance, fails at 90% or more) and the p-ratio (fails when the rest is under
+10% of the largest).  A statistic fails with fewer than 10 persons with a
+value ({cmd:n<10}); min, max, first and last are blocked; sd needs 10 degrees
+of freedom; a cell whose values are all 0 fails ({cmd:zero}); a negative
+person total fails ({cmd:negative}).  Failing statistics are set to missing
+({cmd:.}).  {cmd:_sdc_n} holds the persons, {cmd:_sdc} "ok" or the first
+reason.  A report follows the load; a note flags a suppressed cell that a
+margin published elsewhere would give back (it is not suppressed for you).
+{cmd:r(sdc_cells)}, {cmd:r(sdc_failed)} and {cmd:r(sdc_suppressed)} count
+the cells checked, the cells with a failing statistic and the statistics
+suppressed.
+
+{pstd}
+The thresholds, rounding (counts to 5, money to 100, half away from zero),
+person keys and the evidence file (JSON: command, SQL, per-cell figures,
+outcomes, profile) are set in a profile: the package's sdc_default.ini, the
+site's ({cmd:LEOSTATA_SDC_PROFILE}), the user's ({cmd:[disclosure] profile}
+in the config file).
+
+{pstd}
+{bf:Limits.}  A pass is not clearance: the output checker decides.  Nothing
+checks differencing between two outputs, regressions, or what other outputs
+reveal; secondary suppression is only flagged.
+
 {marker functions}{...}
 {title:Functions}
 
@@ -612,6 +644,9 @@ other Stata function is r(133) "unknown function".
 {synopt:{cmd:r(link_matched)}}... of them reaching one key of the other table{p_end}
 {synopt:{cmd:r(link_unmatched)}}... reaching none{p_end}
 {synopt:{cmd:r(link_multiple)}}... reaching more than one{p_end}
+{synopt:{cmd:r(sdc_cells)}}with {opt sdc}: cells checked{p_end}
+{synopt:{cmd:r(sdc_failed)}}... cells with a failing statistic{p_end}
+{synopt:{cmd:r(sdc_suppressed)}}... statistics suppressed{p_end}
 
 {p2col 5 20 24 2: Macros}{p_end}
 {synopt:{cmd:r(table)}}the table, as the database names it{p_end}

@@ -162,7 +162,10 @@ CASES = [
      0, {"sql": lambda s: "GROUP BY" in s, "N": None}),
     ("leoload", "ks4_pupil if KS4_FSM == 1, count", 0, {"N": lambda n: n > 0, "k": None}),
     ("leoload", "nosuchtable, clear", 111, {}),
-    ("leoload", "ks4_pupil, sdc clear", 198, {}),
+    ("leoload", "ks4_pupil, sdc clear", 198, {}),  # sdc needs collapse()
+    ("leoload", "leo_earnings, collapse((mean) Earnings (count) n=Earnings) by(TaxYear) sdc clear",
+     0, {"sdc_cells": lambda n: n > 0, "sdc_failed": lambda n: n >= 0,
+         "sdc_suppressed": lambda n: n >= 0, "k": 5.0}),
     ("leoload", "ks4_pupil, cle", 198, {}),  # through syntax's *: refused by the backend
     ("leoquery", '"SELECT 1 AS one, \'a, b\' AS s", clear', 0,
      {"N": 1.0, "k": 2.0, "sql": "SELECT 1 AS one, 'a, b' AS s"}),

@@ -81,7 +81,8 @@ COMMON_LOCALS: tuple[str, ...] = ("_leo_version", "debug")
 #: the ado posts each non-empty one; the help's Stored results lists them.
 RESULTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "leoload": (("N", "k", "synthetic", "link_persons", "link_matched", "link_unmatched",
-                 "link_multiple"), ("table", "sql", "dialect", "frame", "notes", "link_path")),
+                 "link_multiple", "sdc_cells", "sdc_failed", "sdc_suppressed"),
+                ("table", "sql", "dialect", "frame", "notes", "link_path")),
     "leoquery": (("N", "k", "synthetic"), ("sql", "dialect", "frame", "notes")),
     "leodescribe": (("N", "k", "ntables", "r", "suppressed", "synthetic"),
                     ("table", "tables", "varlist")),
@@ -264,6 +265,7 @@ def _leoload(args: dict[str, str]) -> None:
     where = f" into frame {writer.frame}" if writer.frame else ""
     display(f"({_counted(outcome.result)} from {job.table}{where})")
     set_result_locals({**outcome.result.locals(job.table), **results,
+                       **(outcome.sdc.locals() if outcome.sdc else {}),
                        "leo_frame": writer.frame or current_frame()})
 
 
