@@ -36,11 +36,18 @@ class Session:
 
 def ensure_synthetic(persons: int = config.SYNTH_PERSONS, seed: int = config.SYNTH_SEED,
                      say: Optional[Callable[[str], None]] = None, force: bool = False) -> Path:
-    """Build the synthetic DuckDB file for ``persons``/``seed`` unless it exists."""
+    """Build the synthetic DuckDB file for ``persons``/``seed`` unless it
+    exists and was made by this version of the generator (an older file is
+    rebuilt: its tables, types or metadata may differ)."""
     path = config.synthetic_path(persons, seed)
-    if path.exists() and not force:
-        return path
     from . import synth
+    if path.exists() and not force:
+        made_by = _generator_version(path)
+        if made_by in (None, synth.GENERATOR_VERSION):  # None: unreadable now; keep it
+            return path
+        if say:
+            say(f"the synthetic database in {path} was made by generator {made_by}; "
+                f"rebuilding it with generator {synth.GENERATOR_VERSION}")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".building.duckdb")
     tmp.unlink(missing_ok=True)
@@ -54,6 +61,26 @@ def ensure_synthetic(persons: int = config.SYNTH_PERSONS, seed: int = config.SYN
         engine.dispose()
     tmp.replace(path)
     return path
+
+
+def _generator_version(path: Path) -> Optional[str]:
+    """The generator version a synthetic file records ("" when it records
+    none), or None when the file cannot be read now (e.g. open elsewhere)."""
+    import sqlalchemy as sa
+    from .catalog import INFO_TABLE
+    try:
+        engine = engine_for("duckdb:///" + path.as_posix())
+    except Exception:  # noqa: BLE001 - unreadable: leave the file alone
+        return None
+    try:
+        with engine.connect() as conn:
+            value = conn.execute(sa.select(sa.column("value")).select_from(sa.table(INFO_TABLE))
+                                 .where(sa.column("key") == "generator_version")).scalar()
+        return "" if value is None else str(value)
+    except Exception:  # noqa: BLE001
+        return None
+    finally:
+        engine.dispose()
 
 
 def open_session(url: str | None = None, schema: str | None = None,
