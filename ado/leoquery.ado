@@ -4,13 +4,15 @@
 * Python with Macro.getLocal; Python refuses anything but a single SELECT.
 * The size guard is leoload's: the rows are counted on the server first and
 * a result beyond maxobs() (default 10,000,000) or memory is refused unless force.
+* maxobs() is read by the backend's one number parser, as leoload's is
+* (1e7 or 10000000; r(198) for anything else).
 program leoquery, rclass
 	version 16
 	local _leo_version 0.1.0
 	syntax anything(name=query id="SQL query" everything equalok)  ///
 		[, CLEAR                          /// replace the data in memory
 		FRAME(string)                     /// frame(name [, replace])
-		MAXobs(numlist integer max=1 >=0) /// refuse more rows (default 10,000,000)
+		MAXobs(string)                    /// refuse more rows (default 10,000,000)
 		FORCE                             /// load even past maxobs() or memory
 		SHOWsql                           /// show the SQL sent, then run it
 		SQLShow                           /// the same as showsql (odbc's spelling)

@@ -29,7 +29,8 @@ program leoset, rclass
 		syntax anything(name=name id="URL" everything equalok) [, SCHema(string) PERManently DEBUG]
 	}
 	else if `"`subcmd'"' == "synthetic" {
-		syntax [, PERSons(numlist integer max=1 >0) SEED(numlist integer max=1 >=0) PERManently DEBUG]
+		* persons() and seed(): read by the backend's one number parser (1e4 or 10000)
+		syntax [, PERSons(string) SEED(string) PERManently DEBUG]
 	}
 	else if `"`subcmd'"' == "test" {
 		syntax [, DEBUG]

@@ -385,3 +385,29 @@ def test_lone_surrogate_in_a_string_literal_is_refused_in_planning(literal):
                   "a lone surrogate that is not a Unicode character")
     err.render().encode("utf-8")  # the message itself can be printed
     assert "U+D" in err.message
+
+
+# --- one number parser for every numeric option ----------------------------------------------
+
+@pytest.mark.parametrize("raw, value", [("10000000", 10_000_000), ("1e7", 10_000_000),
+                                        (" 1.5e3 ", 1500), ("+5", 5), ("0", 0), ("2.0", 2),
+                                        ("1E+2", 100), (".5e1", 5)])
+def test_numbers_as_stata_reads_them(raw, value):
+    from leostata.plan.options import parse_integer
+    assert parse_integer(raw, "maxobs", 0) == value
+
+
+@pytest.mark.parametrize("raw, message", [("1.5", "not a whole number"), ("-1", "at least 0"),
+                                          ("1e", "found where integer expected"),
+                                          ("10 20", "found where integer expected"),
+                                          ("", "found where integer expected"),
+                                          ("1,000", "found where integer expected"),
+                                          ("0x10", "found where integer expected"),
+                                          ("1e400", "at most 5")])
+def test_anything_else_is_r198_naming_the_option(raw, message):
+    from leostata.errors import StataSyntaxError
+    from leostata.plan.options import parse_integer
+    with pytest.raises(StataSyntaxError) as err:
+        parse_integer(raw, "maxobs", 0, 5)
+    assert err.value.rc == 198 and err.value.message.startswith("maxobs(): ")
+    assert message in err.value.message

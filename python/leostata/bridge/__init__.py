@@ -278,7 +278,8 @@ def _leoquery(args: dict[str, str]) -> None:
     statement = commands.query_statement_for(unquote(args["query"]), _state.url,
                                              _state.schema)  # refused before connecting
     frame = frame_option(args["frame"]) if args["frame"].strip() else {}
-    maxobs = int(args["maxobs"]) if args["maxobs"].strip() else None
+    maxobs = (_plan.options.parse_integer(args["maxobs"], "maxobs", 0)
+              if args["maxobs"].strip() else None)
     poll = make_poll()
     writer = SfiWriter(frame=frame.get("name"), replace=bool(frame.get("replace")),
                        clear=bool(args["clear"]), poll=poll)
@@ -345,8 +346,10 @@ def _leoset(args: dict[str, str]) -> None:
     schema = unquote(args.get("schema", "")) or None
     if sub == "synthetic":
         from ..session import ensure_synthetic
-        persons = int(args["persons"]) if args["persons"].strip() else config.SYNTH_PERSONS
-        seed = int(args["seed"]) if args["seed"].strip() else config.SYNTH_SEED
+        read = _plan.options.parse_integer
+        persons = read(args["persons"], "persons", 1) if args["persons"].strip() \
+            else config.SYNTH_PERSONS
+        seed = read(args["seed"], "seed", 0) if args["seed"].strip() else config.SYNTH_SEED
         ensure_synthetic(persons, seed, say=display)
         url = config.synthetic_url(persons, seed)
     else:

@@ -122,7 +122,7 @@ def read_options(command, table: TableInfo) -> dict:
                          spec.help)
         a, b = opt.args_pos
         if spec.kind == INTEGER:
-            values[spec.name] = _integer(opt.args, spec.name, 0, None, text, opt.args_pos)
+            values[spec.name] = parse_integer(opt.args, spec.name, 0, None, text, opt.args_pos)
         elif spec.kind == VARLIST:
             values[spec.name] = resolve_varlist(_varlist_tokens(text, a, b), table, text=text)
         elif spec.kind == CLIST:
@@ -138,7 +138,8 @@ def read_options(command, table: TableInfo) -> dict:
                 if not ("seed".startswith(sub.name) and len(sub.name) >= 4):
                     raise located(StataSyntaxError, f"option {sub.name} not allowed", text,
                                  sub.pos, "sample(# [, seed(#)])")
-                seed = _integer(sub.args or "", "seed", 0, MAX_SEED, text, sub.args_pos or sub.pos)
+                seed = parse_integer(sub.args or "", "seed", 0, MAX_SEED, text,
+                                     sub.args_pos or sub.pos)
             values[spec.name] = (percent, seed)
         elif spec.kind == FRAME:
             values[spec.name] = frame_option(text, a, b)
@@ -164,15 +165,31 @@ def _number(raw: str, what: str, text, pos) -> float:
     return value
 
 
-def _integer(raw: str, what: str, low: int, high: Optional[int], text, pos) -> int:
-    if not re.fullmatch(r"\s*-?[0-9]+\s*", raw or ""):
-        raise located(StataSyntaxError, f"{what}(): '{raw}' found where integer expected",
-                     text, pos)
-    value = int(raw)
-    if value < low or (high is not None and value > high):
+#: A Stata number as typed: digits with an optional point and exponent.
+_NUMBER = re.compile(r"\s*[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*")
+
+
+def parse_integer(raw: str, what: str, low: int, high: Optional[int] = None, text=None,
+                  pos=None) -> int:
+    """The one parser of every whole-number option of every command
+    (``maxobs()``, ``seed()``, ``persons()``...): a number as Stata reads one
+    (``10000000``, ``1e7``, ``1.5e3``) whose value is a whole number within
+    ``low``..``high``; r(198) naming the option otherwise."""
+    from decimal import Decimal, InvalidOperation
+    if not _NUMBER.fullmatch(raw or ""):
+        raise located(StataSyntaxError, f"{what}(): '{(raw or '').strip()}' found where integer "
+                      "expected", text, pos, f"{what}(#): a whole number, e.g. 10000000 or 1e7")
+    try:
+        value = Decimal(raw.strip())
+    except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
+        raise located(StataSyntaxError, f"{what}(): '{raw.strip()}' invalid", text, pos) from None
+    if value != value.to_integral_value():
+        raise located(StataSyntaxError, f"{what}(): {raw.strip()} is not a whole number", text, pos)
+    number = int(value)
+    if number < low or (high is not None and number > high):
         upper = f" and at most {high:,}" if high is not None else ""
         raise located(StataSyntaxError, f"{what}(): # must be at least {low}{upper}", text, pos)
-    return value
+    return number
 
 
 def frame_option(text: str, start: int = 0, end: int | None = None) -> dict:
