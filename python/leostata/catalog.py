@@ -77,7 +77,9 @@ class SqlType:
 
 @dataclass(frozen=True)
 class ColumnInfo:
-    """One column, in table order (``position`` is 0-based)."""
+    """One column, in table order (``position`` is 0-based); ``notes``
+    (provenance texts) and ``value_labels`` (a code list in ``label define``
+    form, "" when none) come from the metadata (``metadata.column_extras``)."""
 
     name: str
     sql_type: SqlType
@@ -85,6 +87,8 @@ class ColumnInfo:
     position: int = 0
     description: str = ""
     collation: Optional[str] = None
+    notes: tuple = ()
+    value_labels: str = ""
 
     @property
     def stype(self) -> str:
@@ -429,6 +433,7 @@ class Catalog:
         self._databases: list[str] | None = None
         self._schemas: dict[Optional[str], list[str]] = {}
         self._metadata: dict[tuple[str, str], tuple] | None = None
+        self._extras: dict | None = None  # (table, column) -> metadata.ColumnExtras
         self._loaded: set[tuple[Place, str]] = set()
 
     # -- listing ---------------------------------------------------------------
@@ -641,12 +646,15 @@ class Catalog:
         """Load the columns of ``info`` (or of every table of ``place`` when
         None) in one query."""
         from sqlalchemy import text
+
+        from .metadata import column_extras
         listing = self._listing(place)
         sql = query_for_place(COLUMN_QUERIES[self.dialect], self.dialect, place, self._quote)
         with self.engine.connect() as conn:
             rows = conn.execute(text(sql), {**self._params(sql, place),
                                             "table": info.name if info else None}).fetchall()
         meta = (self._metadata or {}) if place == Place() else {}
+        extras = (self._extras or {}) if place == Place() else {}
         files = self.file_index()
         grouped: dict[str, list] = {}
         for row in rows:
@@ -662,11 +670,12 @@ class Catalog:
                     target.person_key = name
                 if m and m[2]:
                     sort_key.append((int(m[2]), name))
+                more = column_extras(extras, files, table_name, name)
                 columns.append(ColumnInfo(
                     name=name, sql_type=normalize_type(raw or "", length, precision, scale, self.dialect),
                     nullable=bool(int(nullable)), position=int(position),
                     description=(m[0] if m and m[0] else desc) or files.describe(table_name, name),
-                    collation=collation))
+                    collation=collation, notes=more.notes, value_labels=more.value_labels))
             target.columns = columns
             target.key = tuple(n for _, n in sorted(sort_key))
             self._loaded.add((place, table_name))
@@ -737,9 +746,12 @@ class Catalog:
 
     def _load_metadata(self) -> None:
         from sqlalchemy import text
+
+        from .metadata import database_extras
         with self.engine.connect() as conn:
             rows = conn.execute(text(METADATA_QUERY)).fetchall()
         self._metadata = {(r[0], r[1] or ""): (r[2], r[3], r[4]) for r in rows}
+        self._extras = database_extras(self.engine)
 
     @staticmethod
     def _sqlite_masters(conn) -> set[str]:

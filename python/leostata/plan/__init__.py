@@ -27,7 +27,6 @@ text when the command text is known.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import replace
 
 from ..catalog import ColumnInfo, TableInfo
@@ -131,10 +130,9 @@ def plan_load(command, catalog, graph=None) -> Plan:
                 options=options, text=text, merges=merges,
                 cohorts=cohorts)
     indicators = {m.generate for m in merges if m.generate is not None}
-    extras = _column_extras(catalog, command.table, merges)
     plan.outputs = []
     for c in columns:
-        notes, codes = extras(c)
+        notes, codes = c.notes, c.value_labels
         value_label = MERGE_VALUE_LABEL if c.name in indicators else None
         if value_label is None and codes and not options.get("codesonly") and c.sql_type.is_numeric:
             from ..metadata import parse_value_labels
@@ -150,36 +148,6 @@ def plan_load(command, catalog, graph=None) -> Plan:
     if options.get("declaredtypes"):
         plan.outputs = [replace(o, declared_types=True) for o in plan.outputs]
     return plan
-
-
-_DATABASE_EXTRAS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
-def _column_extras(catalog, table_name: str, merges: list):
-    """A function ``ColumnInfo -> (notes, code list)`` from the metadata
-    (``metadata.column_extras``): the database's ``leostata_metadata`` (read
-    once per catalog, only when the catalog found that table) and the user's
-    metadata files, looked up in the command's table, then each merge()'s
-    using table.  Catalogs without an engine (test doubles) have none."""
-    from ..metadata import ColumnExtras, column_extras, database_extras
-    engine = getattr(catalog, "engine", None)
-    if engine is None:
-        return lambda c: ((), "")
-    if catalog not in _DATABASE_EXTRAS:
-        has_table = getattr(catalog, "_metadata", None) is not None
-        _DATABASE_EXTRAS[catalog] = database_extras(engine) if has_table else {}
-    database = _DATABASE_EXTRAS[catalog]
-    files = catalog.file_index() if hasattr(catalog, "file_index") else None
-    tables = [catalog.table(table_name)] + [m.using for m in merges]
-
-    def extras(column):
-        for t in tables:
-            if t.column(column.name) is not None:
-                found = column_extras(database, files, t.name, column.name)
-                if found != ColumnExtras():
-                    return found.notes, found.value_labels
-        return (), ""
-    return extras
 
 
 def _collapse_spec(command, plan: Plan, names: dict):

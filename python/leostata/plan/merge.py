@@ -40,7 +40,7 @@ says where each comes from.  Nothing here writes SQL (``translate.join`` does).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from ..catalog import ColumnInfo, SqlType, TableInfo
@@ -364,8 +364,7 @@ def _merged_table(merge: Merge, keepusing, text: str, pos) -> TableInfo:
                 other = twin if using_only else None  # else: the master's values only
         sql_type = _wider(c.sql_type, other.sql_type) if other is not None and using_only \
             else c.sql_type
-        cols.append((name, ColumnInfo(name=name, sql_type=sql_type, nullable=True,
-                                      description=c.description, collation=c.collation),
+        cols.append((name, replace(c, name=name, sql_type=sql_type, nullable=True),
                      Source(c, other)))
     lowered = {n.lower(): n for n in master_by_name}
     for u in (keepusing if keepusing is not None else using.columns):
@@ -378,8 +377,7 @@ def _merged_table(merge: Merge, keepusing, text: str, pos) -> TableInfo:
                           "SQL databases do not tell the two names apart in one statement; "
                           "leave it out with keepusing()")
         lowered[name.lower()] = name
-        cols.append((name, ColumnInfo(name=name, sql_type=u.sql_type, nullable=True,
-                                      description=u.description, collation=u.collation),
+        cols.append((name, replace(u, name=name, nullable=True),
                      Source(None, u)))
     if merge.generate is not None:
         if merge.generate.lower() in lowered:
@@ -390,9 +388,7 @@ def _merged_table(merge: Merge, keepusing, text: str, pos) -> TableInfo:
                      None))
     columns = []
     for i, (name, col, source) in enumerate(cols):
-        columns.append(ColumnInfo(name=col.name, sql_type=col.sql_type, nullable=col.nullable,
-                                  position=i, description=col.description,
-                                  collation=col.collation))
+        columns.append(replace(col, position=i))
         if source is not None:
             merge.sources[name] = source
     person = m_names.get(master.person_key) if master.person_key else None
