@@ -80,10 +80,10 @@ at the end.  {cmd:search()} is not combined with a {it:table}.
 
 {phang}
 {opth values(varname)} lists the 20 most frequent values of {it:varname} in
-{it:table} with their counts.  Counts below the disclosure threshold (10, or
-{cmd:min_cell_count} in the {cmd:[disclosure]} section of the config file)
-are never shown exactly: they appear as {cmd:<10}, and {cmd:r(suppressed)}
-counts them.
+{it:table} with their counts.  Counts below the disclosure threshold (the
+risk profile's {cmd:min_persons}, 10 by default: the threshold {cmd:leoload}'s
+{opt sdc} uses; see {help leoload##sdc:Disclosure control}) are never shown
+exactly: they appear as {cmd:<10}, and {cmd:r(suppressed)} counts them.
 
 {phang}
 {opt debug} shows the Python traceback of an internal error (r(5199)).

@@ -190,3 +190,14 @@ def test_evidence_record_is_json(tmp_path):
     assert back["cells"][0]["statistics"] == {"earn": "n<10", "n": "n<10"}
     assert back["cells"][1]["figures"]["earn"]["persons"] == 20
     assert back["profile"]["min_persons"] == 10
+
+
+def test_the_profile_threshold_is_the_one_leodescribe_values_uses(tmp_path, monkeypatch):
+    from leostata.sdc import ENV_PROFILE, small_count_threshold
+    monkeypatch.setenv("LEOSTATA_HOME", str(tmp_path))
+    monkeypatch.delenv(ENV_PROFILE, raising=False)
+    assert small_count_threshold() == 10
+    site = tmp_path / "site.ini"
+    site.write_text("[checks]\nmin_persons = 25\n", encoding="utf-8")
+    monkeypatch.setenv(ENV_PROFILE, str(site))
+    assert small_count_threshold() == 25

@@ -54,6 +54,7 @@ def cmd_synth(args) -> int:
 
 def cmd_describe(args) -> int:
     from . import describe_text as describe
+    from .sdc import small_count_threshold
     session = _open(args)
     try:
         if args.search:
@@ -62,7 +63,7 @@ def cmd_describe(args) -> int:
             if not args.table:
                 raise StataSyntaxError("--values needs a table")
             print(describe.format_values(session, args.table, args.values,
-                                         threshold=config.min_cell_count()).text)
+                                         threshold=small_count_threshold()).text)
         elif args.table:
             print(describe.format_table(session.catalog, args.table, args.varlist or None).text)
         else:

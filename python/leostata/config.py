@@ -115,18 +115,6 @@ def metadata_files() -> tuple[str, ...]:
     return tuple(f for f in parser["metadata"].get("files", "").split("\n") if f.strip())
 
 
-#: Counts below this are never shown exactly (ACRO's and the SRS's threshold).
-DEFAULT_MIN_CELL_COUNT = 10
-
-
-def min_cell_count() -> int:
-    """The disclosure threshold: ``[disclosure] min_cell_count`` in the config
-    file, else 10."""
-    parser = _parser()
-    raw = parser.get("disclosure", "min_cell_count", fallback="")
-    return int(raw) if raw.strip().isdigit() and int(raw) > 0 else DEFAULT_MIN_CELL_COUNT
-
-
 def sdc_profile_file() -> str | None:
     """The user's disclosure-control profile: ``[disclosure] profile`` in the
     config file, or None."""

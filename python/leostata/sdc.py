@@ -142,6 +142,12 @@ def profile_files(user_file: Optional[str] = None) -> list[Path]:
     return files
 
 
+def small_count_threshold() -> int:
+    """The threshold below which a count is never shown exactly, in every
+    output (``leodescribe, values()`` too): the profile's ``min_persons``."""
+    return load_profile().min_persons
+
+
 def load_profile(files: Optional[Sequence] = None) -> Profile:
     """The profile the ``files`` give (default ``profile_files()``), later
     files overriding earlier ones key by key; r(198) for a bad value."""

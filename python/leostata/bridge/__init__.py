@@ -302,8 +302,8 @@ def _leoquery(args: dict[str, str]) -> None:
 
 
 def _leodescribe(args: dict[str, str]) -> None:
-    from .. import config
     from .. import describe_text as describe
+    from ..sdc import small_count_threshold
     tokens = args["spec"].split()
     search, values = args["search"].strip(), args["values"].strip()
     if search and tokens:
@@ -317,7 +317,7 @@ def _leodescribe(args: dict[str, str]) -> None:
         described = describe.format_search(session.catalog, search, smcl=True)
     elif values:
         described = describe.format_values(session, tokens[0], values,
-                                           threshold=config.min_cell_count(), smcl=True)
+                                           threshold=small_count_threshold(), smcl=True)
     elif tokens:
         described = describe.format_table(session.catalog, tokens[0], tokens[1:] or None,
                                           smcl=True)
