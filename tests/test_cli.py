@@ -284,3 +284,21 @@ def test_lost_connection_mid_stream_leaves_no_dta(capsys, tmp_path, monkeypatch)
             assert not [n for n in os.listdir(tmp_path) if "spool" in n or n.endswith(".part")]
     finally:
         drop()
+
+
+def test_evidence_lists_the_disclosure_evidence_files(capsys, synth_url, tmp_path, monkeypatch):
+    from leostata.sdc import ENV_PROFILE
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    profile = tmp_path / "profile.ini"
+    profile.write_text(f"[evidence]\nwrite = yes\nfolder = {folder}\n", encoding="utf-8")
+    monkeypatch.setenv(ENV_PROFILE, str(profile))
+    (folder / "leostata_sdc_not_ours.json").write_text('{"x": 1}', encoding="utf-8")
+    code, out, _ = run(capsys, "evidence")
+    assert code == 0 and out == ""  # a JSON file that is not evidence is skipped
+    code, _, _ = run(capsys, "load", "--url", synth_url, "--",
+                     "earnings, collapse((mean) Earnings) by(TaxYear) sdc")
+    assert code == 0
+    code, out, _ = run(capsys, "evidence")
+    assert code == 0 and "collapse((mean) Earnings) by(TaxYear) sdc" in out
+    assert "cells " in out and str(folder) in out

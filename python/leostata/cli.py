@@ -205,6 +205,18 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_evidence(args) -> int:
+    from .sdc import list_evidence
+    found = list_evidence(args.folder or "")
+    if not found:
+        say("no disclosure-control evidence files (leostata_sdc_*.json) there")
+        return 0
+    for r in found:
+        print(f"{r['created']}  cells {r.get('cells', '?')}, failed {r.get('failed', '?')}, "
+              f"suppressed {r.get('suppressed', '?')}  {r['path']}\n    {r['command']}")
+    return 0
+
+
 def cmd_doctor(args) -> int:
     from .doctor import examine
     session = _open(args)
@@ -240,6 +252,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--values", metavar="VAR", help="most frequent values of VAR (disclosure-safe)")
     p.add_argument("--search", metavar="WORDS", help="find tables and variables by keyword")
     p.add_argument("--schema")
+    p = add("evidence", cmd_evidence,
+            "list the disclosure-control evidence files (sdc) in a folder")
+    p.add_argument("--folder", help="where to look (default: the risk profile's evidence "
+                                    "folder, else the current directory)")
     p = add("sql", cmd_sql, "print the SQL a leoload command would run")
     p.add_argument("--dialect", choices=["mssql", "postgresql", "sqlite", "duckdb"],
                    help="write the SQL for this database (names resolve in --url, else in "

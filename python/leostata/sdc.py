@@ -509,6 +509,25 @@ def _plain(v):
     return v
 
 
+def list_evidence(folder: str = "") -> list[dict]:
+    """The evidence files in ``folder`` (default: the profile's evidence
+    folder, else the current directory), oldest first: for each its path,
+    when it was made, the command and the summary counts.  A file that is
+    not leostata evidence is skipped."""
+    where = Path(folder or load_profile().evidence_folder or os.getcwd())
+    found = []
+    for path in sorted(where.glob("leostata_sdc_*.json")):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(record, dict) or record.get("leostata_sdc_evidence") != 1:
+            continue
+        found.append({"path": str(path), "created": record.get("created", ""),
+                      "command": record.get("command", ""), **record.get("summary", {})})
+    return sorted(found, key=lambda r: (r["created"], r["path"]))
+
+
 def write_evidence(record: dict, folder: str = "", name: str = "") -> Path:
     """Write ``record`` as JSON into ``folder`` (default: the current
     directory) under ``name`` (default ``leostata_sdc_<created>.json``);
