@@ -324,6 +324,13 @@ def test_each_indicator_is_a_byte_with_merges_value_label(session):
     assert got.value_labels["_merge"][3] == "Matched (3)"
 
 
+def test_a_by_variable_keeps_its_value_label_through_collapse(session):
+    got = load(session, "events, merge(m:1 k using persons) collapse((count) n=id) by(_merge)")
+    assert got.data["_merge"] == [1, 2, 3]
+    assert got.variable_value_labels == {"_merge": "_merge"}
+    assert got.value_labels["_merge"][3] == "Matched (3)"
+
+
 def test_default_order_is_the_key_then_the_master_key(session):
     got = load(session, "events k id, merge(m:1 k using persons, keep(master match))")
     ks = [float("inf") if k is None else k for k in got.data["k"]]

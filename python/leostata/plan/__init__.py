@@ -144,7 +144,11 @@ def plan_load(command, catalog, graph=None) -> Plan:
                                          value_label=value_label, notes=notes))
     if "collapse" in options:
         plan.collapse = _collapse_spec(command, plan, names)
-        plan.outputs = list(plan.collapse.outputs())
+        # by() variables keep their value labels and notes, as collapse keeps them
+        plain, by_names = {o.name: o for o in plan.outputs}, set(plan.collapse.by_names)
+        plan.outputs = [replace(o, value_label=plain[o.name].value_label, notes=plain[o.name].notes)
+                        if o.name in by_names and o.name in plain else o
+                        for o in plan.collapse.outputs()]
     if options.get("declaredtypes"):
         plan.outputs = [replace(o, declared_types=True) for o in plan.outputs]
     return plan
