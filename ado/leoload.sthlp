@@ -619,6 +619,10 @@ other Stata function is r(133) "unknown function".
 {phang2}{stata `"leoload leo_earnings if TaxYear == 201819, cohort(using hesa_2016 if HE_XQLEV601 == "3" & HE_XPQUAL01 == 1, link(drop)) collapse((p50) Earnings (count) n=Earnings) clear"':. leoload leo_earnings if TaxYear == 201819, cohort(using hesa_2016 if HE_XQLEV601 == "3" & HE_XPQUAL01 == 1, link(drop)) collapse((p50) Earnings (count) n=Earnings) clear}{p_end}
 {phang2}{stata "return list":. return list}{p_end}
 
+{pstd}Mean earnings by tax year with disclosure checks: distinct persons per cell, dominance, suppression (see {help leoload##sdc:Disclosure control}){p_end}
+{phang2}{stata "leoload leo_earnings, collapse((mean) Earnings (count) n=Earnings) by(TaxYear) sdc clear":. leoload leo_earnings, collapse((mean) Earnings (count) n=Earnings) by(TaxYear) sdc clear}{p_end}
+{phang2}{stata "list TaxYear Earnings n _sdc_n _sdc":. list TaxYear Earnings n _sdc_n _sdc}{p_end}
+
 {pstd}Median earnings by region in 2018/19, the merge and the collapse on the server{p_end}
 {phang2}{stata "leoload leo_earnings if TaxYear == 201819, merge(1:1 Edukey TaxYear using leo_geography, keepusing(GORNM) keep(match)) collapse((p50) Earnings (count) n=Earnings) by(GORNM) clear":. leoload leo_earnings if TaxYear == 201819, merge(1:1 Edukey TaxYear using leo_geography, keepusing(GORNM) keep(match)) collapse((p50) Earnings (count) n=Earnings) by(GORNM) clear}{p_end}
 
