@@ -290,11 +290,7 @@ def sdc_outcome(job: LoadJob, session, command_text: str, say: Callable[[str], N
     from . import sdc
     spec, nb = job.plan.collapse, len(job.plan.collapse.by)
     sources = spec.sources()
-    with session.engine.connect() as conn:
-        try:
-            rows = conn.execute(job.sdc.figures).all()
-        except Exception as exc:
-            raise ServerError(f"the database reported an error: {_first_line(exc)}") from exc
+    rows = run_checked(session, job.sdc.figures, lambda r: r.all())
     width = len(sdc_figure_names())
     cells = []
     for row in rows:
@@ -323,6 +319,16 @@ def sdc_outcome(job: LoadJob, session, command_text: str, say: Callable[[str], N
 def sdc_figure_names() -> tuple:
     from .translate.sdc import FIGURES
     return FIGURES
+
+
+def run_checked(session, statement, read: Callable):
+    """``read(result)`` of ``statement`` run on the session's database; a
+    database error is r(5102) with the driver's first line (no credentials)."""
+    with session.engine.connect() as conn:
+        try:
+            return read(conn.execute(statement))
+        except Exception as exc:
+            raise ServerError(f"the database reported an error: {_first_line(exc)}") from exc
 
 
 def link_graph(session):
@@ -355,11 +361,7 @@ def count_link(plan: Plan, session) -> Optional[LinkCounts]:
     if probe is None:
         return None
     link, statement = probe
-    with session.engine.connect() as conn:
-        try:
-            row = conn.execute(statement).one()
-        except Exception as exc:
-            raise ServerError(f"the database reported an error: {_first_line(exc)}") from exc
+    row = run_checked(session, statement, lambda r: r.one())
     counts = LinkCounts(link.path, link.rule, *(int(v or 0) for v in row))
     if link.rule == "refuse" and counts.multiple:
         raise DataInconsistency(
@@ -388,11 +390,7 @@ def check_merge_keys(plan: Plan, session) -> None:
     1:m, both of 1:1) must have one row per key, or r(459) with Stata's
     wording."""
     for merge, side, keys, probe in sql.merge_probes(plan, session.engine.dialect):
-        with session.engine.connect() as conn:
-            try:
-                duplicated = conn.execute(probe).first() is not None
-            except Exception as exc:
-                raise ServerError(f"the database reported an error: {_first_line(exc)}") from exc
+        duplicated = run_checked(session, probe, lambda r: r.first()) is not None
         if duplicated:
             table = merge.master if side == "master" else merge.using
             what = (f"table {table.name}" if side == "using" or merge.inner is None
@@ -415,11 +413,7 @@ def table_rows(session, table) -> int:
     from .translate.aggregate import count_select
     source = sa.select(sa.literal_column("1")).select_from(
         sa.table(table.name, schema=table.schema))
-    with session.engine.connect() as conn:
-        try:
-            return int(conn.execute(count_select(source)).scalar() or 0)
-        except Exception as exc:
-            raise ServerError(f"the database reported an error: {_first_line(exc)}") from exc
+    return int(run_checked(session, count_select(source), lambda r: r.scalar()) or 0)
 
 
 def check_in_range(plan: Plan, nobs: int) -> None:
@@ -433,11 +427,7 @@ def check_in_range(plan: Plan, nobs: int) -> None:
 
 def count(job: LoadJob, session) -> int:
     """Run a ``count`` job: the number of rows the if/in/sample keep."""
-    with session.engine.connect() as conn:
-        try:
-            return int(conn.execute(job.statement).scalar() or 0)
-        except Exception as exc:
-            raise ServerError(f"the database reported an error: {_first_line(exc)}") from exc
+    return int(run_checked(session, job.statement, lambda r: r.scalar()) or 0)
 
 
 def query_statement(query: str, dialect: str):

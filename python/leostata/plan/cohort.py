@@ -29,9 +29,8 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ..catalog import ColumnInfo, TableInfo
-from ..errors import NotFound, StataSyntaxError, VariableTypeMismatch, located
-from .merge import IF_WORD, check_key_type, using_condition
-from .varlist import Names, stata_names
+from ..errors import StataSyntaxError, located
+from .keys import IF_WORD, key_pairs, other_table, using_condition
 
 GRAMMAR = "cohort(key using table [if exp] [, link])"
 
@@ -84,40 +83,11 @@ def build_cohort(option, loaded: TableInfo, catalog, text: str, graph=None) -> C
     if at == 0 and linked is None:
         raise located(StataSyntaxError, "varlist required", text, words[0][1],
                       "name the key variables first: cohort(Edukey using table if ...)")
-    if len(words) != at + 2:
-        where = words[at + 2][1] if len(words) > at + 2 else words[at][1]
-        raise located(StataSyntaxError, "one using table required", text, where, GRAMMAR)
-    cname, cpos = words[at + 1]
-    try:
-        table = catalog.table(cname)
-    except NotFound as exc:
-        raise located(NotFound, exc.message, text, cpos, exc.hint) from None
-
-    l_lookup, c_lookup = Names(loaded), Names(table)
-    loaded_names = stata_names(loaded)
-    keys: list[tuple[ColumnInfo, ColumnInfo]] = []
-    for word, pos in words[:at]:
-        lword, eq, cword = word.partition("=")
-        if not lword or (eq and not cword):
-            raise located(StataSyntaxError, f"{word}: key must be a name or loaded=cohort",
-                          text, pos)
-        lcol = l_lookup.one(lword, text, pos)
-        try:
-            ccol = c_lookup.one(cword or lword, text, pos)
-        except NotFound:
-            raise located(NotFound, f"variable {cword or lword} not found in {table.name}", text,
-                          pos, "for a key named differently there, write loaded=cohort") from None
-        if any(lcol == k for k, _ in keys):
-            raise located(StataSyntaxError, f"{word}: key named twice", text, pos)
-        if lcol.sql_type.is_string != ccol.sql_type.is_string and linked is None:
-            raise located(VariableTypeMismatch,
-                          f"key variable {loaded_names[lcol.name]} is "
-                          f"{'string' if lcol.sql_type.is_string else 'numeric'} in the loaded "
-                          f"data but {'string' if ccol.sql_type.is_string else 'numeric'} in "
-                          f"{table.name}", text, pos, "a string key cannot match a numeric one")
-        check_key_type(lcol, text, pos, "cohort()")
-        check_key_type(ccol, text, pos, "cohort()")
-        keys.append((lcol, ccol))
+    table = other_table(words, at, catalog, text, GRAMMAR)
+    keys = key_pairs(words[:at], loaded, table, text, option="cohort()", pair="loaded=cohort",
+                     left_place="the loaded data", right_place=table.name,
+                     missing_hint="for a key named differently there, write loaded=cohort",
+                     linked=linked is not None)
 
     where = None
     if cut:

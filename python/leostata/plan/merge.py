@@ -44,9 +44,10 @@ from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from ..catalog import ColumnInfo, SqlType, TableInfo
-from ..errors import (AlreadyDefined, NotFound, StataSyntaxError, TypeMismatch, Untranslatable,
+from ..errors import (AlreadyDefined, StataSyntaxError, Untranslatable,
                       VariableTypeMismatch, located)
-from .varlist import Names, resolve_varlist, stata_names
+from .keys import IF_WORD, key_pairs, kind_word, other_table, using_condition
+from .varlist import resolve_varlist, stata_names
 
 KINDS = ("1:1", "m:1", "1:m")
 MASTER, USING, MATCH = 1, 2, 3
@@ -181,39 +182,12 @@ def build_merge(option, master: TableInfo, catalog, text: str,
     if not key_words and linked is None:
         raise located(StataSyntaxError, "varlist required", text, kpos,
                       "name the key variables after the merge type: merge(m:1 Edukey using table)")
-    if len(words) != at + 2:
-        where = words[at + 2][1] if len(words) > at + 2 else words[at][1]
-        raise located(StataSyntaxError, "one using table required", text, where,
-                      "merge(m:1 key using table [, options])")
-    uname, upos = words[at + 1]
-    try:
-        using = catalog.table(uname)
-    except NotFound as exc:
-        raise located(NotFound, exc.message, text, upos, exc.hint) from None
-
-    m_lookup, u_lookup = Names(master), Names(using)
-    keys: list[tuple[ColumnInfo, ColumnInfo]] = []
-    for word, pos in key_words:
-        mword, _, uword = word.partition("=")
-        if not mword or (("=" in word) and not uword):
-            raise located(StataSyntaxError, f"{word}: key must be a name or master=using", text, pos)
-        mcol = m_lookup.one(mword, text, pos)
-        try:
-            ucol = u_lookup.one(uword or mword, text, pos)
-        except NotFound:
-            raise located(NotFound, f"variable {uword or mword} not found in using data", text,
-                          pos, f"the using table {using.name} has no such variable; for a key "
-                               "named differently there, write master=using") from None
-        if any(mcol == m for m, _ in keys):
-            raise located(StataSyntaxError, f"{word}: key named twice", text, pos)
-        if mcol.sql_type.is_string != ucol.sql_type.is_string and linked is None:
-            raise located(VariableTypeMismatch,
-                          f"key variable {stata_names(master)[mcol.name]} is {_kind_word(mcol)} "
-                          f"in master but {_kind_word(ucol)} in using data",
-                          text, pos, "a string key cannot match a numeric one")
-        check_key_type(mcol, text, pos)
-        check_key_type(ucol, text, pos)
-        keys.append((mcol, ucol))
+    using = other_table(words, at, catalog, text, "merge(m:1 key using table [, options])")
+    keys = key_pairs(key_words, master, using, text, option="merge()", pair="master=using",
+                     left_place="master", right_place="using data",
+                     missing_hint=f"the using table {using.name} has no such variable; for a "
+                                  "key named differently there, write master=using",
+                     linked=linked is not None)
 
     keep = frozenset((MASTER, USING, MATCH))
     generate: Optional[str] = DEFAULT_GENERATE
@@ -267,36 +241,6 @@ def build_merge(option, master: TableInfo, catalog, text: str,
                   inner=inner, link=link, using_where=using_where)
     merge.merged = _merged_table(merge, keepusing, text, option.pos)
     return merge, merge.merged
-
-
-def _kind_word(col: ColumnInfo) -> str:
-    return "string" if col.sql_type.is_string else "numeric"
-
-
-#: `` if `` ending the positional part of merge()/cohort() (``using T if exp``).
-IF_WORD = re.compile(r"(?:^|\s)if(?=[\s(!~-]|$)")
-
-
-def using_condition(text: str, start: int, end: int, table: TableInfo, pos, option: str):
-    """The typed ``if`` of ``text[start:end]`` on ``table``'s variables."""
-    from ..expr.parser import parse
-    from .check import check_expression
-    if not text[start:end].strip():
-        raise located(StataSyntaxError, "invalid syntax", text, pos,
-                      f"{option}(... using table if exp): the condition is missing")
-    where = check_expression(parse(text, start, end), table, text=text)
-    if where.stype != "num":
-        raise located(TypeMismatch, "type mismatch", text, (start, end),
-                      "the if condition must be numeric (a string is neither true nor false)")
-    return where
-
-
-def check_key_type(col: ColumnInfo, text, pos, option: str = "merge()") -> None:
-    """r(5104) for a key column whose values Stata could not match."""
-    if col.sql_type.kind in ("binary", "unknown", "time"):
-        raise located(Untranslatable, f"{option}: key {col.name} ({col.sql_type.raw}) cannot be "
-                      "matched as Stata would match it", text, pos,
-                      "keys must be numbers, dates or strings")
 
 
 def _suboption(sub, text) -> str:
@@ -358,8 +302,8 @@ def _merged_table(merge: Merge, keepusing, text: str, pos) -> TableInfo:
             if twin is not None and (keepusing is None or twin in keepusing):
                 if twin.sql_type.is_string != c.sql_type.is_string:
                     raise located(VariableTypeMismatch,
-                                  f"variable {name} is {_kind_word(c)} in master but "
-                                  f"{_kind_word(twin)} in using data", text, pos,
+                                  f"variable {name} is {kind_word(c)} in master but "
+                                  f"{kind_word(twin)} in using data", text, pos,
                                   "leave it out of the using variables with keepusing()")
                 other = twin if using_only else None  # else: the master's values only
         sql_type = _wider(c.sql_type, other.sql_type) if other is not None and using_only \

@@ -51,14 +51,11 @@ import sqlalchemy as sa
 from ..expr.nodes import Name, walk
 from ..plan.merge import MASTER, MATCH, USING, Merge
 from .aggregate import _key
-from .link import TO, link_pairs, match_pairs, present, strict
+from .base import _int
+from .link import TO, link_pairs, match_pairs, present, strict, unique_columns
 
 IN_USING, IN_MASTER = "leo_in_using", "leo_in_master"
 LINKED = "leo_link"  # with a link: the using key the master row's person reaches
-
-
-def _int(n: int):
-    return sa.literal_column(str(int(n)), sa.Integer())
 
 
 def _condition(merge: Merge, tr, m, u):
@@ -75,7 +72,7 @@ def _master(merge: Merge, tr, base: Callable, cols: list, alias: str):
     if merge.link is None:
         return base(merge.master, cols, alias)
     link = merge.link
-    m0 = base(merge.master, _unique(cols + [link.loaded_key]), f"{alias}0")
+    m0 = base(merge.master, unique_columns(cols + [link.loaded_key]), f"{alias}0")
     pairs = link_pairs(link, tr, base, other_has_key(link, tr, base, merge.using_where))
     frm = m0.outerjoin(pairs, match_pairs(link, tr, m0.c[link.loaded_key.name], pairs))
     return sa.select(*[m0.c[c.name] for c in cols], pairs.c[TO].label(LINKED)) \
@@ -86,10 +83,7 @@ def other_has_key(link, tr, base: Callable, where=None, alias: str = "leo_o"):
     """``reached(col, sql)``: EXISTS a row of the other table with key ``sql``
     (and ``where``, the cohort's condition, holding there)."""
     def reached(col, sql):
-        need = _unique([link.other_key] + ([n.column for n in walk(where)
-                                              if isinstance(n, Name) and n.column is not None]
-                                             if where is not None else []))
-        o = base(link.other_table, need, alias)
+        o = _read_with(base, link.other_table, [link.other_key], where, alias)
         conditions = [tr.key_match(col, sql, strict(link.other_key), o.c[link.other_key.name])]
         if where is not None:
             condition = _predicate_on(tr, where, o)
@@ -107,14 +101,21 @@ def using_base(base: Callable, merge: Merge, tr) -> Callable:
     def using(cols, alias):
         if where is None:
             return base(merge.using, cols, alias)
-        names = {c.name for c in cols}
-        extra = [n.column for n in walk(where) if isinstance(n, Name) and n.column is not None
-                 and n.column.name not in names]
-        t = base(merge.using, _unique(list(cols) + extra), f"{alias}_w")
+        t = _read_with(base, merge.using, cols, where, f"{alias}_w")
         condition = _predicate_on(tr, where, t)
         stmt = sa.select(*[t.c[c.name] for c in cols]).select_from(t)
         return (stmt.where(condition) if condition is not None else stmt).subquery(alias)
     return using
+
+
+def _read_with(base: Callable, table, cols: list, where, alias: str):
+    """``table``'s ``cols`` and the columns ``where`` names (each once)."""
+    named = [n.column for n in walk(where) if isinstance(n, Name) and n.column is not None] \
+        if where is not None else []
+    need: dict = {}
+    for c in list(cols) + named:
+        need.setdefault(c.name, c)
+    return base(table, list(need.values()), alias)
 
 
 def _predicate_on(tr, where, table):
@@ -134,9 +135,9 @@ def merged_source(merge: Merge, names: list[str], tr, base: Callable,
     gives a table's needed columns under their SQL names."""
     sources = merge.sources
     using = using_base(base, merge, tr)
-    m_need = _unique(merge.master_keys
+    m_need = unique_columns(merge.master_keys
                      + [sources[n].master for n in names if n in sources and sources[n].master])
-    u_need = _unique(merge.using_keys
+    u_need = unique_columns(merge.using_keys
                      + [sources[n].using for n in names if n in sources and sources[n].using])
     keep, indicator = merge.keep, merge.generate in names
     branches = []
@@ -169,7 +170,7 @@ def merged_source(merge: Merge, names: list[str], tr, base: Callable,
         branches.append(stmt)
     if USING in keep:
         u = using(u_need, "leo_u2")
-        m_keys = _unique(merge.master_keys + [s.master for n, s in sources.items()
+        m_keys = unique_columns(merge.master_keys + [s.master for n, s in sources.items()
                                               if n in names and s.master is not None
                                               and s.using is None])
         m0 = _master(merge, tr, base, m_keys, "leo_m0")
@@ -198,10 +199,7 @@ def cohort_condition(cohort, tr, loaded: Callable, base: Callable, alias: str = 
                            f"{alias}_pairs")
         match = match_pairs(link, tr, loaded(link.loaded_key), pairs)
         return sa.exists(sa.select(_int(1)).select_from(pairs).where(match))
-    need = _unique([cc for _, cc in cohort.keys] + (
-        [n.column for n in walk(cohort.where) if isinstance(n, Name) and n.column is not None]
-        if cohort.where is not None else []))
-    c = base(cohort.table, need, alias)
+    c = _read_with(base, cohort.table, [cc for _, cc in cohort.keys], cohort.where, alias)
     conditions = [tr.key_match(lc, loaded(lc), cc, c.c[cc.name]) for lc, cc in cohort.keys]
     if cohort.where is not None:
         where = _predicate_on(tr, cohort.where, c)
@@ -228,11 +226,3 @@ def uniqueness_probe(table, cols, dialect: str, base: Callable, tr=None) -> sa.S
     keys = sa.select(*labelled).select_from(t).subquery("leo_keys")
     return (sa.select(_int(1).label("leo_duplicate")).select_from(keys)
             .group_by(*keys.c).having(sa.func.count() > _int(1)).limit(1))
-
-
-def _unique(cols: list) -> list:
-    out: list = []
-    for c in cols:
-        if not any(c is o for o in out):
-            out.append(c)
-    return out

@@ -30,12 +30,9 @@ import sqlalchemy as sa
 
 from ..catalog import ColumnInfo
 from .aggregate import _key
+from .base import _int
 
 FROM, TO, N = "leo_from", "leo_to", "leo_n"
-
-
-def _int(n: int):
-    return sa.literal_column(str(int(n)), sa.Integer())
 
 
 def strict(col: ColumnInfo, name: str | None = None) -> ColumnInfo:
@@ -72,7 +69,7 @@ def link_pairs(link, tr, base: Callable, reached: Callable, alias: str = "leo_pa
     """The pairs (see the module doc) as the derived table ``alias``."""
     d = tr.dialect
     if link.steps:
-        tables = [base(s.table, _unique([s.source, s.target]), f"leo_l{i}")
+        tables = [base(s.table, unique_columns([s.source, s.target]), f"leo_l{i}")
                   for i, s in enumerate(link.steps, 1)]
         first, last = link.steps[0], link.steps[-1]
         start, end = tables[0].c[first.source.name], tables[-1].c[last.target.name]
@@ -139,7 +136,8 @@ def link_counts(link, tr, base: Callable, loaded: Callable, reached: Callable) -
                      tally(n > _int(1)).label("multiple")).select_from(frm)
 
 
-def _unique(cols: list) -> list:
+def unique_columns(cols: list) -> list:
+    """``cols`` without repeats (the same ColumnInfo object), in order."""
     out: list = []
     for c in cols:
         if not any(c is o for o in out):
