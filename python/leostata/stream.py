@@ -6,7 +6,7 @@ built it, or the SQL text ``leoquery`` checked), an Engine, the plan's
 ``writers.Writer``; returns a ``writers.LoadResult`` after the writer has
 committed.  ``stream`` executes, fetches (``fetchmany`` from the DBAPI cursor
 - no SQLAlchemy ``Row`` per row -, DuckDB's chunked DataFrame fetch, or, for
-pyodbc engines with ``leostata[fast]``, columnar batches through arrow-odbc,
+pyodbc engines (arrow-odbc is installed by default), columnar batches through arrow-odbc,
 ``fetch``; ``LoadResult.path`` says which ran), converts (``convert``),
 updates each column's ``Observed``, calls the writer, reports progress and
 polls for Break; on any error or Break it cancels, cleans up and calls

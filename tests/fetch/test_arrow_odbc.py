@@ -205,3 +205,15 @@ def test_connection_strings():
     assert fetch_arrow._add_conn_setting("A=1;ConnSettings={x}}y}", "Z") is None
     sqlite = sa.create_engine("sqlite://")
     assert fetch_arrow.plan(sa.select(sa.literal("a")), sqlite, [], None) is None
+
+
+def test_columnar_path_is_part_of_the_default_install():
+    """arrow-odbc and pyarrow are requirements of leostata itself, not of an
+    extra: what the README's install (and the SRS wheel folder) gives takes the
+    columnar path."""
+    from importlib.metadata import requires
+
+    plain = {r.split(">")[0].split("=")[0].strip().lower()
+             for r in requires("leostata") or [] if "extra ==" not in r}
+    assert {"arrow-odbc", "pyarrow"} <= plain
+    assert fetch_arrow.available()

@@ -3,7 +3,7 @@ one source per driver path, behind one small protocol (``BatchSource``).
 
 ``open_source(stmt, engine, outputs, ...)`` starts the columnar arrow-odbc
 fetch for pyodbc engines when it can serve the statement exactly
-(``arrow_odbc``; ``leostata[fast]``), else executes through SQLAlchemy and
+(``arrow_odbc``, installed by default), else executes through SQLAlchemy and
 fetches from the DBAPI cursor (``dbapi``; DuckDB's chunked fetch where
 exact).  Each source knows its ``outputs`` and ``width``, yields batch dicts
 (``stream``'s module docstring) for the final ``ResultColumn``s, and closes

@@ -1,4 +1,5 @@
-"""Optional columnar fetch through ``arrow-odbc`` for pyodbc engines.
+"""The columnar fetch through ``arrow-odbc`` for pyodbc engines (installed by
+default with leostata; pyodbc stays the fallback).
 
 ``fetch.open_source`` uses it when ``arrow_odbc`` and ``pyarrow`` are importable, the
 engine's driver is pyodbc (``mssql+pyodbc``, our ``postgresql+pyodbc``) and
@@ -8,7 +9,7 @@ pyodbc ``fetchmany`` path runs as before.  perf.md measured arrow-odbc at
 
 Fallback to pyodbc when:
 
-* arrow-odbc / pyarrow are not installed (``pip install leostata[fast]``);
+* arrow-odbc / pyarrow cannot be imported (a site that removed them);
 * the statement is raw SQL (``outputs`` None) or not a SQLAlchemy statement;
 * a bound parameter is not an ASCII ``str`` (arrow-odbc passes every
   parameter as VARCHAR, which would not be faithful for floats, dates or
