@@ -31,6 +31,11 @@ SYNTHETIC_LAYOUT = "synthetic"
 
 SYNTH_PERSONS = 20_000
 SYNTH_SEED = 1
+# the synthetic generator's version, recorded in the file it builds; a file made by
+# another version is rebuilt (session.ensure_synthetic).  Here, not in synth, so
+# that checking it does not import the generator's numpy/pandas.
+# 1.1: tinyint columns; provenance and value labels in the metadata
+SYNTH_GENERATOR_VERSION = "1.1"
 
 
 @dataclass(frozen=True)

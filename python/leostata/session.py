@@ -40,14 +40,14 @@ def ensure_synthetic(persons: int = config.SYNTH_PERSONS, seed: int = config.SYN
     exists and was made by this version of the generator (an older file is
     rebuilt: its tables, types or metadata may differ)."""
     path = config.synthetic_path(persons, seed)
-    from . import synth
     if path.exists() and not force:
         made_by = _generator_version(path)
-        if made_by in (None, synth.GENERATOR_VERSION):  # None: unreadable now; keep it
+        if made_by in (None, config.SYNTH_GENERATOR_VERSION):  # None: unreadable now; keep it
             return path
         if say:
             say(f"the synthetic database in {path} was made by generator {made_by}; "
-                f"rebuilding it with generator {synth.GENERATOR_VERSION}")
+                f"rebuilding it with generator {config.SYNTH_GENERATOR_VERSION}")
+    from . import synth
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".building.duckdb")
     tmp.unlink(missing_ok=True)

@@ -41,8 +41,9 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import CHAR, BigInteger, Boolean, Date, Integer, Numeric, SmallInteger, String
 from sqlalchemy.ext.compiler import compiles
+from . import config
 
-GENERATOR_VERSION = "1.1"  # 1.1: tinyint columns; provenance and value labels in the metadata
+GENERATOR_VERSION = config.SYNTH_GENERATOR_VERSION
 METADATA_TABLE = "leostata_metadata"
 INFO_TABLE = "leostata_info"
 
