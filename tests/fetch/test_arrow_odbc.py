@@ -217,3 +217,19 @@ def test_columnar_path_is_part_of_the_default_install():
              for r in requires("leostata") or [] if "extra ==" not in r}
     assert {"arrow-odbc", "pyarrow"} <= plain
     assert fetch_arrow.available()
+
+
+@pytest.mark.parametrize("start, stop", [(0, 20), (3, 17), (9, 10), (5, 5)])
+def test_buffers_read_directly_match_arrow_values(start, stop):
+    """The bitmap and value buffers read with numpy (no pandas import) give the
+    values and nulls Arrow itself reports, for sliced arrays too."""
+    import pyarrow as pa
+    values = [None if i % 3 == 0 else (i - 7) * 1_000_003 for i in range(20)]
+    for typ in (pa.int32(), pa.int64(), pa.float64()):
+        a = pa.array(values, type=typ).slice(start, stop - start)
+        want = a.to_pylist()
+        assert fetch_arrow._mask(a).tolist() == [v is None for v in want]
+        got = fetch_arrow._fixed(a, pa.float64() if typ == pa.float64() else pa.int64(),
+                                 np.float64 if typ == pa.float64() else np.int64)
+        assert got.tolist() == [0 if v is None else v for v in want]
+        got[:] = 0  # a writable copy, not a view of Arrow's buffer

@@ -242,17 +242,32 @@ def arrow_batches(record_batches, cols: list[ResultColumn]) -> Iterator[dict]:
         yield {rc.name: convert_arrow(rb.column(j), rc) for j, rc in enumerate(cols)}
 
 
+# Arrow buffers are read with numpy directly: pyarrow's own to_numpy() for a
+# copy imports pandas (0.2 s of a command's start, bench/bench_start.py).
+
 def _mask(a) -> np.ndarray:
+    """True where ``a`` is null (from the validity bitmap, LSB first)."""
     if a.null_count == 0:
         return np.zeros(len(a), bool)
-    return a.is_null().to_numpy(zero_copy_only=False)
+    bits = np.frombuffer(a.buffers()[0], dtype=np.uint8)
+    valid = np.unpackbits(bits, bitorder="little")[a.offset:a.offset + len(a)]
+    return valid == 0
+
+
+def _fixed(a, pa_type, dtype) -> np.ndarray:
+    """``a`` cast to the fixed-width ``pa_type``, nulls as 0, as a writable
+    numpy copy of ``dtype`` (like the pyodbc path)."""
+    filled = a.fill_null(0) if a.null_count else a
+    cast = filled.cast(pa_type, safe=False)
+    width = np.dtype(dtype).itemsize
+    vals = np.frombuffer(cast.buffers()[1], dtype=dtype, count=len(cast),
+                         offset=cast.offset * width)
+    return vals.copy()
 
 
 def _int64(a) -> np.ndarray:
     import pyarrow as pa
-    filled = a.fill_null(0) if a.null_count else a
-    vals = filled.cast(pa.int64(), safe=False).to_numpy(zero_copy_only=False)
-    return np.array(vals, dtype=np.int64)  # writable, like the pyodbc path
+    return _fixed(a, pa.int64(), np.int64)
 
 
 def _date_range(vals: np.ndarray, mask: np.ndarray, rc: ResultColumn) -> np.ma.MaskedArray:
@@ -283,8 +298,7 @@ def convert_arrow(a, rc: ResultColumn) -> np.ndarray:
             vals[mask] = 0
         return _date_range(vals, mask, rc)
     if fam in ("float", "datetime", "time") and (integer or pt.is_floating(t)):
-        f = a.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False)
-        f = np.array(f, dtype=np.float64)  # a writable copy
+        f = _fixed(a, pa.float64(), np.float64)
         if a.null_count:
             f[_mask(a)] = np.nan
         return tc_in_range(f, rc) if fam == "datetime" else f
