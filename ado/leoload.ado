@@ -2,20 +2,24 @@
 * leoload: load a table of the LEO extract, filtered and aggregated on the
 * server, into Stata.  See help leoload.
 *
-* The table, varlist, if and in refer to the remote table, not to the data in
-* memory, so syntax captures them as text (anything with everything: if, in
-* and using are part of it, unevaluated) and Python parses them.  Options are
-* checked and spelled out by syntax (flags) or returned whole (passthru); the
-* backend parses their arguments.  merge() and cohort() may be given several
-* times, and syntax keeps only the rightmost of a repeated option, so they are
-* not declared: they reach the backend as typed through * (local options),
-* where any other unknown option is refused with r(198) as syntax would.  Python reads every local with
-* Macro.getLocal and returns results as leo_* locals and _leo_rc.
+* The table, varlist, weight, if and in refer to the remote table, not to the
+* data in memory, so they are captured as text: _parse comma (help _parse)
+* puts everything before the first comma outside parentheses and quotes in
+* spec (if inrange(x, .2, .4), [aw=x], s == "a,b" stay whole) and the comma
+* and the rest in 0, the options, which syntax alone then checks.  Python
+* parses the text.  Options are checked and spelled out by syntax (flags) or
+* returned whole (passthru); the backend parses their arguments.  merge() and
+* cohort() may be given several times, and syntax keeps only the rightmost of
+* a repeated option, so they are not declared: they reach the backend as
+* typed through * (local options), where any other unknown option is refused
+* with r(198) as syntax would.  Python reads every local with Macro.getLocal
+* and returns results as leo_* locals and _leo_rc.
 program leoload, rclass
 	version 16
 	local _leo_version 0.1.0
-	syntax anything(name=spec id="table" everything equalok)         ///
-		[, CLEAR               /// replace the data in memory
+	_parse comma spec 0 : 0
+	local spec = strtrim(`"`spec'"')
+	syntax [, CLEAR               /// replace the data in memory
 		FRAME(passthru)        /// frame(name [, replace]): load into a frame
 		COLLapse(passthru)     /// collapse(clist): aggregate on the server
 		BY(passthru)           /// by(varlist): groups for collapse()
@@ -34,8 +38,14 @@ program leoload, rclass
 		DEBUG                  /// Python traceback of internal errors
 		* ]                    //  merge() and cohort(), each possibly repeated
 
-	capture noisily _leostata_check
-	local _leo_rc = _rc
+	if `"`spec'"' == "" {
+		di as err "table required"
+		local _leo_rc 100
+	}
+	else {
+		capture noisily _leostata_check
+		local _leo_rc = _rc
+	}
 	if !`_leo_rc' {
 		local _leo_rc 5199
 		python: leostata.bridge.run("leoload")

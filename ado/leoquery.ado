@@ -1,7 +1,10 @@
 *! version 0.1.0 28nov2026
 * leoquery: run one read-only SELECT on the server and load the result.
-* See help leoquery.  The query is captured as text (quote it) and read by
-* Python with Macro.getLocal; Python refuses anything but a single SELECT.
+* See help leoquery.  The query is captured as text (quote it): _parse
+* comma (help _parse) puts everything before the first comma outside
+* parentheses and quotes in query and the options in 0, which syntax alone
+* checks; Python reads the query with Macro.getLocal and refuses anything but
+* a single SELECT.
 * The size guard is leoload's: the rows are counted on the server first and
 * a result beyond maxobs() (default 10,000,000) or memory is refused unless force.
 * maxobs() is read by the backend's one number parser, as leoload's is
@@ -9,8 +12,9 @@
 program leoquery, rclass
 	version 16
 	local _leo_version 0.1.0
-	syntax anything(name=query id="SQL query" everything equalok)  ///
-		[, CLEAR                          /// replace the data in memory
+	_parse comma query 0 : 0
+	local query = strtrim(`"`query'"')
+	syntax [, CLEAR                          /// replace the data in memory
 		FRAME(string)                     /// frame(name [, replace])
 		MAXobs(string)                    /// refuse more rows (default 10,000,000)
 		FORCE                             /// load even past maxobs() or memory
@@ -18,8 +22,14 @@ program leoquery, rclass
 		SQLShow                           /// the same as showsql (odbc's spelling)
 		DEBUG ]                           //  Python traceback of internal errors
 
-	capture noisily _leostata_check
-	local _leo_rc = _rc
+	if `"`query'"' == "" {
+		di as err "SQL query required"
+		local _leo_rc 100
+	}
+	else {
+		capture noisily _leostata_check
+		local _leo_rc = _rc
+	}
 	if !`_leo_rc' {
 		local _leo_rc 5199
 		python: leostata.bridge.run("leoquery")

@@ -155,7 +155,10 @@ connects.  On DuckDB and SQLite (local files) there is no query time-out.
 Put the query in double quotes.  If it contains double quotes itself
 (quoted identifiers), use compound quotes {cmd:`"}...{cmd:"'}.  Stata expands
 {cmd:$}{it:name} and {cmd:`}{it:name}{cmd:'} in the query before
-{cmd:leoquery} sees it, as in any command.
+{cmd:leoquery} sees it, as in any command.  The options begin at the first
+comma outside quotes and parentheses ({helpb _parse} {cmd:comma}), so the
+commas of a quoted query never start them; unquoted, {cmd:SELECT a, b}
+would end at {cmd:a}.
 
 {pstd}
 Columns become Stata variables as with {cmd:leoload}: the smallest type that

@@ -8,6 +8,15 @@ itself -- the syntax statements, the ``local`` lines before them, the
 ``python:`` statements and the ``foreach`` lists that post r() are all parsed
 from the files -- so an ado and the bridge cannot drift apart silently.
 
+``parse_comma`` emulates ``_parse comma lhs rhs : lmacname`` (``help
+_parse``): lhs gets everything before the first comma that is not inside
+parentheses or quotes (double quotes and compound quotes), rhs the comma and
+the rest ("" when there is no such comma).  Brackets do not protect a comma,
+as the help does not say they do.  The ados split their text so, trim the
+left part with ``strtrim()`` (blanks only), run ``syntax`` on the options
+alone and refuse an empty required part with ``di as err`` and an rc in
+``_leo_rc``; the harness reads those statements from the ado text too.
+
 ``Syntax`` emulates what Stata's ``syntax`` sets for the descriptors these
 ados use, from [P] syntax (stata.md §7; ``help syntax``):
 
@@ -86,11 +95,12 @@ def python_statements(name: str) -> list[str]:
 
 
 def local_lines(name: str) -> dict[str, str]:
-    """``local NAME VALUE`` lines that come before the first ``syntax``/``gettoken``."""
+    """``local NAME VALUE`` lines that come before the first ``syntax``,
+    ``gettoken`` or ``_parse``."""
     values = {}
     for line in logical_lines(ado_text(name)):
         s = line.strip()
-        if s.startswith(("syntax", "gettoken")):
+        if s.startswith(("syntax", "gettoken", "_parse")):
             break
         m = re.match(r"local\s+(\w+)\s+(\S.*)$", s)
         if m:
@@ -98,23 +108,83 @@ def local_lines(name: str) -> dict[str, str]:
     return values
 
 
-def syntax_statements(name: str) -> dict[str, str]:
-    """{subcommand: syntax descriptor}: ``""`` for a one-syntax ado; for
-    leoset, the branch ``if `"`subcmd'"' == "X" { syntax ... }`` of each X."""
-    lines = [l.strip() for l in logical_lines(ado_text(name))]
-    found: dict[str, str] = {}
+def _branch_lines(name: str):
+    """Yield (branch, logical line): branch ``""`` for a one-syntax ado; for
+    leoset, X inside ``if `"`subcmd'"' == "X" { ... }``."""
     branch = ""
-    for line in lines:
+    for line in (l.strip() for l in logical_lines(ado_text(name))):
         m = re.match(r"(?:else\s+)?if\s+`\"`subcmd'\"'\s*==\s*\"(\w+)\"\s*\{", line)
         if m:
             branch = m.group(1)
             continue
+        yield branch, line
+
+
+def syntax_statements(name: str) -> dict[str, str]:
+    """{subcommand: syntax descriptor}: ``""`` for a one-syntax ado; for
+    leoset, the branch ``if `"`subcmd'"' == "X" { syntax ... }`` of each X."""
+    found: dict[str, str] = {}
+    for branch, line in _branch_lines(name):
         m = re.match(r"syntax\b\s*(.*)$", line)
         if m:
             if branch in found:
                 raise AssertionError(f"{name}.ado: two syntax statements for {branch!r}")
             found[branch] = m.group(1)
     return found
+
+
+@dataclass(frozen=True)
+class CommaSplit:
+    """``_parse comma lhs rhs : source`` of an ado, and whether the next
+    line trims lhs (``local lhs = strtrim(`"`lhs'"')``)."""
+
+    lhs: str
+    rhs: str
+    source: str
+    trimmed: bool
+
+
+def comma_splits(name: str) -> dict[str, CommaSplit]:
+    """{subcommand: its ``_parse comma`` statement}, branches as in ``syntax_statements``."""
+    found: dict[str, CommaSplit] = {}
+    pending: tuple[str, CommaSplit] | None = None
+    for branch, line in _branch_lines(name):
+        if pending:
+            b, split = pending
+            trim = re.fullmatch(rf"local\s+{split.lhs}\s*=\s*strtrim\(`\"`{split.lhs}'\"'\)", line)
+            found[b] = CommaSplit(split.lhs, split.rhs, split.source, bool(trim))
+            pending = None
+        m = re.fullmatch(r"_parse\s+comma\s+(\w+)\s+(\w+)\s*:\s*(\w+)", line)
+        if m:
+            if branch in found:
+                raise AssertionError(f"{name}.ado: two _parse comma statements for {branch!r}")
+            pending = branch, CommaSplit(*m.groups(), trimmed=False)
+    if pending:
+        found[pending[0]] = pending[1]
+    return found
+
+
+def required_checks(name: str) -> dict[str, tuple[str, str, int]]:
+    """{subcommand: (local, message, rc)} of the ado's checks
+    ``if `"`X'"' == "" { di as err "MSG" ... local _leo_rc RC }``."""
+    found = {}
+    lines = list(_branch_lines(name))
+    for i, (branch, line) in enumerate(lines):
+        m = re.fullmatch(r"if\s+`\"`(\w+)'\"'\s*==\s*\"\"\s*\{", line)
+        if not m:
+            continue
+        message = re.fullmatch(r'di(?:splay)?\s+as\s+err\s+"([^"]*)"', lines[i + 1][1])
+        rc = re.fullmatch(r"local\s+_leo_rc\s+(\d+)", lines[i + 2][1])
+        if message and rc and lines[i + 3][1] == "}":
+            found[branch] = (m.group(1), message.group(1), int(rc.group(1)))
+    return found
+
+
+def ado_local_names(name: str, branch: str = "") -> set[str]:
+    """The locals an ado branch sets for Python: its syntax's and its ``_parse comma`` lhs."""
+    names = Syntax.parse(syntax_statements(name)[branch]).local_names()
+    split = comma_splits(name).get(branch)
+    return names | {split.lhs} if split else names
 
 
 def posted_results(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -170,6 +240,16 @@ def split_comma(text: str) -> tuple[str, str | None]:
         if c == "," and depth == 0 and not quoted:
             return text[:i], text[i + 1:]
     return text, None
+
+
+def parse_comma(text: str) -> tuple[str, str]:
+    """``_parse comma lhs rhs : text``: (lhs, rhs), lhs everything before the
+    first comma not inside parentheses, double quotes or compound quotes,
+    rhs that comma and the rest; ("text", "") when there is none."""
+    for i, c, depth, quoted in _scan(text):
+        if c == "," and depth == 0 and not quoted:
+            return text[:i], text[i:]
+    return text, ""
 
 
 def option_tokens(text: str) -> list[tuple[str, str | None]]:
@@ -353,19 +433,30 @@ def _outside_quotes(text: str) -> str:
 
 def ado_locals(name: str, command_line: str) -> tuple[str, dict[str, str]]:
     """(subcommand, locals) that the ado sets before its ``python:``
-    statement when typed with ``command_line`` (the text after its name)."""
+    statement when typed with ``command_line`` (the text after its name):
+    its ``_parse comma`` split, then its ``syntax``, then its required check."""
     values = dict(local_lines(name))
     statements = syntax_statements(name)
-    if name != "leoset":
-        return "", {**values, **Syntax.parse(statements[""]).apply(command_line)}
-    # gettoken subcmd rest : 0, parse(" ,")
-    m = re.match(r"\s*([^\s,]*)(.*)$", command_line, re.S)
-    sub, rest = m.group(1), m.group(2)
-    if sub == "" or command_line.lstrip().startswith(","):
-        sub, rest = "show", command_line
-    values["subcmd"] = sub
-    if sub in statements:
-        values.update(Syntax.parse(statements[sub]).apply(rest))
+    sub, rest = "", command_line
+    if name == "leoset":
+        # gettoken subcmd rest : 0, parse(" ,")
+        m = re.match(r"\s*([^\s,]*)(.*)$", command_line, re.S)
+        sub, rest = m.group(1), m.group(2)
+        if sub == "" or command_line.lstrip().startswith(","):
+            sub, rest = "show", command_line
+        values["subcmd"] = sub
+        if sub not in statements:
+            return sub, values
+    macros = {"0": rest}
+    split = comma_splits(name).get(sub)
+    if split:
+        lhs, rhs = parse_comma(macros[split.source])
+        macros[split.lhs], macros[split.rhs] = (lhs.strip(" ") if split.trimmed else lhs), rhs
+    values.update({k: v for k, v in macros.items() if k != "0"})
+    values.update(Syntax.parse(statements[sub]).apply(macros["0"]))
+    check = required_checks(name).get(sub)
+    if check and values.get(check[0], "") == "":
+        raise StataError(check[2], check[1])
     return sub, values
 
 

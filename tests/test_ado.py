@@ -17,9 +17,10 @@ import pytest
 
 from leostata import __version__, bridge
 from leostata import plan as leoplan
-from tests.ado_harness import (ADO_DIR, HELPER, USER_ADOS, StataError, Syntax, ado_locals,
-                               ado_text, local_lines, logical_lines, posted_results,
-                               python_statements, run_ado, stata, synth,  # noqa: F401 (fixtures)
+from tests.ado_harness import (ADO_DIR, HELPER, USER_ADOS, CommaSplit, StataError, Syntax,
+                               ado_local_names, ado_locals, ado_text, comma_splits, local_lines,
+                               logical_lines, parse_comma, posted_results, python_statements,
+                               required_checks, run_ado, stata, synth,  # noqa: F401 (fixtures)
                                syntax_statements)
 
 ALL_ADOS = USER_ADOS + (HELPER,)
@@ -104,12 +105,12 @@ def test_ado_passes_exactly_what_the_bridge_reads(name):
     preset = set(local_lines(name))
     if name != "leoset":
         assert set(statements) == {""}
-        passed = Syntax.parse(statements[""]).local_names() | preset
+        passed = ado_local_names(name) | preset
         assert passed == set(bridge.ADO_LOCALS[name]) | set(bridge.COMMON_LOCALS)
         return
     assert set(statements) == set(bridge.LEOSET_LOCALS)
-    for sub, descriptor in statements.items():
-        passed = Syntax.parse(descriptor).local_names() | preset | {"subcmd"}
+    for sub in statements:
+        passed = ado_local_names(name, sub) | preset | {"subcmd"}
         assert passed == (set(bridge.ADO_LOCALS["leoset"]) | set(bridge.LEOSET_LOCALS[sub])
                           | set(bridge.COMMON_LOCALS)), sub
 
@@ -128,8 +129,10 @@ def test_leoload_options_are_the_plans():
         assert ado.minimum == spec.minimum, f"{spec.name}: abbreviation differs from plan"
         assert (ado.kind == "flag") == (spec.kind == leoplan.options.FLAG), spec.name
         assert ado.kind in ("flag", "passthru"), "the backend parses option arguments"
-    assert syntax.anything == {"name": "spec", "id": "table", "everything": True,
-                               "equalok": True, "optional": False}
+    # the text before the options is split off by _parse comma, not by syntax
+    assert syntax.anything is None
+    assert comma_splits("leoload") == {"": CommaSplit("spec", "0", "0", trimmed=True)}
+    assert required_checks("leoload") == {"": ("spec", "table required", 100)}
 
 
 @pytest.mark.parametrize("name", USER_ADOS)
@@ -241,6 +244,150 @@ def test_ado_end_to_end(stata, name, line, rc, expected):
         else:
             assert got == want, (item, got)
     assert "s3cr3t" not in stata.transcript()
+
+
+# --- the text before the options: _parse comma, then syntax on the options alone -----------
+
+#: (command text, lhs, rhs) as ``help _parse`` documents ``_parse comma``: the first
+#: comma not inside parentheses or quotes splits; rhs keeps the comma
+COMMA_SPLITS = [
+    ("t if inrange(x, .2, .4), clear", "t if inrange(x, .2, .4)", ", clear"),
+    ('t if s == "a,b", clear', 't if s == "a,b"', ", clear"),
+    ('t if strpos(s, ",") > 0', 't if strpos(s, ",") > 0', ""),
+    ("t if cond(inlist(x, 1, 2), (y, 1), 0) == 1, clear by(a)",
+     "t if cond(inlist(x, 1, 2), (y, 1), 0) == 1", ", clear by(a)"),
+    ('t if s == `"a, "b""\', clear', 't if s == `"a, "b""\'', ", clear"),
+    ('t if s == `"x `"y, z"\' "\' , clear', 't if s == `"x `"y, z"\' "\' ', ", clear"),
+    ("t [aw=x] if y > 1, clear", "t [aw=x] if y > 1", ", clear"),
+    ("t x y", "t x y", ""),
+    (",", "", ","),
+    (", clear frame(f, replace)", "", ", clear frame(f, replace)"),
+    ('"SELECT 1, \'a, b\'", clear', '"SELECT 1, \'a, b\'"', ", clear"),
+    ("t if x == 1, merge(m:1 k using a, nogen), clear", "t if x == 1",
+     ", merge(m:1 k using a, nogen), clear"),
+]
+
+
+@pytest.mark.parametrize("text, lhs, rhs", COMMA_SPLITS, ids=[c[0] for c in COMMA_SPLITS])
+def test_parse_comma_emulation(text, lhs, rhs):
+    assert parse_comma(text) == (lhs, rhs)
+
+
+@pytest.mark.parametrize("name", ("leoload", "leoquery"))
+def test_text_is_split_by_parse_comma_before_syntax(name):
+    local = {"leoload": "spec", "leoquery": "query"}[name]
+    assert comma_splits(name) == {"": CommaSplit(local, "0", "0", trimmed=True)}
+    descriptor = syntax_statements(name)[""]
+    assert Syntax.parse(descriptor).anything is None, "syntax sees the options only"
+    assert descriptor.lstrip().startswith("[,")
+    lines = [l.strip() for l in logical_lines(ado_text(name))]
+    split = lines.index(f"_parse comma {local} 0 : 0")
+    assert lines[split + 1] == f'local {local} = strtrim(`"`{local}\'"\')'
+    assert lines[split + 2].startswith("syntax ")
+
+
+@pytest.mark.parametrize("line, spec, options", [
+    ("ks4_pupil if inrange(KS4_FSM, 0, 1), clear", "ks4_pupil if inrange(KS4_FSM, 0, 1)",
+     {"clear": "clear"}),
+    ('ks4_pupil if KS4_GENDER == "F, M" , count', 'ks4_pupil if KS4_GENDER == "F, M"',
+     {"count": "count", "clear": ""}),
+    ('  ks4_pupil if strpos(KS4_GENDER, ",") > 0  ', 'ks4_pupil if strpos(KS4_GENDER, ",") > 0',
+     {"clear": "", "options": ""}),
+    ("t [aw=x] if y > 1, clear", "t [aw=x] if y > 1", {"clear": "clear"}),
+    ("t in 1/3,", "t in 1/3", {"clear": "", "options": ""}),
+    ("t if x == 1, merge(m:1 k using a if s == \"p, q\", nogen) clear",
+     "t if x == 1", {"clear": "clear", "options": 'merge(m:1 k using a if s == "p, q", nogen)'}),
+])
+def test_leoload_locals_after_the_split(line, spec, options):
+    _, values = ado_locals("leoload", line)
+    assert values["spec"] == spec
+    for key, want in options.items():
+        assert values[key] == want, key
+    assert "0" not in values
+
+
+@pytest.mark.parametrize("name, line, message", [
+    ("leoload", ",", "table required"),
+    ("leoload", "   , clear", "table required"),
+    ("leoquery", ",", "SQL query required"),
+    ("leoquery", "", "SQL query required"),
+])
+def test_missing_text_is_r100(name, line, message):
+    with pytest.raises(StataError) as info:
+        ado_locals(name, line)
+    assert (info.value.rc, info.value.message) == (100, message)
+
+
+def _count(stata, line):
+    """r(N) of ``leoload <line>`` run through the ado (rc 0 asserted)."""
+    stata.SFIToolkit.rclear()
+    run = run_ado(stata, "leoload", line)
+    assert run.rc == 0, stata.transcript("err")
+    return r(stata, "N")
+
+
+@pytest.mark.parametrize("with_comma, without", [
+    # inrange(z, a, b) is a <= z <= b ([FN] Programming functions)
+    ("ks4_pupil if inrange(KS4_FSM, 1, 1), count", "ks4_pupil if KS4_FSM == 1, count"),
+    # a comma inside a string literal is part of the literal: no pupil has gender "F, M"
+    ('ks4_pupil if KS4_GENDER != "F, M", count', "ks4_pupil, count"),
+    ('ks4_pupil if KS4_GENDER != `"F, "M""\', count', "ks4_pupil, count"),
+    # nested parentheses: cond(inlist(...), 1, 0) is 1 exactly where inlist is
+    ("ks4_pupil if cond(inlist(KS4_FSM, 1, 7), 1, 0) == 1, count",
+     "ks4_pupil if KS4_FSM == 1 | KS4_FSM == 7, count"),
+    # ustrpos(s, ",") is 0 when s has no comma: every pupil
+    ('ks4_pupil if ustrpos(KS4_GENDER, ",") == 0, count', "ks4_pupil, count"),
+])
+def test_commas_inside_if_end_to_end(stata, with_comma, without):
+    n = _count(stata, with_comma)
+    assert n is not None and n == _count(stata, without)
+    assert n > 0
+
+
+def test_no_comma_at_all_end_to_end(stata):
+    run = run_ado(stata, "leoload", 'ks4_pupil KS4_GENDER if ustrpos(KS4_GENDER, ",") > 0')
+    assert run.rc == 0, stata.transcript("err")  # the data in memory were empty: no clear
+    assert run.locals_in["options"] == "" and run.locals_in["clear"] == ""
+    assert r(stata, "N") == 0.0 and r(stata, "k") == 1.0
+
+
+def test_a_lone_comma_end_to_end(stata):
+    run = run_ado(stata, "leoload", "ks4_pupil KS4_GENDER in 1/3,")
+    assert run.rc == 0, stata.transcript("err")
+    assert run.locals_in["spec"] == "ks4_pupil KS4_GENDER in 1/3"
+    assert r(stata, "N") == 3.0 and r(stata, "k") == 1.0
+
+
+def test_leoquery_comma_inside_parentheses_end_to_end(stata):
+    run = run_ado(stata, "leoquery", '"SELECT COALESCE(NULL, 2) AS two, \'x, y\' AS s" , clear')
+    assert run.rc == 0, stata.transcript("err")
+    assert run.locals_in["query"] == '"SELECT COALESCE(NULL, 2) AS two, \'x, y\' AS s"'
+    assert r(stata, "k") == 2.0 and r(stata, "N") == 1.0
+
+
+_RCOF = re.compile(r'''^rcof\s+(?:`"noisily\s+(.*)"'|"noisily\s+(.*)")\s*==\s*(\d+)''', re.M)
+#: c_errors.do's lines that need what the do-file put in memory (sysuse auto with a
+#: changed value; a frame created first), which the sfi double does not hold here
+_NEEDS_THE_DO_FILES_MEMORY = {"leoload ref_cah2", "leoload ref_cah2, frame(taken)"}
+CERT_RCOF = [(m.group(1) or m.group(2), int(m.group(3)))
+             for m in _RCOF.finditer((ADO_DIR.parent / "stata/cert/c_errors.do").read_text())]
+
+
+def test_cert_rcof_lines_are_read():
+    assert len(CERT_RCOF) > 20 and ("leoload", 100) in CERT_RCOF
+
+
+@pytest.mark.parametrize("command, rc", [c for c in CERT_RCOF
+                                         if c[0] not in _NEEDS_THE_DO_FILES_MEMORY],
+                         ids=[c[0][:50] for c in CERT_RCOF if c[0] not in _NEEDS_THE_DO_FILES_MEMORY])
+def test_cert_return_codes_through_the_ados(stata, command, rc):
+    """c_errors.do's ``rcof "noisily CMD" == RC``, run through the ado harness."""
+    name, line = re.match(r"(\w+)(.*)$", command).groups()
+    try:
+        got = run_ado(stata, name, line).rc
+    except StataError as exc:
+        got = exc.rc
+    assert got == rc, stata.transcript("err")
 
 
 @pytest.mark.parametrize("name, line, rc, message", [

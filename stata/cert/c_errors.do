@@ -10,10 +10,12 @@ local before = price[1]
 
 * Stata's syntax checks
 rcof "noisily leoload" == 100
+rcof "noisily leoload , clear" == 100
+rcof `"noisily leoquery , clear"' == 100
 rcof "noisily leoload ks4_pupil, cle" == 198
 rcof "noisily leoload ks4_pupil, nosuchoption" == 198
 rcof "noisily leoset server SRV" == 198
-rcof `"noisily leoquery "SELECT 1", maxobs(-1)"' == 125
+rcof `"noisily leoquery "SELECT 1", maxobs(-1)"' == 198   // the one number parser
 
 * leostata's refusals
 rcof "noisily leoload ref_cah2" == 4
