@@ -2,7 +2,10 @@
 * leoset: which database leostata uses.  See help leoset.
 *
 * One syntax statement per subcommand; an unknown subcommand is passed on
-* unparsed and refused by Python (r(198)).  A setting made without
+* unparsed and refused by Python (r(198)).  A subcommand that takes a name
+* (a data source, server, URL or file name, possibly quoted) splits it off
+* first with _parse comma (help _parse: the first comma outside parentheses
+* and quotes), so syntax checks only the options; an empty name is r(100).  A setting made without
 * permanently lives in Python's memory for this Stata session only (never in
 * a Stata macro, where macro list would show a password); permanently also
 * writes the user's config file.
@@ -16,17 +19,36 @@ program leoset, rclass
 	else {
 		local 0 : copy local rest
 	}
+	local _leo_rc 0
 	if `"`subcmd'"' == "show" {
 		syntax [, DEBUG]
 	}
 	else if `"`subcmd'"' == "dsn" {
-		syntax anything(name=name id="data source name") [, SCHema(string) PERManently DEBUG]
+		_parse comma name 0 : 0
+		local name = strtrim(`"`name'"')
+		syntax [, SCHema(string) PERManently DEBUG]
+		if `"`name'"' == "" {
+			di as err "data source name required"
+			local _leo_rc 100
+		}
 	}
 	else if `"`subcmd'"' == "server" {
-		syntax anything(name=name id="server name"), DATAbase(string) [DRIVer(string) SCHema(string) PERManently DEBUG]
+		_parse comma name 0 : 0
+		local name = strtrim(`"`name'"')
+		syntax , DATAbase(string) [DRIVer(string) SCHema(string) PERManently DEBUG]
+		if `"`name'"' == "" {
+			di as err "server name required"
+			local _leo_rc 100
+		}
 	}
 	else if `"`subcmd'"' == "url" {
-		syntax anything(name=name id="URL" everything equalok) [, SCHema(string) PERManently DEBUG]
+		_parse comma name 0 : 0
+		local name = strtrim(`"`name'"')
+		syntax [, SCHema(string) PERManently DEBUG]
+		if `"`name'"' == "" {
+			di as err "URL required"
+			local _leo_rc 100
+		}
 	}
 	else if `"`subcmd'"' == "synthetic" {
 		* persons() and seed(): read by the backend's one number parser (1e4 or 10000)
@@ -36,11 +58,19 @@ program leoset, rclass
 		syntax [, DEBUG]
 	}
 	else if `"`subcmd'"' == "metadata" {
-		syntax anything(name=name id="file name") [, DEBUG]
+		_parse comma name 0 : 0
+		local name = strtrim(`"`name'"')
+		syntax [, DEBUG]
+		if `"`name'"' == "" {
+			di as err "file name required"
+			local _leo_rc 100
+		}
 	}
 
-	capture noisily _leostata_check
-	local _leo_rc = _rc
+	if !`_leo_rc' {
+		capture noisily _leostata_check
+		local _leo_rc = _rc
+	}
 	if !`_leo_rc' {
 		local _leo_rc 5199
 		python: leostata.bridge.run("leoset")

@@ -365,6 +365,58 @@ def test_leoquery_comma_inside_parentheses_end_to_end(stata):
     assert r(stata, "k") == 2.0 and r(stata, "N") == 1.0
 
 
+def test_leoset_names_are_split_by_parse_comma():
+    named = {"dsn": "data source name", "server": "server name", "url": "URL",
+             "metadata": "file name"}
+    assert comma_splits("leoset") == {sub: CommaSplit("name", "0", "0", trimmed=True)
+                                      for sub in named}
+    assert required_checks("leoset") == {sub: ("name", f"{ident} required", 100)
+                                         for sub, ident in named.items()}
+    for sub, descriptor in syntax_statements("leoset").items():
+        assert Syntax.parse(descriptor).anything is None, sub
+
+
+@pytest.mark.parametrize("line, name, extra", [
+    ('url "duckdb:///C:/my, files/x.duckdb", schema(s)', '"duckdb:///C:/my, files/x.duckdb"',
+     {"schema": "s"}),
+    (r'metadata "C:\data, 2024\meta (v2).csv"', r'"C:\data, 2024\meta (v2).csv"', {}),
+    ('dsn `"LEO "Extract", 2"\' , perm', '`"LEO "Extract", 2"\'', {"permanently": "permanently"}),
+    ("server SRV\\INST,database(LEO)", "SRV\\INST", {"database": "LEO"}),
+])
+def test_leoset_locals_after_the_split(line, name, extra):
+    _, values = ado_locals("leoset", line)
+    assert values["name"] == name
+    for key, want in extra.items():
+        assert values[key] == want, key
+
+
+@pytest.mark.parametrize("line, message", [
+    ("dsn , schema(x)", "data source name required"),
+    ("url", "URL required"),
+    ("url ,", "URL required"),
+    ("metadata", "file name required"),
+    ("server , database(LEO)", "server name required"),
+])
+def test_leoset_missing_name_is_r100(line, message):
+    with pytest.raises(StataError) as info:
+        ado_locals("leoset", line)
+    assert (info.value.rc, info.value.message) == (100, message)
+
+
+def test_leoset_url_with_a_comma_end_to_end(stata, synth, tmp_path):
+    folder = tmp_path / "my, data (copy)"
+    folder.mkdir()
+    target = folder / "leo.duckdb"
+    target.symlink_to(next(synth[0].glob("synthetic-*.duckdb")).resolve())
+    run = run_ado(stata, "leoset", f'url "duckdb:///{target}", schema(main)')
+    assert run.rc == 0, stata.transcript("err")
+    assert run.locals_in["name"] == f'"duckdb:///{target}"'
+    assert r(stata, "url") == f"duckdb:///{target}" and r(stata, "schema") == "main"
+    run = run_ado(stata, "leoload", "ks4_pupil, count")
+    assert run.rc == 0, stata.transcript("err")
+    assert r(stata, "N") > 0
+
+
 _RCOF = re.compile(r'''^rcof\s+(?:`"noisily\s+(.*)"'|"noisily\s+(.*)")\s*==\s*(\d+)''', re.M)
 #: c_errors.do's lines that need what the do-file put in memory (sysuse auto with a
 #: changed value; a frame created first), which the sfi double does not hold here
