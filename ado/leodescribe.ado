@@ -1,7 +1,11 @@
 *! version 0.1.0 28nov2026
 * leodescribe: what is in the extract (tables, variables, search, value
 * counts), without loading data.  See help leodescribe.  The table and
-* varlist name remote objects, so syntax captures them as text.
+* varlist name remote objects, so syntax captures them as text.  They are
+* names and wildcards only (no expressions, parentheses or quotes, and if,
+* in, using and = are refused by syntax with r(101)), so unlike leoload's
+* text they need no _parse comma split before syntax: the first comma
+* starts the options.
 program leodescribe, rclass
 	version 16
 	local _leo_version 0.1.0

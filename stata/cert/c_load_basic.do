@@ -83,6 +83,18 @@ local n = r(N)
 assert _N == 74
 use if KS4_FSM == 1 using `"`data'/ks4_pupil.dta"', clear
 assert _N == `n'
+
+* the options begin at the first comma outside parentheses and quotes
+* (_parse comma): commas inside a function's arguments and inside strings
+* belong to the if condition; counted against native use if
+leoload ks4_pupil if inrange(KS4_FSM, 1, 1) & KS4_GENDER != "F, M", count
+local n = r(N)
+use if inrange(KS4_FSM, 1, 1) & KS4_GENDER != "F, M" using `"`data'/ks4_pupil.dta"', clear
+assert _N == `n' & `n' > 0
+leoload ks4_pupil if cond(inlist(KS4_FSM, 1, 7), 1, 0) == 1 & ustrpos(KS4_GENDER, ",") == 0, count
+local n = r(N)
+use if cond(inlist(KS4_FSM, 1, 7), 1, 0) == 1 & ustrpos(KS4_GENDER, ",") == 0 using `"`data'/ks4_pupil.dta"', clear
+assert _N == `n' & `n' > 0
 sysuse auto, clear
 leoload ks4_pupil if KS4_FSM == 1, sqlonly
 local r_N = r(N)
