@@ -95,3 +95,14 @@ def test_the_sql_server_write_probe_is_one_tsql_select():
     assert isinstance(tree, exp.Select)
     names = {f.name.upper() for f in tree.find_all(exp.Anonymous)}
     assert {"IS_SRVROLEMEMBER", "IS_ROLEMEMBER", "HAS_PERMS_BY_NAME"} <= names
+
+
+def test_the_sql_server_utf8_probe_runs_the_translators_own_conversion():
+    """The probe converts e-acute exactly as strlen()/strpos()/substr() do on
+    SQL Server 2019+ (the same table entry), and expects its 2 UTF-8 bytes."""
+    from leostata.translate import mssql
+    probe = doctor.PROBES["mssql"]["utf8_bytes"]
+    assert isinstance(sqlglot.parse_one(probe, read="tsql"), exp.Select)
+    assert mssql.SQL["utf8_bytes"].format("NCHAR(233)") in probe
+    assert "NCHAR(233)" in probe and probe.endswith("= 2 THEN 1 ELSE 0 END")
+    assert "utf8_bytes" not in doctor.PROBES["postgresql"]  # only SQL Server converts

@@ -12,7 +12,7 @@ from leostata.errors import InternalError, UnknownFunction, Untranslatable
 from leostata.expr import parse
 from leostata.plan import check_expression
 from leostata.translate import SPECS, translator_for
-from leostata.translate.base import HANDLERS, function
+from leostata.translate.base import HANDLERS, function, help_notes
 from tests.translate.leo_table import leo_table
 
 HELP = Path(__file__).resolve().parent.parent / "ado" / "leoload.sthlp"
@@ -69,9 +69,17 @@ def test_the_help_file_lists_exactly_the_table():
     text = HELP.read_text(encoding="utf-8")
     start = text.index(functions.HELP_BEGIN)
     end = text.index(functions.HELP_END) + len(functions.HELP_END)
-    assert text[start:end] == functions.help_smcl(), (
-        "help leoload's Functions section differs from leostata.functions; regenerate it: "
-        "python -c \"import leostata.functions as f; f.update_help('ado/leoload.sthlp')\"")
+    assert text[start:end] == functions.help_smcl(help_notes(SPECS.values())), (
+        "help leoload's Functions section differs from leostata.functions and the dialects; "
+        f"regenerate it: {functions.REGENERATE}")
+
+
+def test_the_help_table_says_where_a_function_needs_a_newer_sql_server():
+    section = functions.help_smcl(help_notes(SPECS.values())).splitlines()
+    for name in ("strlen", "strpos", "substr"):
+        line = next(x for x in section if x.startswith(f"{{synopt:{{cmd:{name}("))
+        assert line.endswith(f"; SQL Server 2019 or later (on 2016 and 2017 use u{name}()){{p_end}}")
+    assert not any("SQL Server 2019" in x for x in section if x.startswith("{synopt:{cmd:ustrlen("))
 
 
 def test_every_function_appears_in_the_help():

@@ -3,7 +3,8 @@
 
 Takes an open ``Session``; returns a ``Report``: product and version, database
 collation, whether string comparison is case-sensitive and trailing-space
-exact, whether integer AVG and integer division truncate, whether the catalog
+exact, whether integer AVG and integer division truncate, on SQL Server
+whether values convert to UTF-8 bytes (strlen/strpos/substr), whether the catalog
 views are readable, the ODBC driver, on SQL Server encryption, and whether the
 login could write (from its permissions, without writing).  Every probe is a
 read-only SELECT of constants or of the permission catalog; none touches user
@@ -19,6 +20,13 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import text
 
 from . import config
+from .translate import mssql as _mssql
+
+#: SQL Server: 1 when a value converts to its UTF-8 bytes exactly as the
+#: translator converts it (UTF-8 collations, SQL Server 2019+): NCHAR(233),
+#: e-acute, is 2 bytes of UTF-8.  Before 2019 the collation is unknown (an error).
+UTF8_PROBE = ("SELECT CASE WHEN DATALENGTH("
+              + _mssql.SQL["utf8_bytes"].format("NCHAR(233)") + ") = 2 THEN 1 ELSE 0 END")
 
 #: dialect -> (probe name -> SQL returning one value).  Constants only.
 PROBES: dict[str, dict[str, str]] = {
@@ -27,6 +35,7 @@ PROBES: dict[str, dict[str, str]] = {
         "product": "SELECT CAST(SERVERPROPERTY('Edition') AS nvarchar(128))",
         "database_collation": "SELECT CAST(DATABASEPROPERTYEX(DB_NAME(), 'Collation') AS nvarchar(128))",
         "encryption": "SELECT encrypt_option FROM sys.dm_exec_connections WHERE session_id = @@SPID",
+        "utf8_bytes": UTF8_PROBE,
     },
     "postgresql": {
         "version": "SHOW server_version",
@@ -102,6 +111,10 @@ class Report:
         return "\n".join(lines)
 
 
+NO_UTF8_BYTES = ("no UTF-8 collation (SQL Server before 2019): strlen(), strpos() and substr(), "
+                 "which count bytes of UTF-8, are refused; ustrlen(), ustrpos() and usubstr() "
+                 "count characters (the same for plain ASCII)")
+
 LOGIN_CAN_WRITE = ("the login can write to this database: leostata sends only reads, but a "
                    "read-only login is the defence that holds whatever is sent (help leoset)")
 
@@ -129,6 +142,8 @@ def examine(session) -> Report:
     report.problems = [GUARDS[k] for k in GUARDS if str(report.facts.get(k)) == "1"]
     if str(report.facts["login_can_write"]).startswith("yes"):
         report.problems.append(LOGIN_CAN_WRITE)
+    if dialect == "mssql" and str(report.facts.get("utf8_bytes")) != "1":
+        report.problems.append(NO_UTF8_BYTES)
     _cache(report)
     return report
 

@@ -7,8 +7,8 @@ gets - why it is refused (r(5104)).  Everything else reads this table:
 ``translate`` registers one handler per entry that is not refused (and fails
 at import for a handler without an entry), each dialect adds the functions it
 cannot run faithfully, and the "Functions" section of ``help leoload`` is
-generated from it (``help_smcl``; a test fails when the help file and the
-table disagree).
+generated from it and from what each dialect refuses (``help_smcl``; a
+test fails when the help file and the table disagree).
 """
 
 from __future__ import annotations
@@ -188,8 +188,11 @@ HELP_BEGIN = "{* functions: generated from leostata.functions, do not edit by ha
 HELP_END = "{* end of functions *}{...}"
 
 
-def help_smcl() -> str:
-    """The "Functions" section of ``help leoload``, between its markers."""
+def help_smcl(notes: Optional[dict] = None) -> str:
+    """The "Functions" section of ``help leoload``, between its markers;
+    ``notes``: function -> its status where a database refuses it
+    (``translate.base.help_notes``), added to its line."""
+    notes = notes or {}
     aliases: dict[str, list[str]] = {}
     for alias, name in ALIASES.items():
         aliases.setdefault(name, []).append(alias)
@@ -200,7 +203,8 @@ def help_smcl() -> str:
         for f in entries:
             also = f" (also {', '.join(a + '()' for a in aliases[f.name])})" \
                 if f.name in aliases else ""
-            lines.append(f"{{synopt:{{cmd:{f.usage}}}}}{f.summary}{also}{{p_end}}")
+            note = f"; {notes[f.name]}" if f.name in notes else ""
+            lines.append(f"{{synopt:{{cmd:{f.usage}}}}}{f.summary}{also}{note}{{p_end}}")
     lines.append("{p2col 5 26 28 2: Refused on every database (r(5104))}{p_end}")
     for f in FUNCTIONS.values():
         if f.refused:
@@ -209,14 +213,18 @@ def help_smcl() -> str:
     return "\n".join(lines)
 
 
-def update_help(path) -> bool:
-    """Rewrite the generated section of the help file at ``path``; True if
-    it changed.  (``python -c "import leostata.functions as f;
-    f.update_help('ado/leoload.sthlp')"``)."""
+REGENERATE = ("python -c \"from leostata.translate import SPECS; from leostata.translate.base "
+              "import help_notes; import leostata.functions as f; "
+              "f.update_help('ado/leoload.sthlp', help_notes(SPECS.values()))\"")
+
+
+def update_help(path, notes: Optional[dict] = None) -> bool:
+    """Rewrite the generated section of the help file at ``path`` (with the
+    dialects' ``notes``); True if it changed.  The command: ``REGENERATE``."""
     from pathlib import Path
     text = Path(path).read_text(encoding="utf-8")
     start, end = text.index(HELP_BEGIN), text.index(HELP_END) + len(HELP_END)
-    new = text[:start] + help_smcl() + text[end:]
+    new = text[:start] + help_smcl(notes) + text[end:]
     if new != text:
         Path(path).write_text(new, encoding="utf-8")
     return new != text

@@ -72,14 +72,34 @@ CASES = {
                 f"sign(KS4_APS) == -1 | sign(TaxYear - 201516) == 0",
     # in, sort, sample, count
     "in_from_end": f"{T} in -10/l",
-    "in_with_sort": f'leo_nokey Edukey if Region == "London" in 5/20, sort(Region TaxYear)',
+    "in_with_sort": 'leo_nokey Edukey if Region == "London" in 5/20, sort(Region TaxYear)',
     "sample_only": f"{T}, sample(2.5, seed(42))",
     "count": "leo_earnings if TaxYear > 201516, count",
     "all_columns": "leo_earnings",
 }
 
 
-GOLDENS = Goldens("translate", {f"{c}.{d}.sql" for c in CASES for d in DIALECT_NAMES})
+#: strlen()/strpos()/substr() on SQL Server: T-SQL on 2019 (UTF-8 bytes as
+#: varbinary), the refusal on 2016 and 2017 (no UTF-8 collation).  On a table
+#: without a key (no ORDER BY): the goldens show only what these functions make.
+N = "leo_nokey Edukey"
+BYTE_CASES = {
+    "bytes_strlen": f"{N} if strlen(Region) > 3 & strlen(Sex) == 0",
+    "bytes_strpos": f'{N} if strpos(Region, "on") == 2 & strpos(Region, Sex) > 0',
+    "bytes_substr": f'{N} if substr(Region, 1, 3) == "Lon" | substr(Region, 2, 2) != "ë"',
+    "bytes_substr_from_end": f'{N} if substr(Region, -2, .) == "on" & substr(Region, 3, .) > "n"',
+    "bytes_substr_columns": f'{N} if substr(Region, KS4_Level2, TaxYear) == ""',
+    "bytes_substr_nested": f'{N} if substr(Region, 2, 2) + Sex < "onF" & '
+                           f'strlen(substr(Region, 1, 4)) == 4 & '
+                           f'strpos(substr(Region, 2, .), "o") == 1 & '
+                           f'cond(FSM, substr(Region, 1, 1), Sex) == "L" & '
+                           f'inlist(substr(Region, 1, 1), "L", "N")',
+}
+UTF8_VERSION = (15, 0)
+
+GOLDENS = Goldens("translate", {f"{c}.{d}.sql" for c in CASES for d in DIALECT_NAMES}
+                  | {f"{c}.mssql2019.sql" for c in BYTE_CASES}
+                  | {f"{c}.mssql2016.txt" for c in BYTE_CASES})
 
 
 def compiled(case: str, dialect: str) -> str:
@@ -92,8 +112,71 @@ def test_golden_sql(case, dialect):
     GOLDENS.check(f"{case}.{dialect}.sql", compiled(case, dialect))
 
 
-def mssql(where: str, table: str = "leo_earnings Edukey") -> str:
-    sql = to_sql(plan_load(f"{table} if {where}", catalog()), "mssql")
+def mssql_at(version: tuple):
+    """A SQL Server dialect that reports ``version`` (as after connecting)."""
+    from sqlalchemy.dialects import mssql as ms
+    d = ms.dialect()
+    d.server_version_info = version
+    return d
+
+
+@pytest.mark.parametrize("case", sorted(BYTE_CASES))
+def test_golden_byte_functions_on_sql_server_2019(case):
+    GOLDENS.check(f"{case}.mssql2019.sql",
+                  to_sql(plan_load(BYTE_CASES[case], catalog()), mssql_at(UTF8_VERSION)) + "\n")
+
+
+@pytest.mark.parametrize("case", sorted(BYTE_CASES))
+def test_golden_byte_functions_refused_on_sql_server_2016(case):
+    with pytest.raises(Untranslatable) as info:
+        to_sql(plan_load(BYTE_CASES[case], catalog()), "mssql")  # pinned: 2016
+    assert info.value.rc == 5104
+    GOLDENS.check(f"{case}.mssql2016.txt", info.value.render() + "\n")
+
+
+@pytest.mark.parametrize("version, translated", [((13, 0), False), ((14, 0), False),
+                                                 ((15, 0), True), ((16, 0), True)])
+def test_byte_functions_follow_the_server_version(version, translated):
+    for fn, call in [("strlen", "strlen(Region) > 1"), ("strpos", 'strpos(Region, "a") > 0'),
+                     ("substr", 'substr(Region, 1, 2) == "ab"')]:
+        plan = plan_load(f"leo_earnings if {call}", catalog())
+        if translated:
+            sql = to_sql(plan, mssql_at(version))
+            assert "COLLATE Latin1_General_100_BIN2_UTF8 AS VARCHAR(MAX)) AS VARBINARY(MAX))" in sql
+            continue
+        with pytest.raises(Untranslatable) as info:
+            to_sql(plan, mssql_at(version))
+        assert info.value.rc == 5104 and "before 2019" in info.value.hint
+        assert f"use u{fn}()" in info.value.hint
+
+
+def test_a_byte_slice_is_compared_as_bytes_with_the_padding_fix_on_both_sides():
+    where = mssql('substr(Region, 1, 2) == "ab"', version=UTF8_VERSION)
+    utf8 = ("CAST(CAST(CAST({} AS NVARCHAR(MAX)) COLLATE Latin1_General_100_BIN2_UTF8 AS "
+            "VARCHAR(MAX)) AS VARBINARY(MAX))")
+    assert where == (f"(SUBSTRING({utf8.format('ISNULL(leo_earnings.[Region], ' + chr(39) * 2 + ')')}"
+                     f", 1, 2) + 0x01) = ({utf8.format(chr(39) + 'ab' + chr(39))} + 0x01)")
+    # "" is a zero-length slice, whatever its type
+    assert mssql('substr(Region, 2, 1) == ""', version=UTF8_VERSION).startswith("DATALENGTH(")
+
+
+@pytest.mark.parametrize("call", ["ustrlen(substr(Region, 1, 2)) == 2",
+                                  'strlower(substr(Region, 1, 2)) == "lo"',
+                                  'usubstr(substr(Region, 1, 4), 1, 1) == "L"',
+                                  'strmatch(substr(Region, 1, 2), "L*")'])
+def test_a_byte_slice_used_as_text_is_refused_on_sql_server(call):
+    """SQL Server cannot read bytes back as UTF-8 text (outside a UTF-8
+    database): refused by name, never approximated."""
+    with pytest.raises(Untranslatable) as info:
+        to_sql(plan_load(f"leo_earnings if {call}", catalog()), mssql_at(UTF8_VERSION))
+    err = info.value
+    assert err.rc == 5104 and err.message == "substr() cannot be translated faithfully on SQL Server"
+    assert "UTF-8 bytes" in err.hint and "use usubstr()" in err.hint
+
+
+def mssql(where: str, table: str = "leo_earnings Edukey", version=None) -> str:
+    dialect = mssql_at(version) if version else "mssql"
+    sql = to_sql(plan_load(f"{table} if {where}", catalog()), dialect)
     return sql.split("WHERE", 1)[1].split("ORDER BY", 1)[0].strip()
 
 

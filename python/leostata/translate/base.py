@@ -70,11 +70,18 @@ may raise; results within one rounding of half the smallest denormal
 overflows); a chain of ``+``/``-`` is checked on its result only, so a
 partial sum beyond 8.99e307 that a later term brings back (``8e307 +
 8e307 - 8e307``) is not missing as in Stata, and on SQL Server and
-PostgreSQL a partial sum beyond 1.8e308 raises; a ``bigint`` column holding values beyond 2^53
-loads as a string (``stata_types``) but is compared as a number here (and
-SQLite compares it exactly where the others compare doubles); with a key
+PostgreSQL a partial sum beyond 1.8e308 raises; with a key
 that is not unique, ``in`` counts ties in the database's order.  (``in f/l``
 outside 1.._N is refused with r(198) before any SQL runs: ``commands``.)
+
+Rule for ``bigint`` beyond 2^53 (decided, tested in
+tests/translate/test_bigint_if.py): such a column loads as a string
+(``str16``, the digits exact; ``stata_types``), but ``if`` compares the
+database's number, never its text - where Stata, holding a string, would
+stop with r(109) "type mismatch".  Against an integer constant below 2^53
+the comparison is exact on every database (bigint with bigint); a larger
+constant is a double in Stata, and DuckDB, PostgreSQL and SQL Server
+compare it with the column converted to double, SQLite exactly.
 
 Extended missing values ``.a``-``.z`` are supported as literals compared
 with an expression and in ``missing()`` (data from SQL only ever holds
@@ -147,7 +154,11 @@ class DialectSpec:
     ``"overflow"`` when a double result beyond the largest double is an
     error there rather than infinity, ``"underflow"`` when a nonzero
     product that rounds to zero is one too (PostgreSQL): such arithmetic is
-    judged before it is computed.
+    judged before it is computed; ``supported_from``: Stata function ->
+    the first server version that translates it (before that version
+    ``unsupported`` gives the reason); ``notes``: Stata function -> its
+    status here in a few words, for the help's function table (default for
+    a refused one: "refused on <database>").
     """
 
     name: str
@@ -163,6 +174,31 @@ class DialectSpec:
     max_case_depth: Optional[int] = None
     null_safe_equal: str = "or"
     float_errors: tuple = ()
+    supported_from: Mapping[str, tuple] = field(default_factory=dict)
+    notes: Mapping[str, str] = field(default_factory=dict)
+
+
+def help_notes(specs) -> dict[str, str]:
+    """Stata function -> its status on the databases that refuse it (or
+    translate it from some version only), from the DialectSpecs ``specs``:
+    what ``functions.help_smcl`` adds to the help's function table."""
+    notes: dict[str, list] = {}
+    for spec in specs:
+        for name in spec.unsupported:
+            notes.setdefault(name, []).append(
+                spec.notes.get(name) or f"refused on {database_name(spec.name)}")
+    return {name: "; ".join(parts) for name, parts in notes.items()}
+
+
+@dataclass(frozen=True)
+class Utf8(Str):
+    """A string held as its UTF-8 bytes (``sql`` is binary, never NULL), as
+    ``substr()`` gives it where the database cuts UTF-8 bytes as binary
+    (the ``utf8_bytes`` entry: SQL Server): a cut may split a character, so
+    the value is compared, joined and measured as bytes, never read as text.
+    ``origin``: the function that made it (named when it is refused as text)."""
+
+    origin: str = "substr"
 
 
 # --- the translator -----------------------------------------------------------------------
@@ -262,7 +298,7 @@ class Translator:
     def sql(self, key: str, *args, type_=None, **consts):
         """``constructs.Sql`` for ``key`` on this database (with gates)."""
         gate = self.spec.gates.get(key)
-        if gate and self.version and tuple(self.version) >= tuple(gate[0]):
+        if gate and self.at_least(gate[0]):
             key = gate[1]
         if not has_entry(self.dialect, key):
             raise InternalError(f"no SQL for {key!r} on {self.dialect}")
@@ -270,6 +306,10 @@ class Translator:
 
     def has(self, key: str) -> bool:
         return has_entry(self.dialect, key)
+
+    def at_least(self, version: Optional[tuple]) -> bool:
+        """True when the server is known to be ``version`` or later."""
+        return version is not None and bool(self.version) and tuple(self.version) >= tuple(version)
 
     def bind(self, value, type_):
         """A bound parameter (inline past ``max_params``; see MAX_PARAMS)."""
@@ -641,6 +681,10 @@ class Translator:
                 return b
             if b.is_const and b.const == "":
                 return a
+            if isinstance(a, Utf8) or isinstance(b, Utf8):  # bytes joined as bytes
+                origin = a.origin if isinstance(a, Utf8) else b.origin
+                return Utf8(sql=self.sql("bytes_concat", self.utf8(a), self.utf8(b),
+                                         type_=sat.LargeBinary()), origin=origin)
             return Str(sql=sa.type_coerce(self.s_sql(a), sat.String()) + self.s_sql(b))
         if isinstance(node, Call):
             return self.call(node)
@@ -682,9 +726,24 @@ class Translator:
         return sa.or_(xs == ys, sa.and_(xs.is_(None), ys.is_(None)))
 
     def s_sql(self, s: Str):
+        """The SQL text of a string (binding a constant); a ``Utf8`` value
+        cannot be read as text here (Untranslatable r(5104))."""
+        if isinstance(s, Utf8):
+            where = database_name(self.dialect)
+            raise self.refuse(s.origin, f"on {where} its result is UTF-8 bytes (a cut may split a "
+                              "character), which can be compared (also by inlist()), joined with "
+                              "+, chosen by cond(), or given to strlen(), strpos(), substr() or "
+                              "missing(), but not used as text by other functions; use usubstr(), "
+                              "which counts characters (the same for plain ASCII)")
         if s.sql is not None:
             return s.sql
         return self.str_bind(s.const)
+
+    def utf8(self, s: Str):
+        """The UTF-8 bytes of a string as binary SQL (the ``utf8_bytes`` entry)."""
+        if isinstance(s, Utf8):
+            return s.sql
+        return self.sql("utf8_bytes", self.s_sql(s), type_=sat.LargeBinary())
 
     def str_bind(self, text: str):
         return self.bind(text, sat.String() if text.isascii() else sat.Unicode())
@@ -729,6 +788,9 @@ class Translator:
             return empty if op in ("==", "<=") else empty.negated()
         if b.is_const and b.const == "" and op in ("<", ">="):
             return FALSE if op == "<" else TRUE
+        if isinstance(a, Utf8) or isinstance(b, Utf8):  # bytes with bytes, padding-proof
+            x, y = (self.sql("bytes_key", self.utf8(v), type_=sat.LargeBinary()) for v in (a, b))
+            return Pair(Atom(sql_compare(op, x, y)), Atom(sql_compare(COMPLEMENT[op], x, y)))
         y_sql = self.s_sql(b)
         x = self.str_key(self.s_sql(a))
         y = self.str_key(y_sql, collate=self.spec.collate_both and not b.is_const)
@@ -747,7 +809,7 @@ class Translator:
         refused = FUNCTIONS[name].refused
         if refused:
             raise self.refuse(node.name, refused, node, anywhere=True)
-        if name in self.spec.unsupported:
+        if name in self.spec.unsupported and not self.at_least(self.spec.supported_from.get(name)):
             raise self.refuse(node.name, self.spec.unsupported[name], node)
         handler = HANDLERS.get(name)
         if handler is None:

@@ -27,6 +27,8 @@ Gaps between DuckDB and Stata, each closed in the SQL below:
   ``GREATEST(UNICODE(...), 0)``.
 * ``strlower``/``strupper``: ``TRANSLATE`` of A-Z only.
 * Dates: ``d - DATE '1960-01-01'`` is the %td number.
+* Bigint beyond 2^53: loads as a string, but ``if`` compares the
+  database's number (the rule and its reason: ``base``).
 
 Refused here: nothing beyond the functions no database gets
 (``leostata.functions``).

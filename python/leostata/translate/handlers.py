@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy import types as sat
 
 from ..expr.nodes import Call
-from .base import Translator, _div, _int, _lit, function
+from .base import Translator, Utf8, _div, _int, _lit, function
 from .fold import (DOUBLE_MAX, EPOCH, EXP_MAX, EXP_ZERO, PY_STR, SYSMISS, TD_MAX, TD_MIN, Ext,
                    date_part, mdy_days, py_mod, py_real, py_round, py_sign, py_substr)
 from .predicates import FALSE, TRUE, Atom, Const, Pair, p_and, p_or
@@ -27,6 +27,13 @@ from .values import Num, Str
 
 def _nums(tr: Translator, args) -> list:
     return [tr.num(a) for a in args]
+
+
+def _operand(tr: Translator, s, byte: bool):
+    """The SQL a string function works on: for a byte-counting function on a
+    database that cuts UTF-8 bytes as binary (``utf8_bytes``: SQL Server
+    2019+), the bytes; otherwise the text."""
+    return tr.utf8(s) if byte and tr.has("utf8_bytes") else tr.s_sql(s)
 
 
 @function("missing")
@@ -47,7 +54,7 @@ def _inlist(tr: Translator, node: Call, args):
     if args[0].stype == "str":
         z = tr.str_(args[0])
         items = [tr.str_(a) for a in args[1:]]
-        if z.is_const or not all(i.is_const for i in items):
+        if z.is_const or isinstance(z, Utf8) or not all(i.is_const for i in items):
             return p_or(*(tr.compare_str("==", z, i) for i in items))
         values = list(dict.fromkeys(i.const for i in items if i.const != ""))
         parts = [tr.is_empty(z)] if any(i.const == "" for i in items) else []
@@ -109,13 +116,17 @@ def _cond(tr: Translator, node: Call, args):
         if isinstance(x.const, Ext):
             return branches[2] if len(branches) > 2 else branches[0]
         return branches[0] if x.const != 0 else branches[1]
-    sqls = [tr.s_sql(v) if strings else tr.n_sql(v) for v in branches]
+    as_bytes = strings and any(isinstance(v, Utf8) for v in branches)
+    sqls = [tr.utf8(v) if as_bytes else tr.s_sql(v) if strings else tr.n_sql(v)
+            for v in branches]
     whens = []
     if len(branches) > 2 and tr.missing(x) != FALSE:
         whens.append((tr.missing(x).sql(), sqls[2]))
         x = replace(tr.as_number(x), nullable=False)  # missing is handled above
     whens.append((tr.truth(x).sql(), sqls[0]))
     sql = sa.case(*whens, else_=sqls[1])
+    if as_bytes:
+        return Utf8(sql=sql)
     if strings:
         return Str(sql=sql)
     return Num(sql=sql, nullable=any(v.nullable for v in branches),
@@ -143,7 +154,7 @@ def _length(key: str, byte: bool):
         s = tr.str_(args[0])
         if s.is_const:
             return tr.const(float(len(s.const.encode("utf-8")) if byte else len(s.const)))
-        return Num(sql=tr.sql(key, tr.s_sql(s), type_=sat.Integer()), nullable=False,
+        return Num(sql=tr.sql(key, _operand(tr, s, byte), type_=sat.Integer()), nullable=False,
                    is_float=False)
     return handler
 
@@ -163,7 +174,7 @@ def _position(key: str, byte: bool):
             return tr.const(float(a.find(b) + 1) if b else 0.0)
         if s2.is_const and s2.const == "":
             return tr.const(0.0)
-        found = tr.sql(key, tr.s_sql(s1), tr.s_sql(s2), type_=sat.Integer())
+        found = tr.sql(key, _operand(tr, s1, byte), _operand(tr, s2, byte), type_=sat.Integer())
         if s2.is_const:
             return Num(sql=found, nullable=False, is_float=False)
         empty = tr.is_empty(s2)
@@ -193,7 +204,8 @@ def _substring(key: str, length_key: str, byte: bool):
                     raise tr.refuse(node.name, "the constant result is not valid UTF-8",
                                     node, anywhere=True) from None
             return Str(const=part)
-        text = tr.s_sql(s)
+        as_bytes = byte and tr.has("utf8_bytes")
+        text = _operand(tr, s, byte)
         size = tr.sql(length_key, text, type_=sat.Integer())
         empty = Str(const="")
         conditions = []
@@ -226,6 +238,12 @@ def _substring(key: str, length_key: str, byte: bool):
             length = sa.case((b_sql.is_(None), size), else_=b_sql) if b.nullable else b_sql
             conditions.append(length > _int(0))
             length = sa.cast(length, sat.Integer())
+        if as_bytes:
+            piece = tr.sql(key, text, start, length, type_=sat.LargeBinary())
+            if conditions:
+                piece = sa.case((sa.and_(*conditions), piece),
+                                else_=tr.sql("bytes_empty", type_=sat.LargeBinary()))
+            return Utf8(sql=piece, origin=node.name)
         piece = tr.sql(key, text, start, length, type_=sat.String())
         if not conditions:
             return Str(sql=piece)

@@ -10,8 +10,11 @@ own version is used.  Features of newer versions are gated (``GATES``):
 * SQL Server 2022 (16): ``LEAST``/``GREATEST`` - ``min()``/``max()`` use
   them; on 2016 a correlated ``(SELECT MIN(v) FROM (VALUES (a), (b)) ...)``,
   which ignores NULLs exactly as Stata's min()/max() ignore missing values.
-* Not used at any version: ``IS [NOT] DISTINCT FROM`` (2022), UTF-8
-  collations (2019), ``DATETRUNC`` (2022), regular expressions (2025).
+* SQL Server 2019 (15): UTF-8 collations - ``strlen()``, ``strpos()`` and
+  ``substr()`` count UTF-8 bytes through them (below); on 2016 and 2017
+  they are refused (``SUPPORTED_FROM``).
+* Not used at any version: ``IS [NOT] DISTINCT FROM`` (2022),
+  ``DATETRUNC`` (2022), regular expressions (2025).
 * Used, available since 2012/2016: ``TRY_CAST``, ``DATEFROMPARTS``,
   ``DATEDIFF_BIG``, ``OFFSET ... FETCH``.
 
@@ -70,12 +73,51 @@ Gaps between T-SQL and Stata, each closed in the SQL below:
 * ``sample()`` hash: BIGINT arithmetic (below 2^63) and ``UNICODE()`` code
   points, identical to the other databases.
 
-Refused here (``UNSUPPORTED``), with the reason shown to the user:
-``strlen()``, ``strpos()``, ``substr()`` - Stata counts bytes of UTF-8
-text, and SQL Server 2016 cannot see UTF-8 bytes (varchar is stored in a
-code page, nvarchar in UTF-16); ``ustrlen()``, ``ustrpos()``,
-``usubstr()`` count characters and are translated - identical for plain
-ASCII text.
+Bytes (``strlen()``, ``strpos()``, ``substr()``; SQL Server 2019+): Stata
+counts the bytes of UTF-8 text.  A value is read as its UTF-8 bytes by
+``CAST(CAST(CAST(s AS NVARCHAR(MAX)) COLLATE Latin1_General_100_BIN2_UTF8
+AS VARCHAR(MAX)) AS VARBINARY(MAX))`` (``utf8_bytes``): nvarchar holds any
+varchar losslessly; from 2019 "when a UTF-8 enabled collation is used,
+[char and varchar] use the UTF-8 character encoding" (learn.microsoft.com
+/sql/t-sql/data-types/char-and-varchar-transact-sql); the output of CAST
+between character types "has the collation label of the input string"
+(.../statements/collation-precedence-transact-sql), so the varchar is UTF-8,
+and its cast to varbinary is those bytes.  On binary data ``DATALENGTH`` is
+the byte count, ``SUBSTRING`` counts start and length in bytes and returns
+varbinary (.../functions/substring-transact-sql), and
+``CHARINDEX`` searches varbinary (its return type is bigint "if
+expressionToSearch has ... varbinary(max)", .../functions/charindex-transact-
+sql) byte by byte - a valid UTF-8 needle can only match at a character
+boundary, as in Stata.  ``substr()``'s result stays bytes (``base.Utf8``), so
+a cut through a character is compared as the bytes Stata holds, never
+decoded: compared with ``(bytes + 0x01)`` on both sides (varbinary ``=``
+ignores trailing ``0x00`` bytes, the one place it is not byte-by-byte; the
+0x01 keeps it exact as ``CHAR(1)`` does for text), joined with ``+``,
+measured, cut and searched again; used as text by another function
+(``ustrlen()``, ``strlower()``...) it is refused, since T-SQL cannot read
+bytes back as UTF-8 text outside a UTF-8 database.  Unverified on a live
+server (the cert do-file checks): characters outside the BMP (surrogate
+pairs) become their 4-byte UTF-8 form under the BIN2_UTF8 collation, and a
+``strpos()`` needle longer than CHARINDEX's 8,000 limit.  Cost: the
+conversion runs per row on the ``MAX`` types, and no index serves it.
+
+Refused here (``UNSUPPORTED``) before SQL Server 2019, with the reason shown
+to the user: ``strlen()``, ``strpos()``, ``substr()`` - 2016 and 2017 have no
+UTF-8 collation and cannot see UTF-8 bytes (varchar is stored in a code page,
+nvarchar in UTF-16); ``ustrlen()``, ``ustrpos()``, ``usubstr()`` count
+characters and are translated at every version - identical for plain ASCII
+text.  The version is the live server's (SQLAlchemy reads it when it
+connects; ``leostata doctor`` shows it and probes the UTF-8 conversion);
+without a connection (``leostata sql``, and the check that the synthetic
+database refuses what the SRS would) it is ``PINNED_VERSION``, 2016: the
+oldest supported version, so a do-file that passes runs on any of them.
+
+Bigint: a ``bigint`` column with values beyond 2^53 loads as a string
+(``stata_types``), but ``if`` compares the database's number: exactly
+against an integer constant below 2^53 (bigint with bigint), as doubles
+against a larger one (T-SQL converts the bigint to float, and Stata's
+constant is a double too).  Where Stata, holding a string, would stop with
+r(109), leostata filters by the number (the rule is in ``base``).
 
 Known gaps (documented, not closed): characters outside the Basic
 Multilingual Plane (emoji) count as two characters in ``ustrlen()``,
@@ -103,6 +145,11 @@ PINNED_VERSION = (13, 0)
 #: "SQL Server allows for only 10 levels of nesting in CASE expressions" (error 125).
 MAX_CASE_DEPTH = 10
 BIN2 = "Latin1_General_100_BIN2"
+#: The binary UTF-8 collation (SQL Server 2019): a value converted to varchar
+#: under it is stored, and so cast to varbinary, as UTF-8 bytes.
+BIN2_UTF8 = "Latin1_General_100_BIN2_UTF8"
+#: First version with UTF-8 collations: SQL Server 2019 (15.x).
+UTF8_VERSION = (15,)
 
 
 def _nested_replace(frm: str, to: str):
@@ -170,6 +217,15 @@ SQL = {
     "greatest_2022": varargs("GREATEST"),
     "char_code": "ISNULL(UNICODE(SUBSTRING({0}, {i}, 1)), 0)",
     "count_all": "COUNT_BIG(*)",
+    # bytes of UTF-8 (SQL Server 2019+; strlen/strpos/substr are refused before)
+    "utf8_bytes": (f"CAST(CAST(CAST({{0}} AS NVARCHAR(MAX)) COLLATE {BIN2_UTF8} AS VARCHAR(MAX)) "
+                   "AS VARBINARY(MAX))"),
+    "byte_length": "DATALENGTH({0})",
+    "byte_pos": "CHARINDEX({1}, {0})",
+    "byte_substr": "SUBSTRING({0}, {1}, {2})",
+    "bytes_key": "({0} + 0x01)",
+    "bytes_concat": "({0} + {1})",
+    "bytes_empty": "0x",
 }
 
 #: SQL key -> (first server version with the feature, key to use from then on).
@@ -180,18 +236,25 @@ GATES = {
     "greatest": ((16,), "greatest_2022"),
 }
 
-_BYTES = ("Stata counts bytes of UTF-8 text, and SQL Server 2016 stores text in a code page "
-          "(varchar) or UTF-16 (nvarchar), so byte counts differ for non-ASCII text")
+_BYTES = ("Stata counts bytes of UTF-8 text, and SQL Server before 2019 (15.x) has no UTF-8 "
+          "collation, so it cannot see those bytes: varchar is stored in a code page, nvarchar "
+          "in UTF-16 (SQL Server 2019 and later translate it)")
 
+#: Refused before the version in SUPPORTED_FROM, with the reason shown.
 UNSUPPORTED = {
     "strlen": _BYTES + "; use ustrlen(), which counts characters (the same for plain ASCII)",
     "strpos": _BYTES + "; use ustrpos(), which counts characters (the same for plain ASCII)",
     "substr": _BYTES + "; use usubstr(), which counts characters (the same for plain ASCII)",
 }
+SUPPORTED_FROM = {name: UTF8_VERSION for name in UNSUPPORTED}
+#: The status line of each in the help's function table.
+NOTES = {name: f"SQL Server 2019 or later (on 2016 and 2017 use u{name}())"
+         for name in UNSUPPORTED}
 
 TABLES[NAME] = SQL
 SPEC = DialectSpec(name=NAME, float_errors=("overflow",), sql=SQL, unsupported=UNSUPPORTED,
                    collation=BIN2,
                    strmatch="like", like_brackets=True, gates=GATES,
                    default_version=PINNED_VERSION, prefilter_equality=True,
-                   max_case_depth=MAX_CASE_DEPTH)
+                   max_case_depth=MAX_CASE_DEPTH, supported_from=SUPPORTED_FROM,
+                   notes=NOTES)

@@ -34,6 +34,8 @@ Gaps between PostgreSQL and Stata, each closed in the SQL below:
 * Dates: ``d - DATE '1960-01-01'`` is the %td number.  Timestamps with a
   time zone are read in the session's zone (the loader converts to UTC: a
   gap for ``timestamptz`` columns).
+* Bigint beyond 2^53: loads as a string, but ``if`` compares the
+  database's number (the rule and its reason: ``base``).
 * ``char(n)`` (``bpchar``) columns drop trailing spaces in comparisons
   while the driver returns them padded: a gap (LEO tables use varchar).
 

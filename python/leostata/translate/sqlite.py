@@ -24,6 +24,8 @@ Gaps between SQLite and Stata, each closed in the SQL below:
   grammar with ``GLOB`` and ``INSTR`` before ``CAST(t AS REAL)``.
 * Dates are ISO text: ``JULIANDAY`` gives the %td number; date constants
   are ``'yyyy-mm-dd'`` text.
+* Bigint beyond 2^53: loads as a string, but ``if`` compares the
+  database's number (the rule and its reason: ``base``).
 * No single precision: a ``REAL``-declared column holds doubles, so
   ``x == 0.1`` is true where Stata (float storage) says false: a gap.
 * Math functions (``CEIL``, ``LN``, ``POWER``...) need SQLite 3.35+ built
