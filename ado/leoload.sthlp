@@ -70,7 +70,11 @@
 {it:varlist}, {cmd:if}, {cmd:in}, {cmd:by()} and {cmd:sort()} refer to
 the variables of {it:table}, not to the data in memory.  As in Stata,
 variable names are case-sensitive and may be abbreviated (a unique
-abbreviation), and wildcards ({cmd:KS4_*}) and ranges ({cmd:a-b}) work.{p_end}
+abbreviation), and wildcards ({cmd:KS4_*}) and ranges ({cmd:a-b}) work.
+The options begin at the first comma outside parentheses and quotes, as
+{helpb _parse} {cmd:comma} splits a command: a comma inside a function's
+arguments ({cmd:if inrange(x, 1, 5)}) or inside a string
+({cmd:if s == "a, b"}) belongs to the {cmd:if} condition.{p_end}
 
 
 {marker description}{...}
@@ -155,12 +159,20 @@ keeps the rows whose key appears in {it:table} (in its rows where {it:exp}
 is true), never duplicating a row.  See {help leoload##cohorts:Cohorts}.
 
 {phang}
-{opth sort(varlist)} orders the result; without it, rows come in the order
-of the table's key ({cmd:leodescribe} {it:table} shows it).  {cmd:in} counts
-observations of the whole table in this order, before {cmd:if} and
-{cmd:sample()} apply, as {cmd:keep in} would after {cmd:use}; a range
-outside 1 to _N is r(198) {err:Obs. nos. out of range}, as in Stata (this
-costs one {cmd:COUNT} of the table on the server).
+{opth sort(varlist)} orders the result in Stata's sort order (as
+{helpb sort} would: missing values last, strings by their bytes).  Without
+it, rows come ordered by the table's key ({cmd:leodescribe} {it:table} shows
+it) as the database itself orders it, which an index on the key serves
+without sorting the table: the same rows in the same order in every run, but
+not necessarily Stata's order (the database's collation may ignore case, and
+missing values may come first), and the data are not marked as sorted; type
+{cmd:sort} in Stata, or give {cmd:sort()}, when the order matters.  A table
+without a key has no row order: its rows come in whatever order the server
+returns them.  {cmd:in} counts observations of the whole table in Stata's
+order of {cmd:sort()} or the key, before {cmd:if} and {cmd:sample()} apply,
+as {cmd:keep in} would after {cmd:use}; a range outside 1 to _N is r(198)
+{err:Obs. nos. out of range}, as in Stata (this costs one {cmd:COUNT} of the
+table on the server).
 
 {phang}
 {opt count} counts the rows {cmd:if}, {cmd:in} and {cmd:sample()} keep,
@@ -510,6 +522,26 @@ numbers).  A database may refuse one more with a reason (SQL Server, and so
 the synthetic database, refuses the few it cannot compute exactly).  Any
 other Stata function is r(133) "unknown function".
 
+{pstd}
+{cmd:strlen()}, {cmd:strpos()} and {cmd:substr()} count bytes of UTF-8, as
+Stata does.  SQL Server computes them from 2019 on (UTF-8 collations); 2016
+and 2017 cannot see those bytes and refuse them (r(5104)), and so does the
+synthetic database, whose checks assume the oldest SQL Server; use
+{cmd:ustrlen()}, {cmd:ustrpos()} and {cmd:usubstr()}, which count characters
+(the same for plain ASCII).  On SQL Server a {cmd:substr()} is kept as bytes,
+since it may cut a character in two: it can be compared, joined with
+{cmd:+}, and given to {cmd:strlen()}, {cmd:strpos()}, {cmd:substr()},
+{cmd:missing()}, {cmd:inlist()} or {cmd:cond()}; another function of it
+({cmd:ustrlen(substr(s, 1, 3))}) is refused there.
+
+{pstd}
+A {cmd:bigint} column holding values beyond 2^53 loads as a string (the
+digits exact), but {cmd:if} compares the database's number: where Stata,
+holding a string, would stop with r(109) {err:type mismatch}, {cmd:if n > 5}
+keeps the rows whose number is above 5 (missing counts as larger, as
+always).  Against whole numbers below 2^53 the comparison is exact; a larger
+constant is a double, as in Stata.
+
 {* functions: generated from leostata.functions, do not edit by hand *}{...}
 {synoptset 26}{...}
 {p2col 5 26 28 2: Missing values and conditions}{p_end}
@@ -518,11 +550,11 @@ other Stata function is r(133) "unknown function".
 {synopt:{cmd:inrange(z, a, b)}}1 if a <= z <= b, with Stata's rules for missing bounds{p_end}
 {synopt:{cmd:cond(x, a, b, c)}}a if x is true, b if false, c (when given) if x is missing{p_end}
 {p2col 5 26 28 2: Strings}{p_end}
-{synopt:{cmd:substr(s, n1, n2)}}the n2 bytes of s from byte n1 (negative n1 counts from the end){p_end}
+{synopt:{cmd:substr(s, n1, n2)}}the n2 bytes of s from byte n1 (negative n1 counts from the end); SQL Server 2019 or later (on 2016 and 2017 use usubstr()){p_end}
 {synopt:{cmd:usubstr(s, n1, n2)}}the n2 characters of s from character n1{p_end}
-{synopt:{cmd:strpos(s1, s2)}}the byte position of s2 in s1, 0 if not found{p_end}
+{synopt:{cmd:strpos(s1, s2)}}the byte position of s2 in s1, 0 if not found; SQL Server 2019 or later (on 2016 and 2017 use ustrpos()){p_end}
 {synopt:{cmd:ustrpos(s1, s2 [, n])}}the character position of s2 in s1 (from character n), 0 if not found{p_end}
-{synopt:{cmd:strlen(s)}}the length of s in bytes{p_end}
+{synopt:{cmd:strlen(s)}}the length of s in bytes; SQL Server 2019 or later (on 2016 and 2017 use ustrlen()){p_end}
 {synopt:{cmd:ustrlen(s)}}the length of s in characters{p_end}
 {synopt:{cmd:strlower(s)}}s with ASCII A-Z lower-cased (also lower()){p_end}
 {synopt:{cmd:strupper(s)}}s with ASCII a-z upper-cased (also upper()){p_end}
