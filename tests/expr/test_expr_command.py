@@ -347,3 +347,55 @@ def test_lone_surrogates_are_refused(text, rc, at):
     assert (err.rc, err.pos) == (rc, (at, at + 1))
     assert err.hint == caret(text.replace(text[at], "\ufffd"), at, at + 1)
     err.render().encode("utf-8")
+
+
+# --- the weight clause (issue 14 item 5) ----------------------------------------------------
+
+
+@pytest.mark.parametrize("text, kind, typed, exp", [
+    ("t x [aw=w], collapse(x)", "aweight", "aw", "w"),
+    ("t x [aweight = w]", "aweight", "aweight", "w"),
+    ("t [fw=n]", "fweight", "fw", "n"),
+    ("t x [fweigh=n]", "fweight", "fweigh", "n"),
+    ("t x [pw=p] if a > 1", "pweight", "pw", "p"),
+    ("t x [iw=v]", "iweight", "iw", "v"),
+    ("t x [w=v]", None, "w", "v"),
+    ("t x [weight=v]", None, "weight", "v"),
+    ("t x[aw=v]", "aweight", "aw", "v"),
+    ("t x [aw=2*v]", "aweight", "aw", "2*v"),
+])
+def test_weight_clause(text, kind, typed, exp):
+    cmd = parse_command(text)
+    w = cmd.weight
+    assert (w.kind, w.typed, w.exp_text, span(text, w.exp_pos)) == (kind, typed, exp, exp)
+    assert span(text, w.pos).startswith("[") and span(text, w.pos).endswith("]")
+    assert [t.token for t in cmd.varlist] == ([] if text.startswith("t [") else ["x"])
+
+
+@pytest.mark.parametrize("text", [
+    "t x if a > 1 [aw=w] in 1/5", "t x in 1/5 [aw=w] if a > 1", "t x [aw=w] if a > 1 in 1/5",
+])
+def test_weight_clause_anywhere_among_if_and_in(text):
+    cmd = parse_command(text)
+    assert (cmd.if_text, cmd.in_range, cmd.weight.exp_text) == ("a > 1", (1, 5), "w")
+
+
+def test_no_weight_and_subscripts_are_not_weights():
+    assert parse_command("t x if a > 1, collapse(x)").weight is None
+    assert parse_command('t x if s == "[aw=w]"').weight is None
+
+
+@pytest.mark.parametrize("text, message, pos", [
+    ("t x [aw=w] [fw=v]", "invalid syntax: weights given twice", (11, 17)),
+    ("t x [aw=w] y", "invalid syntax: the weight goes after the varlist "
+                     "(and before or after if and in)", (11, 12)),
+    ("t x [xw=w]", "xw not allowed: the weight types are fweight, aweight, pweight, "
+                   "iweight and weight", (5, 7)),
+    ("t x [a=w]", "a not allowed: the weight types are fweight, aweight, pweight, "
+                  "iweight and weight", (5, 6)),
+    ("t x [aw= ]", "invalid syntax: expression expected after '='", (4, 10)),
+    ("t x [aw=w", "too few ']'", (4, 5)),
+])
+def test_weight_errors(text, message, pos):
+    err = error(parse_command, text)
+    assert (err.message, err.pos) == (message, pos)

@@ -1,4 +1,4 @@
-"""The ``leoload`` command line: ``TABLE [varlist] [if exp] [in range] [, options]``.
+"""The ``leoload`` command line: ``TABLE [varlist] [if exp] [in range] [weight] [, options]``.
 
 ``parse_command(text)`` takes the text that follows the Stata command name and
 returns a :class:`Command`.  It only splits and checks the *grammar*: names
@@ -15,6 +15,14 @@ if-expression's nodes included -- so ``caret(command.text, *pos)`` (or
 The splitter reads the text at "top level": a ``"..."`` or ```"..."'`` string
 and anything inside balanced parentheses are opaque, so
 ``if inlist(x, 1, 2) & s == "a, b in c"`` is not cut at its commas or ``in``.
+Square brackets group too, so ``[aw = w]`` is one word.
+
+The weight clause ``[wtype=exp]`` (``fweight``, ``aweight``, ``pweight``,
+``iweight`` and ``weight``, each abbreviable to two letters, ``weight`` to
+``w``) may come before, between or after ``if`` and ``in``, once; it is
+recognised as a top-level ``[`` whose content reads ``word = ...`` (a
+subscript such as ``x[1]`` never does).  ``[weight=exp]`` is the command's
+default weight type, which the caller decides (collapse: aweight).
 """
 
 from __future__ import annotations
@@ -65,6 +73,29 @@ class ClistItem:
     stat_pos: Optional[Pos] = None
 
 
+#: Weight types: (full name, shortest abbreviation).  ``weight`` is the
+#: command's default type (``Weight.kind`` None).
+WEIGHT_TYPES = (("fweight", 2), ("aweight", 2), ("pweight", 2), ("iweight", 2), ("weight", 1))
+
+_WEIGHT = re.compile(r"\[\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)", re.ASCII)
+
+
+@dataclass(frozen=True)
+class Weight:
+    """``[wtype=exp]``: ``kind`` is ``"fweight"``, ``"aweight"``,
+    ``"pweight"``, ``"iweight"`` or None for ``[weight=exp]`` (the command's
+    default); ``typed`` the type word as given; ``expr`` the parsed exp
+    (positions in ``Command.text``), ``exp_text`` its text; ``pos`` spans
+    the brackets and ``exp_pos`` the stripped exp."""
+
+    kind: Optional[str]
+    typed: str
+    expr: Node
+    exp_text: str
+    pos: Pos
+    exp_pos: Pos
+
+
 @dataclass(frozen=True)
 class Command:
     """A parsed ``leoload`` command line.
@@ -88,6 +119,7 @@ class Command:
     in_range: Optional[Tuple[int, int]] = None
     in_pos: Optional[Pos] = None
     options: List[Option] = field(default_factory=list)
+    weight: Optional[Weight] = None
 
     def error_at(
         self, pos: Pos, message: str, cls: type = StataSyntaxError
@@ -108,16 +140,16 @@ _RANGE = re.compile(r"(-?[0-9]+|[fFlL])(?:/(-?[0-9]+|[fFlL]))?", re.ASCII)
 
 
 def parse_command(text: str) -> Command:
-    """Split and check ``TABLE [varlist] [if exp] [in range] [, options]``.
+    """Split and check ``TABLE [varlist] [if exp] [in range] [weight] [, options]``.
 
-    ``if`` and ``in`` may come in either order, each at most once.  Raises
+    ``if``, ``in`` and the weight may come in any order, each at most once.  Raises
     StataSyntaxError with a caret for grammar errors; errors in the
     if-expression come from :func:`~leostata.expr.parser.parse`.  A lone
     surrogate anywhere in ``text`` is refused first (``tokens.refuse_surrogates``).
     """
     refuse_surrogates(text)
     words, comma = _scan(text, 0, len(text))
-    words = _split_keywords(words)
+    words, weight = _take_weight(text, _split_keywords(words))
     if not words or words[0].text in KEYWORDS:
         at = words[0].start if words else (comma if comma is not None else len(text))
         raise syntax_error(text, at, at + 2 if words else at + 1, "invalid syntax: table name required")
@@ -171,7 +203,100 @@ def parse_command(text: str) -> Command:
         in_range=in_range,
         in_pos=in_pos,
         options=options,
+        weight=weight,
     )
+
+
+def weight_kind(word: str) -> Optional[str]:
+    """The weight type a word names (``"aw"`` -> ``"aweight"``; ``"w"`` ->
+    ``"weight"``), or None when it names none."""
+    for full, minimum in WEIGHT_TYPES:
+        if len(word) >= minimum and full.startswith(word):
+            return full
+    return None
+
+
+def _take_weight(text: str, words: List[_Word]) -> Tuple[List[_Word], Optional[Weight]]:
+    """``words`` without the weight clause, and the clause (None without one).
+    The clause must end the varlist or a clause body: a word after it is
+    ``if``, ``in`` or nothing.  A word glued to it (``x[aw=w]``) is split off."""
+    out: List[_Word] = []
+    weight: Optional[Weight] = None
+    for n, w in enumerate(words):
+        at = _weight_start(w.text)
+        if at is None:
+            out.append(w)
+            continue
+        start = w.start + at
+        if weight is not None:
+            raise syntax_error(text, start, w.end, "invalid syntax: weights given twice")
+        if not w.text.endswith("]") or _bracket_end(w.text, at) != len(w.text) - 1:
+            raise syntax_error(text, start, w.end, "invalid syntax: ']' expected after the weight")
+        if n + 1 < len(words) and words[n + 1].text not in KEYWORDS:
+            nxt = words[n + 1]
+            if _weight_start(nxt.text) is not None:
+                raise syntax_error(text, nxt.start, nxt.end, "invalid syntax: weights given twice")
+            raise syntax_error(text, nxt.start, nxt.end,
+                               "invalid syntax: the weight goes after the varlist "
+                               "(and before or after if and in)")
+        if at:
+            out.append(_Word(w.text[:at], w.start, start))
+        weight = _weight(text, start, w.end)
+    return out, weight
+
+
+def _weight_start(word: str) -> Optional[int]:
+    """Offset of a top-level ``[`` in ``word`` that opens ``[name = ...``."""
+    depth = 0
+    i = 0
+    while i < len(word):
+        ch = word[i]
+        if ch == '"' or word.startswith('`"', i):
+            i = skip_string(word, i, len(word))
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "[" and depth == 0 and _WEIGHT.match(word, i):
+            return i
+        i += 1
+    return None
+
+
+def _bracket_end(word: str, i: int) -> int:
+    """Index of the ``]`` closing the ``[`` at ``word[i]`` (-1 if none)."""
+    depth = 0
+    j = i
+    while j < len(word):
+        ch = word[j]
+        if ch == '"' or word.startswith('`"', j):
+            j = skip_string(word, j, len(word))
+            continue
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+            if depth == 0:
+                return j
+        j += 1
+    return -1
+
+
+def _weight(text: str, start: int, end: int) -> Weight:
+    """The clause ``text[start:end]`` (``[`` ... ``]``) as a Weight."""
+    match = _WEIGHT.match(text, start)
+    typed = match.group(1)
+    full = weight_kind(typed)
+    if full is None:
+        raise syntax_error(text, match.start(1), match.end(1),
+                           f"{typed} not allowed: the weight types are fweight, aweight, "
+                           "pweight, iweight and weight")
+    a, b = _strip(text, match.end(), end - 1)
+    if a == b:
+        raise syntax_error(text, start, end, "invalid syntax: expression expected after '='")
+    return Weight(kind=None if full == "weight" else full, typed=typed, expr=parse(text, a, b),
+                  exp_text=text[a:b], pos=(start, end), exp_pos=(a, b))
 
 
 def parse_options(text: str, start: int = 0, end: Optional[int] = None) -> List[Option]:
@@ -291,15 +416,18 @@ def _scan(text: str, start: int, end: int) -> Tuple[List[_Word], Optional[int]]:
         if ch == '"' or text.startswith('`"', i, end):
             i = skip_string(text, i, end)
             continue
-        if ch == "(":
+        if ch == "(" or ch == "[":
             opened.append(i)
         elif ch == ")":
-            if not opened:
+            if not opened or text[opened[-1]] != "(":
                 raise syntax_error(text, i, i + 1, "too many ')'")
+            opened.pop()
+        elif ch == "]" and opened and text[opened[-1]] == "[":
             opened.pop()
         i += 1
     if opened:
-        raise syntax_error(text, opened[0], opened[0] + 1, "too few ')'")
+        close = "')'" if text[opened[0]] == "(" else "']'"
+        raise syntax_error(text, opened[0], opened[0] + 1, f"too few {close}")
     if word_start is not None:
         words.append(_Word(text[word_start:i], word_start, i))
     return words, comma

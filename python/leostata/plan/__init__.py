@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..catalog import ColumnInfo, TableInfo
-from ..errors import NotFound, StataSyntaxError, TypeMismatch, Untranslatable, located
+from ..errors import NotFound, StataSyntaxError, TypeMismatch, Untranslatable, caret, located
 from ..stata_types import MERGE_VALUE_LABEL, OutputColumn, ValueLabel
 from .check import EXPRESSION_KINDS, check_expression
 from .cohort import Cohort, build_cohort, cohort_options
@@ -89,6 +89,11 @@ def plan_load(command, catalog, graph=None) -> Plan:
             raise located(TypeMismatch, "type mismatch", text, command.if_pos,
                          "the if condition must be numeric (a string is neither true nor false)")
     options = read_options(command, table)
+    if command.weight is not None and "collapse" not in options:
+        from .collapse import stata_error
+        raise stata_error(101, "weights not allowed",
+                          caret(text, *command.weight.pos) + "\nleoload takes weights in "
+                          "collapse() only")
 
     order_by = list(options.get("sort") or [])
     if not order_by and merge is not None:
@@ -167,7 +172,34 @@ def _collapse_spec(command, plan: Plan, names: dict):
 
     return build_spec(items, plan.options.get("by", []), bool(plan.options.get("cw")),
                       order_columns=plan.order_by or None, table=plan.table, resolve=resolve,
-                      stata_name=lambda c: names.get(c.name, c.name), text=command.text)
+                      stata_name=lambda c: names.get(c.name, c.name), text=command.text,
+                      weight=_collapse_weight(command, plan, resolve, names))
+
+
+def _collapse_weight(command, plan: Plan, resolve, names: dict):
+    """The collapse weight (``collapse.Weight``) of ``[wtype=column]``, or
+    None.  ``[weight=]`` is collapse's default, aweight.  The exp must be one
+    column (r(5104) otherwise); sdc is refused with weights (r(5104)): the
+    disclosure checks count persons unweighted."""
+    from ..expr.nodes import Name
+    from .collapse import Weight
+    given = command.weight
+    if given is None:
+        return None
+    text = command.text
+    if not isinstance(given.expr, Name):
+        raise located(Untranslatable, f"[{given.typed}={given.exp_text}]: the weight must be "
+                      "one variable", text, given.exp_pos,
+                      "leostata weights by a column of the table; an expression as the weight "
+                      "is not translated (generate it on the server side first, or collapse "
+                      "in Stata)")
+    if plan.options.get("sdc"):
+        raise located(Untranslatable, "sdc may not be combined with weights", text, given.pos,
+                      "the disclosure checks count persons and values unweighted, so they "
+                      "would not judge the weighted statistics")
+    (column,) = resolve(given.expr.name, given.exp_pos) or [None]
+    return Weight(given.kind or "aweight", column, names.get(column.name, column.name),
+                  given.pos)
 
 
 def _key_column(table: TableInfo, name: str) -> ColumnInfo:

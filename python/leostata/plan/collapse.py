@@ -37,9 +37,29 @@ What leostata refuses (each with a message saying why): string sources
 (``type mismatch``, r(109), as Stata's arithmetic on a string would give);
 datetime/time/binary sources (r(5104)); ``first``/``last``/``firstnm``/
 ``lastnm`` without an explicit row order, because a SQL table has none
-(r(5104)); weights (r(5104)); a by() variable that is also a clist source
+(r(5104)); a by() variable that is also a clist source
 (collapse renames its sources, so Stata cannot find the by() variable:
 r(111)).
+
+Weights (``[aweight|fweight|iweight|pweight=column]``, default aweight),
+as collapse.ado computes them: rows whose weight is missing or zero are
+left out of every statistic (collapse marks its sample with the weight);
+``mean`` = sum(w x)/sum(w); ``sum`` = sum(w x), with aweights first
+normalised to sum to the group's number of nonmissing values; ``rawsum``
+ignores the weight; ``count`` = the number of nonmissing values under
+aweights, else sum(w) (then a ``double``); ``percent`` = 100 sum(w) / the
+overall sum(w); ``sd`` = sqrt(sum(w (x-m)^2) / (sum(w) - 1)) with
+aweights normalised (divisor n - 1); ``semean`` = sd / sqrt(n) (aweights)
+or sd / sqrt(sum(w)) (fweights); ``sebinomial``/``sepoisson`` with
+fweights, n = sum(w); percentiles (and ``iqr``) with the weights
+normalised to sum to n, on cumulative weights (see ``translate.aggregate``);
+min, max, first, last, firstnm, lastnm ignore the weight.  Refused as
+collapse refuses them (``(sd) not allowed with pweights``, r(135)): sd and
+semean with pweights, semean with iweights, sebinomial and sepoisson with
+aweights, iweights and pweights.  The weight exp must be one numeric
+column (r(5104) otherwise).  Negative f/aweights (r(402)) and noninteger
+fweights (r(401)) are data checks: ``weight_problems`` reads the answer of
+``translate.aggregate.weight_check_select``.
 
 No observations: Stata stops with r(2000) when no observation is left after
 if/in (and, with ``cw``, after casewise deletion).  The aggregated query then
@@ -55,8 +75,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional, Sequence
 
 from ..catalog import ColumnInfo, SqlType, TableInfo
-from ..errors import (LeostataError, NoObservations, NotFound, StataSyntaxError,
-                     TypeMismatch, Untranslatable, caret)
+from ..errors import (RETURN_CODES, InternalError, LeostataError, NoObservations, NotFound,
+                     StataSyntaxError, TypeMismatch, Untranslatable, caret)
 from ..stata_types import OutputColumn
 
 #: Statistics spelled in full (collapse's ``syntax [, mean median sd ...]``).
@@ -78,6 +98,18 @@ AGGREGATABLE_KINDS = ("bool", "int8", "uint8", "int16", "int32", "int64", "decim
 DOUBLE_SQL = SqlType(raw="DOUBLE PRECISION", kind="float64")
 BIGINT_SQL = SqlType(raw="BIGINT", kind="int64")
 INT_SQL = SqlType(raw="INTEGER", kind="int32")
+
+#: Weight types, and the statistics collapse refuses with each (collapse.ado's
+#: ``_sd``, ``_semean``, ``_sebinomial``, ``_sepoisson``: r(135)).
+WEIGHT_KINDS = ("aweight", "fweight", "iweight", "pweight")
+REFUSED_WITH_WEIGHT = {
+    "pweight": ("sd", "semean", "sebinomial", "sepoisson"),
+    "iweight": ("semean", "sebinomial", "sepoisson"),
+    "aweight": ("sebinomial", "sepoisson"),
+    "fweight": (),
+}
+#: Statistics whose weighted rule normalises aweights to the group's n.
+NORMALISED_STATS = ("sum", "sd", "semean")
 
 _P_STAT = re.compile(r"^p([0-9]+)$")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,31}$")
@@ -124,12 +156,13 @@ def source_stata_type(sql_type: SqlType) -> tuple[str, str]:
     return declared_type(sql_type)
 
 
-def result_stata_type(stat: str, source_type: str) -> str:
-    """Storage type of a collapse result (collapse.ado's ``local ty``)."""
+def result_stata_type(stat: str, source_type: str, weight: Optional[str] = None) -> str:
+    """Storage type of a collapse result (collapse.ado's ``local ty``);
+    ``weight`` the weight type (None: unweighted)."""
     if stat in ("sum", "rawsum", "percent"):
         return "double"
     if stat == "count":
-        return "long"
+        return "double" if weight in ("fweight", "iweight", "pweight") else "long"
     if stat in ("min", "max") or stat in ORDER_STATS:
         return source_type
     # mean sd semean sebinomial sepoisson p# iqr
@@ -167,6 +200,7 @@ class CollapseItem:
     source_name: str = ""
     stat_word: str = ""
     pos: Optional[tuple[int, int]] = field(default=None, compare=False)
+    weight: Optional[str] = None  # the weight type, None unweighted
 
     def __post_init__(self):
         canonical, word = normalize_stat(self.stat)
@@ -191,7 +225,7 @@ class CollapseItem:
 
     @property
     def stata_type(self) -> str:
-        return result_stata_type(self.stat, self.source_type[0])
+        return result_stata_type(self.stat, self.source_type[0], self.weight)
 
     @property
     def format(self) -> str:
@@ -201,24 +235,37 @@ class CollapseItem:
     def sql_type(self) -> SqlType:
         """SQL type of the aggregated column."""
         if self.stat == "count":
-            return BIGINT_SQL
+            return DOUBLE_SQL if self.stata_type == "double" else BIGINT_SQL
         if self.stat in ("min", "max") or self.stat in ORDER_STATS:
             return value_sql_type(self.source.sql_type)
         return DOUBLE_SQL
 
 
+@dataclass(frozen=True)
+class Weight:
+    """A collapse weight: ``kind`` one of ``WEIGHT_KINDS``, ``column`` the
+    numeric column holding it, ``name`` its Stata name, ``pos`` the clause's
+    span in the command text (if known)."""
+
+    kind: str
+    column: ColumnInfo
+    name: str = ""
+    pos: Optional[tuple[int, int]] = field(default=None, compare=False)
+
+
 @dataclass
 class CollapseSpec:
     """A validated collapse: items in clist order, by() columns in by() order
-    (duplicates removed), casewise deletion, and the row order for
-    first/last (None: no order).  ``by_names`` are the Stata names of the
-    by() columns (default: their SQL names)."""
+    (duplicates removed), casewise deletion, the row order for first/last
+    (None: no order) and the weight (None: unweighted).  ``by_names`` are
+    the Stata names of the by() columns (default: their SQL names)."""
 
     items: list[CollapseItem]
     by: list[ColumnInfo] = field(default_factory=list)
     cw: bool = False
     order: Optional[list[ColumnInfo]] = None
     by_names: list[str] = field(default_factory=list)
+    weight: Optional[Weight] = None
 
     def __post_init__(self):
         seen, by = set(), []
@@ -231,10 +278,14 @@ class CollapseSpec:
             self.by_names = [c.name for c in self.by]
 
     def sources(self) -> list[ColumnInfo]:
-        """The distinct clist sources, in order of first use."""
+        """The distinct columns the collapse reads as values: the clist
+        sources in order of first use, then the weight column (when weighted
+        and not a source already)."""
         seen: dict[str, ColumnInfo] = {}
         for item in self.items:
             seen.setdefault(item.source.name, item.source)
+        if self.weight is not None:
+            seen.setdefault(self.weight.column.name, self.weight.column)
         return list(seen.values())
 
     def by_output_order(self) -> list[int]:
@@ -283,14 +334,17 @@ def build_spec(clist_items: Iterable, by_columns: Sequence[ColumnInfo] = (), cw:
     token (name, abbreviation, wildcard ``*?~``, range ``a-b``) resolved by
     ``resolve(token, pos) -> [ColumnInfo]`` (default: against ``table``'s
     columns by their Stata names).  ``by_columns``/``order_columns`` are
-    resolved already.  ``weight``: anything but None is refused.
+    resolved already.  ``weight``: a :class:`Weight`, or ``(kind, source)``
+    with the source a column or a name resolved like the clist's (None:
+    unweighted).
     ``stata_name(col)`` gives a column's Stata name (default: the Stata
     names ``stata_types.stata_names`` gives ``table``'s columns, else the SQL
     name).  ``text``: the command text, for carets under the offending item.
 
     Errors, in Stata's order: invalid statistic and unknown variable (as the
     clist is read), empty clist, by()-target clash, name conflict; then type
-    mismatch; then leostata's refusals (order, weights, source kinds).
+    mismatch; then leostata's refusals (order, source kinds); then the
+    statistics collapse refuses with the weight type (r(135)).
     """
     name_of = stata_name or _default_names(table)
     if resolve is None:
@@ -345,11 +399,74 @@ def build_spec(clist_items: Iterable, by_columns: Sequence[ColumnInfo] = (), cw:
                             "in the order of the data, but a SQL table has no row order: "
                             "the answer would change from run to run.  Specify the order (a "
                             "unique key) or use (min)/(max)")
+    if isinstance(weight, tuple):
+        kind, source = weight
+        (column,) = [source] if isinstance(source, ColumnInfo) else resolve(str(source), None)
+        weight = Weight(kind, column, name_of(column))
     if weight is not None:
-        raise Untranslatable("weights are not allowed with leoload's collapse() yet",
-                             hint="collapse with [aweight], [fweight], [iweight] or [pweight] "
-                                  "is not translated; load unweighted or collapse in Stata")
-    return CollapseSpec(items=items, by=by, cw=bool(cw), order=order, by_names=by_names)
+        items = _weighted_items(items, weight, text)
+    return CollapseSpec(items=items, by=by, cw=bool(cw), order=order, by_names=by_names,
+                        weight=weight)
+
+
+def stata_error(rc: int, message: str, hint: Optional[str] = None) -> LeostataError:
+    """An error with Stata's return code ``rc`` for ``message`` when
+    ``errors.RETURN_CODES`` has it; until it does, r(198) with Stata's code
+    named in the hint."""
+    if rc in RETURN_CODES:
+        return LeostataError(message, rc=rc, hint=hint)
+    said = f"(Stata stops here with r({rc}))"
+    return StataSyntaxError(message, hint=f"{hint}\n{said}" if hint else said)
+
+
+def _weighted_items(items: list[CollapseItem], weight: Weight, text) -> list[CollapseItem]:
+    """The items with the weight type recorded; collapse's refusals of a
+    statistic under a weight type (r(135)) and of a weight column that is
+    not a number (r(5104): the weight exp must be one numeric column)."""
+    from dataclasses import replace
+    if weight.kind not in WEIGHT_KINDS:
+        raise InternalError(f"collapse: unknown weight type {weight.kind!r}")
+    kind = weight.column.sql_type.kind
+    if weight.column.sql_type.is_string:
+        raise _at(TypeMismatch, "type mismatch", weight.pos, text,
+                  extra=f"the weight {weight.name or weight.column.name} is a string")
+    if kind not in AGGREGATABLE_KINDS or kind == "date":
+        raise _at(Untranslatable, f"weight {weight.name or weight.column.name}: a {kind} "
+                  f"column ({weight.column.sql_type.raw}) is not supported as a weight",
+                  weight.pos, text, extra="leostata weights by a numeric column")
+    for item in items:
+        if item.stat in REFUSED_WITH_WEIGHT[weight.kind]:
+            hint = caret(text, *item.pos) if text is not None and item.pos else None
+            raise stata_error(135, f"{item.stat} not allowed with {weight.kind}s", hint)
+    return [replace(item, weight=weight.kind) for item in items]
+
+
+def weight_problems(spec: CollapseSpec, negative: int, noninteger: int,
+                    text: Optional[str] = None) -> None:
+    """Collapse's data checks on the weight, from the counts
+    ``translate.aggregate.weight_check_select`` returns (rows of the sample
+    with a negative / a noninteger weight): negative f/aweights r(402),
+    noninteger fweights r(401); negative pweights, and negative iweights
+    with a percentile or iqr, are refused (r(5104)): leostata has no
+    documented rule for them."""
+    weight = spec.weight
+    if weight is None:
+        return
+    hint = caret(text, *weight.pos) if text is not None and weight.pos else None
+    if negative and weight.kind in ("fweight", "aweight"):
+        raise stata_error(402, "negative weights encountered", hint)
+    if noninteger and weight.kind == "fweight":
+        raise stata_error(401, "may not use noninteger frequency weights", hint)
+    if negative and weight.kind == "pweight":
+        raise _at(Untranslatable, "negative pweights encountered", weight.pos, text,
+                  extra="collapse's handling of negative sampling weights is not documented; "
+                        "leostata refuses rather than guess")
+    ranked = [i for i in spec.items if i.percentile is not None or i.stat == "iqr"]
+    if negative and weight.kind == "iweight" and ranked:
+        raise _at(Untranslatable, f"({ranked[0].stat_word}) with negative iweights",
+                  ranked[0].pos, text,
+                  extra="percentiles take cumulative weights, which negative weights make "
+                        "non-monotone; leostata does not compute them")
 
 
 def _items_from(raw, resolve: Resolver, name_of, text) -> list[CollapseItem]:

@@ -63,6 +63,27 @@ Stata semantics and the SQL that keeps them:
   (``k NULLS LAST``; on SQL Server, which sorts NULL first and has no NULLS
   LAST, ``CASE WHEN k IS NULL THEN 1 ELSE 0 END, k``), strings in byte order
   with "" first.
+* Weights (``spec.weight``; the rules in ``plan.collapse``): the weight is
+  read as a double ``_w`` and rows whose weight is missing or zero are left
+  out at the base level (collapse marks its sample with the weight).  With
+  ``wn = CASE WHEN x IS NOT NULL THEN w END`` (the weights of the
+  nonmissing values) and n = COUNT(x): mean = SUM(w*x) / SUM(wn); sum =
+  SUM(w*x), under aweights times n / SUM(wn) (the weights normalised to sum
+  to n); count = n under aweights, else SUM(wn); percent = 100 SUM(wn) /
+  SUM(SUM(wn)) OVER (); sd = SQRT(SUM(w*(x-m)^2) / (SUM(wn) - 1)) with
+  m = the weighted group mean by a window, under aweights the sum of
+  squares times n / SUM(wn) and the divisor n - 1, missing when the divisor
+  is 0 or the ratio negative (iweights).  Percentiles with the weights
+  normalised to sum to n, as collapse's ``_p`` does for every weight type:
+  rows sorted by (x, w), C_i the running sum of w (``ROWS UNBOUNDED
+  PRECEDING``), c_i = C_i n / SUM(wn) and c_{i-1} = (C_i - w_i) n / SUM(wn),
+  g = n p / 100; the chosen row is the first with c_i - g > 1e-6 and the
+  result is x_i when g - c_{i-1} > 1e-6, else (x_{i-1} + x_i) / 2 with
+  x_{i-1} by LAG.  The 1e-6 is collapse's own tolerance; the running sums
+  are computed in the same order as collapse's, the normalisation is
+  applied to the sum (not to each weight), so a result can differ from
+  Stata's only when a cumulative weight lies within rounding error (about
+  1e-13) of g + 1e-6.
 * No observations: the query returns zero rows (with no by(), it groups on a
   constant column of the base level, so an empty source gives no group);
   the loader raises r(2000) via ``collapse.require_observations``.
@@ -77,7 +98,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from ..plan.collapse import ORDER_STATS, CollapseSpec
+from ..plan.collapse import ORDER_STATS, CollapseSpec, Weight
 from ..errors import InternalError
 from . import DIALECT_NAMES, SPECS, dates
 from .fold import TD_MIN
@@ -274,7 +295,13 @@ def collapse_select(source, spec: CollapseSpec, dialect_name: str) -> sa.Select:
     if uses_order:
         order_cols, order_keys = _key_columns(src, spec.order or [], "_o", d)
         base_cols.extend(order_cols)
+    weight = spec.weight
+    if weight is not None:
+        w = weight_value(src, weight, d)
+        base_cols.append(w.label("_w"))
     base_q = sa.select(*base_cols).select_from(src)
+    if weight is not None:  # collapse's mark: no missing or zero weights
+        base_q = base_q.where(w.is_not(None), w != _double(_lit(0)))
     if spec.cw:
         base_q = base_q.where(sa.and_(*(v.is_not(None) for v in values)))
     base = base_q.subquery("agg_base")
@@ -288,6 +315,9 @@ def collapse_select(source, spec: CollapseSpec, dialect_name: str) -> sa.Select:
     nm_first = sorted({index[i.source.name] for i in spec.items if i.stat == "firstnm"})
     nm_last = sorted({index[i.source.name] for i in spec.items if i.stat == "lastnm"})
     windows = []
+    if weight is not None:
+        windows.extend(_weighted_windows(B, ranked, centred, partition, d))
+        ranked = centred = []
     for j in ranked:
         v = B[f"_v{j}"]
         windows.append(sa.func.row_number().over(partition_by=partition,
@@ -321,7 +351,9 @@ def collapse_select(source, spec: CollapseSpec, dialect_name: str) -> sa.Select:
         out_cols.append(R[f"_k{i}"].label(spec.by_names[i]))
     for item in spec.items:
         j = index[item.source.name]
-        out_cols.append(_statistic(item, j, R, d).label(item.target))
+        stat = _statistic(item, j, R, d) if weight is None else \
+            _weighted_statistic(item, j, R, d, weight.kind)
+        out_cols.append(stat.label(item.target))
     group = _grouping(R, by_keys) if spec.by else [R["_g"]]
     order = _order_terms(_keys_in(R, by_keys), d)
     stmt = sa.select(*out_cols).select_from(rows).group_by(*group)
@@ -394,6 +426,140 @@ def _statistic(item, j: int, R, dialect: str):
         return sa.func.max(sa.case((sa.and_(rn == _lit(1), v.is_not(None)), v)))
     raise InternalError(f"collapse: statistic {stat!r} has no SQL translation")  # pragma: no cover
 
+
+# --- weights ---------------------------------------------------------------------------------
+
+
+def weight_value(src, weight: Weight, dialect: str):
+    """The weight column of ``src`` as a double, as Stata holds it."""
+    col = weight.column
+    return _double(stata_value(_column(src, col.name), col.sql_type, dialect))
+
+
+def weight_check_select(source, spec: CollapseSpec, dialect_name: str) -> sa.Select:
+    """``SELECT negative, noninteger``: how many rows of ``source`` (the
+    filtered rows) have a negative / a noninteger weight, among those with
+    a nonmissing, nonzero weight; ``collapse.weight_problems`` judges them.
+    Run it before the collapse (on SQLite, ``floor`` is SQLAlchemy's
+    Python function: no NULL reaches it, the WHERE removes them)."""
+    d = _check_dialect(dialect_name)
+    src = source.subquery("src") if isinstance(source, sa.Select) else source
+    w = weight_value(src, spec.weight, d)
+    one, zero = _lit(1), _lit(0)
+    negative = sa.func.coalesce(sa.func.sum(sa.case((w < _double(zero), one), else_=zero)), zero)
+    noninteger = sa.func.coalesce(
+        sa.func.sum(sa.case((w != sa.func.floor(w), one), else_=zero)), zero)
+    return (sa.select(negative.label("negative"), noninteger.label("noninteger"))
+            .select_from(src).where(w.is_not(None), w != _double(zero)))
+
+
+_EPS = 1e-6  # collapse's _p tolerance
+
+
+def _eps():
+    return _double(sa.literal_column(repr(_EPS)))
+
+
+def _wn(R, j: int):
+    """The weight of the rows whose ``_v{j}`` is nonmissing."""
+    return sa.case((R[f"_v{j}"].is_not(None), R["_w"]))
+
+
+def _weighted_windows(B, ranked: list, centred: list, partition, d: str) -> list:
+    """Level-2 windows of a weighted collapse: for percentiles the running
+    sum of weights ``_c{j}`` (rows by value then weight, missing last), the
+    previous value ``_px{j}``, the group's n ``_n{j}`` and weight total
+    ``_sw{j}``; for sd/semean the weighted group mean ``_m{j}``."""
+    out = []
+    w = B["_w"]
+    for j in ranked:
+        v = B[f"_v{j}"]
+        order = _order_terms([(v, None, False), (w, None, False)], d)
+        out.append(sa.func.sum(_wn(B, j)).over(partition_by=partition, order_by=order,
+                                              rows=(None, 0)).label(f"_c{j}"))
+        out.append(sa.func.lag(v).over(partition_by=partition, order_by=order)
+                   .label(f"_px{j}"))
+        out.append(count_big(v).over(partition_by=partition).label(f"_n{j}"))
+        out.append(sa.func.sum(_wn(B, j)).over(partition_by=partition).label(f"_sw{j}"))
+    for j in centred:
+        v = B[f"_v{j}"]
+        total = sa.func.sum(_wn(B, j)).over(partition_by=partition)
+        out.append(_div(sa.func.sum(w * _double(v)).over(partition_by=partition),
+                        sa.func.nullif(total, _double(_lit(0)))).label(f"_m{j}"))
+    return out
+
+
+def _weighted_percentile(p: int, j: int, R):
+    """collapse's weighted p-th percentile of ``_v{j}`` (module docstring)."""
+    v, w, c = _double(R[f"_v{j}"]), R["_w"], R[f"_c{j}"]
+    n, total = _double(R[f"_n{j}"]), R[f"_sw{j}"]
+    g = _div(n * _lit(p), _lit(100))
+    here = _div(c * n, total)
+    before = _div((c - w) * n, total)
+    chosen = sa.and_(R[f"_v{j}"].is_not(None), here - g > _eps(),
+                     sa.not_(before - g > _eps()))
+    value = sa.case((g - before > _eps(), v),
+                    else_=_div(_double(R[f"_px{j}"]) + v, _lit(2)))
+    return sa.func.max(sa.case((chosen, value)))
+
+
+def _weighted_sd(j: int, R, kind: str):
+    """sqrt(sum(w (x-m)^2) / (sum(w) - 1)); aweights normalised to sum to n;
+    missing when the divisor is 0 or the ratio negative."""
+    v, w, m = _double(R[f"_v{j}"]), R["_w"], R[f"_m{j}"]
+    ss = sa.func.sum(w * (v - m) * (v - m))
+    total = sa.func.sum(_wn(R, j))
+    if kind == "aweight":
+        n = _double(count_big(R[f"_v{j}"]))
+        ss, divisor = _div(ss * n, total), n - _double(_lit(1))
+    else:
+        divisor = total - _double(_lit(1))
+    ratio = _div(ss, sa.func.nullif(divisor, _double(_lit(0))))
+    return sa.case((ratio >= _double(_lit(0)), sa.func.sqrt(ratio)))
+
+
+def _weighted_statistic(item, j: int, R, dialect: str, kind: str):
+    """One weighted statistic (the rules in ``plan.collapse``)."""
+    v, w = R[f"_v{j}"], R["_w"]
+    stat = item.stat
+    zero = _double(_lit(0))
+    n = count_big(v)
+    total = sa.func.sum(_wn(R, j))
+    weighted_sum = sa.func.sum(w * _double(v))
+    mean = _div(weighted_sum, sa.func.nullif(total, zero))
+    if stat == "mean":
+        return mean
+    if stat == "sum":
+        if kind == "aweight":
+            weighted_sum = _div(weighted_sum * _double(n), total)
+        return sa.func.coalesce(weighted_sum, zero)
+    if stat == "count":
+        return n if kind == "aweight" else sa.func.coalesce(total, zero)
+    if stat == "percent":
+        share = sa.func.coalesce(total, zero)
+        return _div(share, sa.func.nullif(sa.func.sum(share).over(), zero)) * _lit(100)
+    if item.percentile is not None:
+        return _weighted_percentile(item.percentile, j, R)
+    if stat == "iqr":
+        p75, p25 = _weighted_percentile(75, j, R), _weighted_percentile(25, j, R)
+        if item.stata_type == "float" and dialect != "sqlite":
+            p75, p25 = (_double(sa.cast(p, sa.REAL())) for p in (p75, p25))
+        return p75 - p25
+    if stat == "sd":
+        return _weighted_sd(j, R, kind)
+    if stat == "semean":  # aweights: n; fweights: sum(w)
+        size = _double(n) if kind == "aweight" else total
+        return _div(_lit(1), sa.func.sqrt(sa.func.nullif(size, zero))) * _weighted_sd(j, R, kind)
+    if stat == "sebinomial":  # fweights only
+        bad = count_big(sa.case((sa.and_(v != _lit(0), v != _lit(1)), _lit(1))))
+        return sa.case((bad == _lit(0),
+                        sa.func.sqrt(_div(mean * (_lit(1) - mean), sa.func.nullif(total, zero)))))
+    if stat == "sepoisson":  # fweights only
+        bad = count_big(sa.case((v < _lit(0), _lit(1))))
+        k = sa.func.floor(sa.func.coalesce(mean * total, zero) + sa.literal_column("0.5"))
+        return sa.case((bad == _lit(0), _div(sa.func.sqrt(k), sa.func.nullif(total, zero))))
+    # rawsum, min, max, first, last, firstnm, lastnm ignore the weight
+    return _statistic(item, j, R, dialect)
 
 
 def frequencies_select(source, column_name: str, sql_type, dialect_name: str,
