@@ -379,3 +379,80 @@ def test_auto_dta_weighted(any_db):
         assert round(dom["weight"], 4) == 695.3637 and round(fgn["weight"], 4) == 433.0035
     finally:
         table.engine.dispose()
+
+
+# --- golden T-SQL (SQL Server 2016, compiled offline) ---------------------------------------------
+
+GOLDEN_CASES = {
+    "aweight": ("aweight", "(mean) Earnings (sum) s=Earnings (count) n=Earnings (sd) sd=Earnings "
+                "(semean) se=Earnings (p50) med=Earnings (iqr) q=Earnings (rawsum) r=Earnings"),
+    "fweight": ("fweight", "(mean) Earnings (sum) s=Earnings (count) n=Earnings "
+                "(sebinomial) b=Flag (sepoisson) c=Hours (p25) lq=Earnings (percent) pc=Earnings"),
+    "iweight": ("iweight", "(mean) Earnings (sum) s=Earnings (count) n=Earnings (sd) sd=Earnings"),
+    "pweight": ("pweight", "(mean) Earnings (sum) s=Earnings (count) n=Earnings (p90) p=Earnings "
+                "(max) mx=Earnings"),
+}
+
+
+def _golden():
+    from tests.golden_files import Goldens
+    return Goldens("aggregate_weights",
+                   {f"{c}.mssql.sql" for c in [*GOLDEN_CASES, "weight_check"]})
+
+
+GOLDENS = _golden()
+
+
+def _tsql(stmt) -> str:
+    text = str(stmt.compile(dialect=sql.offline_dialect("mssql"),
+                            compile_kwargs={"literal_binds": True}))
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+def _golden_spec(kind: str, clist: str):
+    from leostata.catalog import ColumnInfo, TableInfo, normalize_type
+    from leostata.expr.command import parse_clist
+    from leostata.plan.collapse import build_spec
+    cols = [("EDUKEY", "varchar(14)"), ("TaxYear", "int"), ("Earnings", "int"), ("Sex", "varchar(1)"),
+            ("Flag", "bit"), ("Hours", "smallint"), ("Weight", "float"), ("Persons", "int")]
+    info = TableInfo("leo_earnings", columns=[ColumnInfo(n, normalize_type(t), position=i)
+                                              for i, (n, t) in enumerate(cols)])
+    table = sa.Table("leo_earnings", sa.MetaData(), *(sa.Column(n) for n, _ in cols))
+    by = [info.column("TaxYear"), info.column("Sex")]
+    weight = (kind, "Persons" if kind == "fweight" else "Weight")
+    return build_spec(parse_clist(clist), by, table=info, weight=weight), sa.select(table)
+
+
+@pytest.mark.parametrize("case", sorted(GOLDEN_CASES))
+def test_golden_tsql_per_weight_type(case):
+    from leostata.translate.aggregate import collapse_select
+    spec, source = _golden_spec(*GOLDEN_CASES[case])
+    text = _tsql(collapse_select(source, spec, "mssql"))
+    # the sample: no missing or zero weight
+    w = "src.[Persons]" if case == "fweight" else "src.[Weight]"
+    assert (f"WHERE CAST({w} AS DOUBLE PRECISION) IS NOT NULL AND CAST({w} AS DOUBLE PRECISION) "
+            "!= CAST(0 AS DOUBLE PRECISION)") in text
+    assert "PERCENTILE" not in text.upper() and "STDEV" not in text.upper()
+    assert "+ 0.0" not in text and "count(" not in text
+    if any(i.percentile or i.stat == "iqr" for i in spec.items):
+        assert "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW" in text and "lag(" in text
+        assert "> CAST(1e-06 AS DOUBLE PRECISION)" in text
+    if any(i.stat in ("sd", "semean") for i in spec.items):
+        assert ">= CAST(0 AS DOUBLE PRECISION)) THEN sqrt(" in text
+    GOLDENS.check(f"{case}.mssql.sql", text, f"T-SQL for {case}")
+
+
+def test_golden_tsql_weight_check():
+    spec, source = _golden_spec("fweight", "(mean) Earnings")
+    text = _tsql(weight_check_select(source, spec, "mssql"))
+    assert "floor(" in text and "AS negative" in text and "AS noninteger" in text
+    GOLDENS.check("weight_check.mssql.sql", text, "T-SQL for the weight check")
+
+
+def test_unweighted_sql_does_not_mention_a_weight():
+    from leostata.translate.aggregate import collapse_select
+    spec, source = _golden_spec("aweight", "(mean) Earnings")
+    spec.weight = None
+    spec.items = [type(i)(i.stat, i.target, i.source, i.source_name, i.stat_word, i.pos)
+                  for i in spec.items]
+    assert "_w" not in _tsql(collapse_select(source, spec, "mssql"))
