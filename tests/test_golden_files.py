@@ -28,6 +28,8 @@ READERS = {
     "table_names": "tests.test_table_names",
     "describe": "tests.test_describe_text",
     "sdc": "tests.translate.test_sdc_golden",
+    "order": "tests.test_sql",
+    "aggregate_weights": "tests.test_collapse_weights",
 }
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -15,6 +15,7 @@ from leostata.plan import plan_load
 from leostata.sql import executed_statement, offline_dialect, select_for, sql_text, to_sql
 from leostata.translate.base import MAX_PARAMS
 from leostata.translate.mssql import PINNED_VERSION
+from tests.golden_files import Goldens
 from tests.stata_reference import expr as ref
 from tests.translate.hostile import ROWS, TABLE, build
 from tests.translate.leo_table import catalog
@@ -212,3 +213,136 @@ def test_sql_server_string_types_without_collation_are_read_as_nvarchar_first():
     assert "guids.g +" not in sql and "guids.g COLLATE" not in sql
     # other databases read the columns as they are
     assert "CAST(" not in show(plan('guids id g if g == "abc"', OneTable()), "postgresql")
+
+
+# --- row order: the server sorts only when the command needs Stata's order ---------------
+
+#: a plain load (no in, sort() or merge()) in each shape the loader builds:
+#: the table, with if, with sample() (a derived table), with cohort()
+PLAIN_LOADS = [
+    "leo_earnings",
+    "leo_earnings Edukey Earnings if TaxYear >= 201516 & Region != \"London\"",
+    "leo_earnings Edukey, sample(10, seed(3))",
+    "leo_earnings Edukey if TaxYear > 1, cohort(Edukey using persons if SUBJECT == \"100\")",
+    "leo_earnings Edukey, cohort(using pupils if GENDER == \"F\", link(all))",
+]
+#: a column of a table or derived table, as SQL Server prints it, and nothing else
+_BARE_COLUMN = re.compile(r"\w+\.\[\w+\]")
+
+
+def _order_by_text(sql: str) -> str:
+    """The ORDER BY list ending the statement ``sql`` (which must have one)."""
+    _, found, tail = sql.rpartition(" ORDER BY ")
+    assert found, sql
+    return tail.strip()
+
+
+@pytest.mark.parametrize("command", PLAIN_LOADS)
+def test_plain_loads_never_order_sql_server_on_a_computed_expression(command):
+    """A plain load is ordered on the key's own columns, which an index on
+    the key serves (issue 16, item 3): no ISNULL/CHAR(1)/COLLATE/CASE in
+    SQL Server's ORDER BY.  Fails if Stata's computed order comes back."""
+    from tests.test_join_golden import GRAPH, catalog as join_catalog
+    plan = plan_load(command, join_catalog(), graph=GRAPH)
+    stmt = select_for(plan, "mssql")
+    terms = list(stmt._order_by_clause.clauses)
+    assert len(terms) == len(plan.order_by) > 0
+    assert all(isinstance(t, sa.sql.elements.ColumnClause) for t in terms), terms
+    order = _order_by_text(to_sql(plan, "mssql"))
+    names = [c.name for c in plan.order_by]
+    assert all(_BARE_COLUMN.fullmatch(t.strip()) for t in order.split(",")), order
+    assert [t.strip().split(".")[1].strip("[]") for t in order.split(",")] == names
+    for computed in ("ISNULL", "CHAR(1)", "COLLATE", "CASE", "coalesce"):
+        assert computed not in order
+
+
+@pytest.mark.parametrize("command", [
+    "leo_earnings Edukey, sort(Edukey TaxYear)", "leo_earnings Edukey in 1/100",
+    "leo_earnings Edukey Region, sort(Region)",
+    "leo_earnings Edukey Earnings SEXID, merge(m:1 Edukey using persons, keepusing(SEXID))"])
+def test_sort_in_and_merged_data_keep_stata_order_on_sql_server(command):
+    """sort(), in and merged data keep Stata's order (strings by bytes, ""
+    first; numbers with missing last): the computed terms stay."""
+    from tests.test_join_golden import catalog as join_catalog
+    sql = to_sql(plan_load(command, join_catalog()), "mssql")
+    order = _order_by_text(sql)
+    if order == "leo_rows.leo_obs":  # in: the rows numbered in Stata's order
+        order = sql.split("row_number() OVER (ORDER BY ", 1)[1].split(") AS leo_obs", 1)[0]
+    assert "COLLATE Latin1_General_100_BIN2" in order and "CHAR(1)" in order
+
+
+ORDER_CASES = {
+    # the same rows three ways: a plain load, sort() on the key, in on the key
+    "plain": "leo_earnings Edukey TaxYear Earnings if TaxYear >= 201516",
+    "sort": "leo_earnings Edukey TaxYear Earnings if TaxYear >= 201516, sort(Edukey TaxYear)",
+    "in": "leo_earnings Edukey TaxYear Earnings if TaxYear >= 201516 in 1/1000",
+}
+ORDER_NOTES = {
+    "plain": "-- plain load: ORDER BY the key's own columns; an index on (Edukey, TaxYear), such as\n"
+             "-- a clustered primary key, holds the rows in this order: no Sort operator needed\n",
+    "sort": "-- sort(): Stata's order, computed per row (NULL as \"\", binary bytes, missing last);\n"
+            "-- no index holds it, so SQL Server sorts every kept row before returning one\n",
+    "in": "-- in: the rows numbered in Stata's order (ROW_NUMBER over the computed terms,\n"
+          "-- a Sort of the whole table), then ordered by that number\n",
+}
+ORDER_GOLDENS = Goldens("order", {f"{c}.mssql.sql" for c in ORDER_CASES})
+
+
+@pytest.mark.parametrize("case", sorted(ORDER_CASES))
+def test_golden_row_order_on_sql_server(case):
+    """Plain load next to sort() and in: the T-SQL whose plans differ."""
+    sql = to_sql(plan_load(ORDER_CASES[case], catalog()), "mssql")
+    ORDER_GOLDENS.check(f"{case}.mssql.sql", ORDER_NOTES[case] + sql + "\n")
+
+
+#: a two-column key: a string with case, blanks, non-ASCII and "" (not NULL:
+#: a primary key column is NOT NULL), and a number; rows inserted out of order
+KEYED_ROWS = [("b", 2), ("B", 1), ("a", 3), ("", 5), ("ab", 1), ("a", 1), ("Zoë", 2),
+              ("a ", 1), ("b", -4), ("Z", 7), ("é", 0), ("A", 9), ("", -1), ("ab", 0)]
+
+
+@pytest.fixture
+def keyed(any_db):
+    """Table ``keyed`` (k, n primary key, v) in ``any_db``; (engine, Catalog)."""
+    from leostata.catalog import Catalog
+    engine = any_db.writer()
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE keyed (k VARCHAR(10) NOT NULL, n INTEGER NOT NULL, "
+                             "v DOUBLE PRECISION, PRIMARY KEY (k, n))")
+        conn.execute(sa.text("INSERT INTO keyed VALUES (:k, :n, :v)"),
+                     [{"k": k, "n": n, "v": i / 4 if i % 3 else None}
+                      for i, (k, n) in enumerate(KEYED_ROWS)])
+    engine.dispose()
+    reader = any_db.reader()
+    yield reader, Catalog(reader)
+    reader.dispose()
+
+
+def _load(engine, catalog_, command):
+    plan = plan_load(command, catalog_)
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(select_for(plan, engine.dialect))]
+
+
+def _stata_order(rows):
+    """Stata's ``sort k n``: strings by their UTF-8 bytes ("" first), numbers ascending."""
+    return sorted(rows, key=lambda r: (r[0].encode("utf-8"), r[1]))
+
+
+def test_plain_load_returns_every_row_in_the_databases_key_order_every_time(keyed):
+    engine, catalog_ = keyed
+    assert catalog_.table("keyed").key == ("k", "n")
+    runs = [_load(engine, catalog_, "keyed k n") for _ in range(3)]
+    assert sorted(runs[0]) == sorted(KEYED_ROWS)          # the same rows as before
+    assert runs[0] == runs[1] == runs[2]                  # in one order, run after run
+    with engine.connect() as conn:                        # the database's order of the key
+        own = [tuple(r) for r in conn.exec_driver_sql("SELECT k, n FROM keyed ORDER BY k, n")]
+    assert runs[0] == own
+
+
+def test_sort_and_in_still_follow_stata_order(keyed):
+    engine, catalog_ = keyed
+    stata = _stata_order(KEYED_ROWS)
+    assert _load(engine, catalog_, "keyed k n, sort(k n)") == stata
+    assert _load(engine, catalog_, "keyed k n in 3/6") == stata[2:6]
+    assert _load(engine, catalog_, "keyed k n in -2/l") == stata[-2:]

@@ -24,12 +24,37 @@ Shape of the statement::
                  <person key as a number> AS leo_person
           FROM <table>) AS leo_rows
     WHERE <if> AND <in: leo_obs between first and last> AND <sample hash>
-    ORDER BY <sort() or the table key, in Stata's order>
+    ORDER BY <in: leo_obs | sort(): Stata's order | else: the raw key columns>
 
 With ``merge()`` the table is the derived table of the merged data
 (``translate.join.merged_source``; several merges nest), read like any
 table.  Each ``cohort()`` adds an ``EXISTS`` to the WHERE
 (``translate.join.cohort_condition``).
+
+**Row order** (``needs_stata_order``).  Stata's sort order (numbers with
+missing last, strings by bytes with "" first: ``translate.base.order_keys``)
+is an expression no index serves - on SQL Server ``(ISNULL(k,'') + CHAR(1))
+COLLATE Latin1_General_100_BIN2`` - so the server sorts on it only when the
+command needs it: ``in`` numbers the rows in it, and ``sort()`` asks for it
+(``collapse()``'s first/last/firstnm/lastnm and by() order are computed in
+``translate.aggregate`` and keep it too).  Merged data keep it as well, as
+Stata's merge leaves the data in key order: the merged rows are a join's
+output that no index holds in order, so the server sorts them either way,
+and the binary order keeps a master row and a using-only row whose keys
+differ only in case (equal under a case-insensitive collation) apart.  A
+plain load of a table (neither ``in`` nor ``sort()`` nor ``merge()``, with
+or without if, sample(), cohort()) is ordered on the raw key columns
+(``ORDER BY Edukey, TaxYear``: the catalog's table key), which an index on
+the key delivers without a sort.  A key unique under the columns' own collation (a primary key or a
+unique index is) makes that a total order, so repeated runs return the same
+rows in the same order (a key only the metadata declares may have ties, as
+it could under Stata's order too; a SQL Server uniqueidentifier key orders
+on its nvarchar reading, ``MSSQL_STRING_CASTS``); it is the
+database's order, not Stata's (case-insensitive collations, where missing
+sorts), and nothing marks the loaded data as sorted (the writers declare no
+sort order).  A table without a key gets no ORDER BY at all, as before: the
+rows come in whatever order the server returns them, and ``in`` is refused
+there (``plan.plan_load``).
 
 ``in`` counts observations in the table's order *before* the if-condition,
 as Stata's ``use ... if ... in ...`` does, so the numbering is computed over
@@ -286,9 +311,19 @@ def _build(plan: Plan, dialect, *, for_output: bool, max_params: int = MAX_PARAM
     if for_output:
         if plan.in_range is not None:
             order = [src.c[OBS]]
-        elif plan.order_by:
+        elif needs_stata_order(plan):
             order = tr.order_keys(plan.order_by)
+        else:  # a plain load: the key's raw columns, which an index on the key serves
+            order = [tr.columns(c) for c in plan.order_by]
     return tr, src, needed, conditions, order
+
+
+def needs_stata_order(plan: Plan) -> bool:
+    """True when the rows of ``plan`` come in Stata's exact sort order:
+    ``in`` numbers them in it, ``sort()`` asks for it, and merged data keep
+    it (module doc); False for a plain load of a table, which the server
+    orders on the raw key columns."""
+    return plan.in_range is not None or bool(plan.options.get("sort")) or bool(plan.merges)
 
 
 def _in_conditions(tr, src, in_range: tuple[int, int]) -> list:
@@ -320,7 +355,8 @@ def row_source(plan: Plan, dialect, *, max_params: int = MAX_PARAMS) -> sa.Selec
 
 def select_for(plan: Plan, dialect) -> sa.Select:
     """The SELECT for ``plan`` on ``dialect`` (see the module doc): the plan's
-    outputs, in Stata's row order; a collapse or a count when asked.  At most
+    outputs in the row order of the module doc (Stata's for in and sort(),
+    the raw key's for a plain load); a collapse or a count when asked.  At most
     MAX_PARAMS values are bound parameters (see the module doc)."""
     d = _dialect(dialect)
     budget = MAX_PARAMS

@@ -4,4 +4,4 @@ WHERE (leo_earnings."TaxYear" >= 201516 OR leo_earnings."TaxYear" IS NULL) AND (
 FROM persons AS leo_c1 
 WHERE (leo_earnings."Edukey" COLLATE "C") = (COALESCE(leo_c1."Edukey", '') COLLATE "C") AND (leo_c1."SUBJECT" COLLATE "C") = '100')) AND (EXISTS (SELECT 1 
 FROM lookup AS leo_c2 
-WHERE (leo_earnings."Edukey" COLLATE "C") = (COALESCE(leo_c2."EDUKEY", '') COLLATE "C"))) ORDER BY leo_earnings."Edukey" COLLATE "C", CASE WHEN (leo_earnings."TaxYear" IS NULL) THEN 1 ELSE 0 END, leo_earnings."TaxYear"
+WHERE (leo_earnings."Edukey" COLLATE "C") = (COALESCE(leo_c2."EDUKEY", '') COLLATE "C"))) ORDER BY leo_earnings."Edukey", leo_earnings."TaxYear"

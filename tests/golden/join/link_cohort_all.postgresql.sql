@@ -6,7 +6,7 @@ FROM lookup AS leo_l1 JOIN pmr_lookup AS leo_l2 ON leo_l1."AE_ID" = leo_l2."AE_I
 WHERE (leo_l1."EDUKEY" COLLATE "C") != '' AND (leo_l2."PMR" COLLATE "C") != '' AND (EXISTS (SELECT 1 
 FROM pupils AS leo_c1 
 WHERE (leo_l2."PMR" COLLATE "C") = leo_c1."PMR" AND (leo_c1."GENDER" COLLATE "C") = 'F')) GROUP BY coalesce(leo_l1."EDUKEY", '') COLLATE "C", coalesce(leo_l2."PMR", '') COLLATE "C") AS leo_c1_pairs_all 
-WHERE (leo_earnings."Edukey" COLLATE "C") = leo_c1_pairs_all.leo_from) ORDER BY leo_earnings."Edukey" COLLATE "C", CASE WHEN (leo_earnings."TaxYear" IS NULL) THEN 1 ELSE 0 END, leo_earnings."TaxYear"
+WHERE (leo_earnings."Edukey" COLLATE "C") = leo_c1_pairs_all.leo_from) ORDER BY leo_earnings."Edukey", leo_earnings."TaxYear"
 -- link counts: Edukey (EDUKEY -> AE_ID -> PMR) PMR
 SELECT COUNT(*) AS persons, coalesce(sum(CASE WHEN (leo_per.leo_n IS NULL) THEN 1 ELSE 0 END), 0) AS unmatched, coalesce(sum(CASE WHEN (leo_per.leo_n = 1) THEN 1 ELSE 0 END), 0) AS matched, coalesce(sum(CASE WHEN (leo_per.leo_n > 1) THEN 1 ELSE 0 END), 0) AS multiple 
 FROM (SELECT coalesce(leo_p0."Edukey", '') COLLATE "C" AS leo_from 

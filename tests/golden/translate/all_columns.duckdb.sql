@@ -1,2 +1,2 @@
 SELECT leo_earnings."Edukey", leo_earnings."TaxYear", CAST(leo_earnings."Earnings" AS DOUBLE PRECISION) AS "Earnings", leo_earnings."EmpStart" - DATE '1960-01-01' AS "EmpStart", leo_earnings."KS4_APS", leo_earnings."KS4_Level2", leo_earnings."KS4_English", leo_earnings."Region", leo_earnings."Sex", leo_earnings."FSM", CAST(epoch_ms(CAST(leo_earnings."Updated" AS TIMESTAMP WITHOUT TIME ZONE)) + 315619200000 AS DOUBLE PRECISION) AS "Updated", leo_earnings."Photo" 
-FROM leo_earnings ORDER BY leo_earnings."Edukey" COLLATE "C", CASE WHEN (leo_earnings."TaxYear" IS NULL) THEN 1 ELSE 0 END, leo_earnings."TaxYear"
+FROM leo_earnings ORDER BY leo_earnings."Edukey", leo_earnings."TaxYear"

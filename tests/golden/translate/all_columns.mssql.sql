@@ -1,2 +1,2 @@
 SELECT leo_earnings.[Edukey], leo_earnings.[TaxYear], CAST(leo_earnings.[Earnings] AS DOUBLE PRECISION) AS [Earnings], datediff(day, '19600101', leo_earnings.[EmpStart]) AS [EmpStart], leo_earnings.[KS4_APS], leo_earnings.[KS4_Level2], leo_earnings.[KS4_English], leo_earnings.[Region], leo_earnings.[Sex], leo_earnings.[FSM], CAST(datediff_big(millisecond, '19600101', leo_earnings.[Updated]) AS DOUBLE PRECISION) AS [Updated], leo_earnings.[Photo] 
-FROM leo_earnings ORDER BY (leo_earnings.[Edukey] + CHAR(1)) COLLATE Latin1_General_100_BIN2, CASE WHEN (leo_earnings.[TaxYear] IS NULL) THEN 1 ELSE 0 END, leo_earnings.[TaxYear]
+FROM leo_earnings ORDER BY leo_earnings.[Edukey], leo_earnings.[TaxYear]

@@ -1,2 +1,2 @@
 SELECT leo_earnings."Edukey", leo_earnings."TaxYear", CAST(leo_earnings."Earnings" AS DOUBLE) AS "Earnings", CAST(round(julianday(date(leo_earnings."EmpStart")) - 2436934.5) AS INTEGER) AS "EmpStart", leo_earnings."KS4_APS", leo_earnings."KS4_Level2", leo_earnings."KS4_English", leo_earnings."Region", leo_earnings."Sex", leo_earnings."FSM", (CAST(strftime('%s', leo_earnings."Updated") AS INTEGER) + 315619200) * 1000.0 + CAST(substr(strftime('%f', leo_earnings."Updated"), 4) AS INTEGER) AS "Updated", leo_earnings."Photo" 
-FROM leo_earnings ORDER BY leo_earnings."Edukey" COLLATE "BINARY", CASE WHEN (leo_earnings."TaxYear" IS NULL) THEN 1 ELSE 0 END, leo_earnings."TaxYear"
+FROM leo_earnings ORDER BY leo_earnings."Edukey", leo_earnings."TaxYear"

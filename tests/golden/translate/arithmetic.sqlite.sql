@@ -1,3 +1,3 @@
 SELECT leo_earnings."Edukey" 
 FROM leo_earnings 
-WHERE ((CAST(leo_earnings."TaxYear" AS REAL) * 2.0 - CAST(leo_earnings."KS4_Level2" AS REAL)) + 1.0 > 400000 OR (CAST(leo_earnings."TaxYear" AS REAL) * 2.0 - CAST(leo_earnings."KS4_Level2" AS REAL)) + 1.0 IS NULL) AND -leo_earnings."KS4_APS" < 0 ORDER BY leo_earnings."Edukey" COLLATE "BINARY", CASE WHEN (leo_earnings."TaxYear" IS NULL) THEN 1 ELSE 0 END, leo_earnings."TaxYear"
+WHERE ((CAST(leo_earnings."TaxYear" AS REAL) * 2.0 - CAST(leo_earnings."KS4_Level2" AS REAL)) + 1.0 > 400000 OR (CAST(leo_earnings."TaxYear" AS REAL) * 2.0 - CAST(leo_earnings."KS4_Level2" AS REAL)) + 1.0 IS NULL) AND -leo_earnings."KS4_APS" < 0 ORDER BY leo_earnings."Edukey", leo_earnings."TaxYear"

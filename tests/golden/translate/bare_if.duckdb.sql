@@ -1,3 +1,3 @@
 SELECT leo_earnings."Edukey" 
 FROM leo_earnings 
-WHERE (leo_earnings."KS4_Level2" != 0 OR leo_earnings."KS4_Level2" IS NULL) AND CAST(leo_earnings."FSM" AS INTEGER) = 0 ORDER BY leo_earnings."Edukey" COLLATE "C", CASE WHEN (leo_earnings."TaxYear" IS NULL) THEN 1 ELSE 0 END, leo_earnings."TaxYear"
+WHERE (leo_earnings."KS4_Level2" != 0 OR leo_earnings."KS4_Level2" IS NULL) AND CAST(leo_earnings."FSM" AS INTEGER) = 0 ORDER BY leo_earnings."Edukey", leo_earnings."TaxYear"

@@ -1,3 +1,3 @@
 SELECT leo_earnings."Edukey" 
 FROM leo_earnings 
-WHERE CASE WHEN (CAST(leo_earnings."FSM" AS INTEGER) IS NULL) THEN -1 WHEN (CAST(leo_earnings."FSM" AS INTEGER) != 0) THEN leo_earnings."Earnings" ELSE 0 END > 100 OR CASE WHEN (CAST(leo_earnings."FSM" AS INTEGER) IS NULL) THEN -1 WHEN (CAST(leo_earnings."FSM" AS INTEGER) != 0) THEN leo_earnings."Earnings" ELSE 0 END IS NULL ORDER BY leo_earnings."Edukey" COLLATE "C", CASE WHEN (leo_earnings."TaxYear" IS NULL) THEN 1 ELSE 0 END, leo_earnings."TaxYear"
+WHERE CASE WHEN (CAST(leo_earnings."FSM" AS INTEGER) IS NULL) THEN -1 WHEN (CAST(leo_earnings."FSM" AS INTEGER) != 0) THEN leo_earnings."Earnings" ELSE 0 END > 100 OR CASE WHEN (CAST(leo_earnings."FSM" AS INTEGER) IS NULL) THEN -1 WHEN (CAST(leo_earnings."FSM" AS INTEGER) != 0) THEN leo_earnings."Earnings" ELSE 0 END IS NULL ORDER BY leo_earnings."Edukey", leo_earnings."TaxYear"

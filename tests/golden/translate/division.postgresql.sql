@@ -1,3 +1,3 @@
 SELECT leo_earnings."Edukey" 
 FROM leo_earnings 
-WHERE (CAST(leo_earnings."Earnings" AS DOUBLE PRECISION) / NULLIF(CAST(leo_earnings."TaxYear" AS DOUBLE PRECISION), 0) > 1 OR CAST(leo_earnings."Earnings" AS DOUBLE PRECISION) / NULLIF(CAST(leo_earnings."TaxYear" AS DOUBLE PRECISION), 0) IS NULL) AND leo_earnings."KS4_APS" / 2.0 < 3 ORDER BY leo_earnings."Edukey" COLLATE "C", CASE WHEN (leo_earnings."TaxYear" IS NULL) THEN 1 ELSE 0 END, leo_earnings."TaxYear"
+WHERE (CAST(leo_earnings."Earnings" AS DOUBLE PRECISION) / NULLIF(CAST(leo_earnings."TaxYear" AS DOUBLE PRECISION), 0) > 1 OR CAST(leo_earnings."Earnings" AS DOUBLE PRECISION) / NULLIF(CAST(leo_earnings."TaxYear" AS DOUBLE PRECISION), 0) IS NULL) AND leo_earnings."KS4_APS" / 2.0 < 3 ORDER BY leo_earnings."Edukey", leo_earnings."TaxYear"

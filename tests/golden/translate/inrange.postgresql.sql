@@ -1,3 +1,3 @@
 SELECT leo_earnings."Edukey" 
 FROM leo_earnings 
-WHERE leo_earnings."Earnings" IS NOT NULL AND (leo_earnings."Earnings" >= 1000 OR leo_earnings."Earnings" IS NULL) AND (leo_earnings."Region" COLLATE "C") != '' AND (COALESCE(leo_earnings."Region", '') COLLATE "C") >= 'A' AND (COALESCE(leo_earnings."Region", '') COLLATE "C") <= 'M' ORDER BY leo_earnings."Edukey" COLLATE "C", CASE WHEN (leo_earnings."TaxYear" IS NULL) THEN 1 ELSE 0 END, leo_earnings."TaxYear"
+WHERE leo_earnings."Earnings" IS NOT NULL AND (leo_earnings."Earnings" >= 1000 OR leo_earnings."Earnings" IS NULL) AND (leo_earnings."Region" COLLATE "C") != '' AND (COALESCE(leo_earnings."Region", '') COLLATE "C") >= 'A' AND (COALESCE(leo_earnings."Region", '') COLLATE "C") <= 'M' ORDER BY leo_earnings."Edukey", leo_earnings."TaxYear"

@@ -1,3 +1,3 @@
 SELECT leo_earnings.[Edukey] 
 FROM leo_earnings 
-WHERE leo_earnings.[Earnings] > 5 OR leo_earnings.[Earnings] IS NULL ORDER BY (leo_earnings.[Edukey] + CHAR(1)) COLLATE Latin1_General_100_BIN2, CASE WHEN (leo_earnings.[TaxYear] IS NULL) THEN 1 ELSE 0 END, leo_earnings.[TaxYear]
+WHERE leo_earnings.[Earnings] > 5 OR leo_earnings.[Earnings] IS NULL ORDER BY leo_earnings.[Edukey], leo_earnings.[TaxYear]

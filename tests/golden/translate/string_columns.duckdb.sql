@@ -1,3 +1,3 @@
 SELECT leo_earnings."Edukey" 
 FROM leo_earnings 
-WHERE (COALESCE(leo_earnings."Region", '') COLLATE "C") = (COALESCE(leo_earnings."KS4_English", '') COLLATE "C") ORDER BY leo_earnings."Edukey" COLLATE "C", CASE WHEN (leo_earnings."TaxYear" IS NULL) THEN 1 ELSE 0 END, leo_earnings."TaxYear"
+WHERE (COALESCE(leo_earnings."Region", '') COLLATE "C") = (COALESCE(leo_earnings."KS4_English", '') COLLATE "C") ORDER BY leo_earnings."Edukey", leo_earnings."TaxYear"

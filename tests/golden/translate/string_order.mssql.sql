@@ -1,3 +1,3 @@
 SELECT leo_earnings.[Edukey] 
 FROM leo_earnings 
-WHERE ((ISNULL(leo_earnings.[Region], '') + CHAR(1)) COLLATE Latin1_General_100_BIN2) < ('M' + CHAR(1)) AND ((ISNULL(leo_earnings.[Sex], '') + CHAR(1)) COLLATE Latin1_General_100_BIN2) >= ('F' + CHAR(1)) ORDER BY (leo_earnings.[Edukey] + CHAR(1)) COLLATE Latin1_General_100_BIN2, CASE WHEN (leo_earnings.[TaxYear] IS NULL) THEN 1 ELSE 0 END, leo_earnings.[TaxYear]
+WHERE ((ISNULL(leo_earnings.[Region], '') + CHAR(1)) COLLATE Latin1_General_100_BIN2) < ('M' + CHAR(1)) AND ((ISNULL(leo_earnings.[Sex], '') + CHAR(1)) COLLATE Latin1_General_100_BIN2) >= ('F' + CHAR(1)) ORDER BY leo_earnings.[Edukey], leo_earnings.[TaxYear]

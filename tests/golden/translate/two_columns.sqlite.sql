@@ -1,3 +1,3 @@
 SELECT leo_earnings."Edukey" 
 FROM leo_earnings 
-WHERE leo_earnings."KS4_APS" >= leo_earnings."Earnings" OR leo_earnings."KS4_APS" IS NULL ORDER BY leo_earnings."Edukey" COLLATE "BINARY", CASE WHEN (leo_earnings."TaxYear" IS NULL) THEN 1 ELSE 0 END, leo_earnings."TaxYear"
+WHERE leo_earnings."KS4_APS" >= leo_earnings."Earnings" OR leo_earnings."KS4_APS" IS NULL ORDER BY leo_earnings."Edukey", leo_earnings."TaxYear"
