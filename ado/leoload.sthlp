@@ -30,7 +30,7 @@
 
 {p 8 16 2}
 {cmd:leoload} {it:table} [{it:varlist}] [{it:{help if}}] [{it:{help in}}]
-[{cmd:,} {it:options}]
+[{it:{help leoload##weights:weight}}] [{cmd:,} {it:options}]
 
 {synoptset 26 tabbed}{...}
 {synopthdr}
@@ -138,6 +138,34 @@ with {cmd:collapse}.
 {opt cw} specifies casewise deletion: an observation is used only if none of
 the {cmd:collapse()} variables is missing.
 
+{marker weights}{...}
+{phang}
+{it:Weights}. With {cmd:collapse()}, {cmd:[aweight=}{it:varname}{cmd:]},
+{cmd:[fweight=}{it:varname}{cmd:]}, {cmd:[iweight=}{it:varname}{cmd:]} and
+{cmd:[pweight=}{it:varname}{cmd:]} ({cmd:aw}, {cmd:fw}, {cmd:iw}, {cmd:pw})
+weight the statistics as {helpb collapse} does; {cmd:[weight=}{it:varname}{cmd:]}
+means aweights, {cmd:collapse}'s default.  The weight is one numeric
+variable of the table (an expression is refused, r(5104)); it goes after
+the {it:varlist}, before or after {cmd:if} and {cmd:in}.  Observations
+whose weight is missing or zero are left out.  {cmd:(mean)} is the weighted
+mean; {cmd:(sum)} sums weight times value, with aweights first rescaled to
+add up to the group's number of nonmissing values; {cmd:(count)} is the
+number of nonmissing values with aweights and the sum of the weights
+otherwise (then stored as a {cmd:double}); {cmd:(rawsum)}, {cmd:(min)},
+{cmd:(max)}, {cmd:(first)} and {cmd:(last)} ignore the weight;
+{cmd:(sd)} divides by the sum of the weights minus 1 (aweights rescaled:
+n-1); percentiles and {cmd:(iqr)} use the cumulative rescaled weights.
+As in {cmd:collapse}, {cmd:(sd)} is not allowed with pweights,
+{cmd:(semean)} with pweights or iweights, {cmd:(sebinomial)} and
+{cmd:(sepoisson)} with aweights, iweights or pweights (r(135)).  Negative
+aweights or fweights stop with {err:negative weights encountered}
+(r(402)), noninteger fweights with {err:may not use noninteger frequency weights}
+(r(401)); negative pweights, and percentiles with negative iweights, are
+refused (r(5104)).  A weight without {cmd:collapse()} is r(101)
+{err:weights not allowed}, and {cmd:sdc} is refused with weights (its
+checks count persons unweighted).  For example,
+{cmd:leoload auto [aw=weight], collapse((mean) price mpg) by(foreign)}.
+
 {dlgtab:Rows}
 
 {phang}
@@ -166,9 +194,10 @@ it) as the database itself orders it, which an index on the key serves
 without sorting the table: the same rows in the same order in every run, but
 not necessarily Stata's order (the database's collation may ignore case, and
 missing values may come first), and the data are not marked as sorted; type
-{cmd:sort} in Stata, or give {cmd:sort()}, when the order matters.  A table
-without a key has no row order: its rows come in whatever order the server
-returns them.  {cmd:in} counts observations of the whole table in Stata's
+{cmd:sort} in Stata, or give {cmd:sort()}, when the order matters.  With
+{cmd:merge()} the rows come in Stata's order of the keys (see
+{help leoload##joins:Joins}).  A table without a key has no row order: its
+rows come in whatever order the server returns them.  {cmd:in} counts observations of the whole table in Stata's
 order of {cmd:sort()} or the key, before {cmd:if} and {cmd:sample()} apply,
 as {cmd:keep in} would after {cmd:use}; a range outside 1 to _N is r(198)
 {err:Obs. nos. out of range}, as in Stata (this costs one {cmd:COUNT} of the
