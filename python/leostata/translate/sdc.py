@@ -183,7 +183,9 @@ def checked_select(source, spec: CollapseSpec, person: str, dialect_name: str,
     table ``sdc_checked``; the checks read its columns by name."""
     d = _check_dialect(dialect_name)
     stmt = collapse_select(source, spec, d)
-    rows = stmt.get_final_froms()[0]
+    # the FROM the columns name (get_final_froms() would compile the statement on
+    # SQLAlchemy's default dialect, which has no SQL for leostata's constructs)
+    (rows,) = stmt.columns_clause_froms
     cells, keys = _figures(source, spec, person, d, profile.nk_n)
     C = cells.c
     key_names = [n for name, length, _ in keys for n in (name, length) if n]
