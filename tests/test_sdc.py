@@ -15,6 +15,8 @@ import pytest
 
 from leostata import sdc
 from leostata.errors import FileNotFound, StataSyntaxError
+from tests.ado_harness import stata, synth  # noqa: F401 (fixtures)
+from tests.test_bridge_run import call, loc
 
 
 def default():
@@ -201,3 +203,151 @@ def test_the_profile_threshold_is_the_one_leodescribe_values_uses(tmp_path, monk
     site.write_text("[checks]\nmin_persons = 25\n", encoding="utf-8")
     monkeypatch.setenv(ENV_PROFILE, str(site))
     assert small_count_threshold() == 25
+
+
+# --- the option's arguments: sdc, sdc(round), sdc(noround), sdc(evidence(...)) --------------
+
+
+def sdc_request(text: str):
+    """The SdcRequest of the ``sdc`` options in ``text`` (as plan.read_options
+    reads them, each in turn)."""
+    from leostata.expr.command import parse_options
+    from leostata.plan.options import sdc_option
+    request = None
+    for opt in parse_options(text):
+        request = sdc_option(text, opt, request)
+    return request
+
+
+@pytest.mark.parametrize("text, round_, evidence, replace", [
+    ("sdc", None, None, False),
+    ("sdc()", None, None, False),
+    ("sdc(round)", True, None, False),
+    ("sdc(noround)", False, None, False),
+    ("sdc(evidence)", None, "", False),
+    ("sdc(evidence(out.json))", None, "out.json", False),
+    ('sdc(evidence("my dir/e.json"))', None, "my dir/e.json", False),
+    ('sdc(round evidence("my dir/e.json"))', True, "my dir/e.json", False),
+    ("sdc(evidence(`\"my dir/a \"b\".json\"', replace) noround)", False, 'my dir/a "b".json',
+     True),
+    ("sdc sdc(round)", True, None, False),        # the flag local and the options text
+    ("sdc(round) sdc", True, None, False),
+])
+def test_sdc_arguments(text, round_, evidence, replace):
+    from leostata.plan.options import SdcRequest
+    got = sdc_request(text)
+    assert isinstance(got, SdcRequest)
+    assert (got.round, got.evidence, got.replace) == (round_, evidence, replace)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("sdc(rounding)", "sdc(): option rounding not allowed"),
+    ("sdc(round noround)", "sdc(): options round and noround may not be combined"),
+    ("sdc(noround round)", "sdc(): options noround and round may not be combined"),
+    ("sdc(round round)", "sdc(): option round specified twice"),
+    ("sdc(round(5))", "sdc(): option round() not allowed"),
+    ("sdc(evidence(my dir/e.json))", "sdc(): evidence(): invalid file specification"),
+    ('sdc(evidence("a"b))', "sdc(): evidence(): invalid file specification"),
+    ('sdc(evidence(""))', "sdc(): evidence(): filename required"),
+    ("sdc(evidence(e.json, append))", "sdc(): evidence(): option append not allowed"),
+    ("sdc(round) sdc(noround)", "option sdc() specified twice"),
+])
+def test_sdc_bad_arguments_are_r198(text, message):
+    with pytest.raises(StataSyntaxError) as err:
+        sdc_request(text)
+    assert err.value.rc == 198
+    assert err.value.message == message
+
+
+def test_evidence_target(tmp_path):
+    from leostata.errors import FileExists, FileNotOpened
+    folder = tmp_path / "my dir"
+    folder.mkdir()
+    assert sdc.evidence_target(None, False) is None and sdc.evidence_target("", False) == ""
+    assert sdc.evidence_target(str(folder / "e"), False) == str(folder / "e.json")
+    assert sdc.evidence_target(str(folder), False) == str(folder)  # a folder: default name in it
+    (folder / "e.json").write_text("{}")
+    with pytest.raises(FileExists) as err:
+        sdc.evidence_target(str(folder / "e.json"), False)
+    assert err.value.rc == 602
+    assert sdc.evidence_target(str(folder / "e.json"), True) == str(folder / "e.json")
+    with pytest.raises(FileNotOpened) as err:
+        sdc.evidence_target(str(tmp_path / "nowhere" / "e.json"), False)
+    assert err.value.rc == 603
+
+
+# --- sdc and sdc(...) through the bridge --------------------------------------------------
+# leoload's locals set by hand: as the ado's flag (local sdc) and as typed in the options
+# text (local options, syntax's *), on the 300-person synthetic database.  Rounded values
+# are checked against round_half_away of the unrounded load (counts to 5, Earnings
+# statistics to 100, ties away from zero).
+
+SPEC = "leo_earnings if TaxYear >= 201516"
+COLLAPSE = "collapse((mean) Earnings (sum) tot=Earnings (count) n=Earnings)"
+
+
+def column(sfi, name: str) -> list:
+    values = sfi.Data.get(name)
+    return [v[0] if isinstance(v, list) else v for v in values]
+
+
+def load(sfi, **where) -> dict:
+    rc = call(sfi, "leoload", spec=SPEC, collapse=COLLAPSE, by="by(TaxYear)", clear="clear",
+              **where)
+    assert rc == 0, sfi.transcript("err")
+    return {name: column(sfi, name) for name in ("TaxYear", "Earnings", "tot", "n", "_sdc_n")}
+
+
+@pytest.fixture
+def plain(stata, monkeypatch):  # noqa: F811
+    monkeypatch.delenv(sdc.ENV_PROFILE, raising=False)
+    return load(stata, sdc="sdc")
+
+
+@pytest.mark.parametrize("where", [{"sdc": "sdc"}, {"options": "sdc"},
+                                   {"options": "sdc(noround)"}])
+def test_sdc_alone_keeps_the_profile(stata, plain, where):  # noqa: F811
+    assert load(stata, **where) == plain
+    assert int(loc(stata, "leo_sdc_cells")) == len(plain["TaxYear"])
+
+
+@pytest.mark.parametrize("where", [{"options": "sdc(round)"},
+                                   {"sdc": "sdc", "options": "sdc(round)"}])
+def test_sdc_round(stata, plain, where):  # noqa: F811
+    rounded = load(stata, **where)
+    assert rounded["TaxYear"] == plain["TaxYear"]
+    for name, base in (("Earnings", 100), ("tot", 100), ("n", 5), ("_sdc_n", 5)):
+        assert rounded[name] == [sdc.round_half_away(v, base) for v in plain[name]], name
+    assert any(r != p for r, p in zip(rounded["n"], plain["n"]))  # rounding did something
+    assert "rounded to the nearest 5" in stata.transcript()
+
+
+def test_sdc_round_and_evidence_in_a_folder_with_a_space(stata, plain, tmp_path,  # noqa: F811
+                                                         monkeypatch):
+    (tmp_path / "my dir").mkdir()
+    monkeypatch.chdir(tmp_path)
+    rounded = load(stata, options='sdc(round evidence("my dir/e.json"))')
+    record = json.loads((tmp_path / "my dir" / "e.json").read_text())
+    assert record["leostata_sdc_evidence"] == 1
+    assert record["profile"]["round"] is True
+    assert 'evidence("my dir/e.json")' in record["command"]
+    assert [c["persons"] for c in record["cells"]] == plain["_sdc_n"]  # unrounded figures
+    assert rounded["n"] == [sdc.round_half_away(v, 5) for v in plain["n"]]
+    assert "e.json" in stata.transcript()
+    # the same file again needs replace, and nothing is loaded first
+    assert call(stata, "leoload", spec=SPEC, collapse=COLLAPSE, by="by(TaxYear)",
+                clear="clear", options='sdc(evidence("my dir/e.json"))') == 602
+    assert call(stata, "leoload", spec=SPEC, collapse=COLLAPSE, by="by(TaxYear)",
+                clear="clear", options='sdc(evidence("my dir/e.json", replace))') == 0
+
+
+@pytest.mark.parametrize("options, message", [
+    ("sdc(bogus)", "sdc(): option bogus not allowed"),
+    ("sdc(round noround)", "may not be combined"),
+    ('sdc(evidence("nowhere/e.json"))', "could not be opened"),
+])
+def test_sdc_bad_arguments(stata, options, message):  # noqa: F811
+    rc = call(stata, "leoload", spec=SPEC, collapse=COLLAPSE, by="by(TaxYear)", clear="clear",
+              options=options)
+    assert rc == (603 if "nowhere" in options else 198)
+    assert message in stata.transcript("err")

@@ -232,12 +232,16 @@ class SdcJob:
     person: str
     statement: object
     figures: object
+    evidence: Optional[str] = None  # sdc(evidence(filename)): the file; None: the profile's
 
 
 def prepare_sdc(plan: Plan, dialect) -> SdcJob:
-    """The ``sdc`` option: r(198) without collapse(), r(5104) without a
-    person key, r(110) when a result variable is named like an added one;
-    the plan's outputs gain ``_sdc_n`` and ``_sdc``."""
+    """The ``sdc`` option (``plan.options.SdcRequest``: ``round`` and
+    ``noround`` override the profile's rounding, ``evidence()`` names the
+    evidence file): r(198) without collapse(), r(5104) without a person
+    key, r(110) when a result variable is named like an added one, r(603)
+    when the evidence file's folder does not exist, r(602) when the file
+    exists without replace; the plan's outputs gain ``_sdc_n`` and ``_sdc``."""
     from dataclasses import replace
 
     from . import sdc
@@ -250,7 +254,11 @@ def prepare_sdc(plan: Plan, dialect) -> SdcJob:
     if plan.collapse is None:
         raise StataSyntaxError("option sdc not available without collapse()",
                                hint="sdc checks aggregated output: the cells of collapse() by()")
+    request = plan.options["sdc"]
     profile = sdc.load_profile()
+    if request.round is not None:
+        profile = replace(profile, round=request.round)
+    evidence = sdc.evidence_target(request.evidence, request.replace)
     name = profile.person_key(plan.table.name, plan.table.person_key)
     person = next((c for c in plan.table.columns if name and c.name.lower() == name.lower()),
                   None)
@@ -278,7 +286,7 @@ def prepare_sdc(plan: Plan, dialect) -> SdcJob:
                              plan.outputs, d)
     figures = figures_select(sql.row_source(with_person, dialect), spec, person.name, d,
                              profile.nk_n)
-    return SdcJob(profile, person.name, statement, figures)
+    return SdcJob(profile, person.name, statement, figures, evidence)
 
 
 def sdc_outcome(job: LoadJob, session, command_text: str, say: Callable[[str], None]):
@@ -304,14 +312,20 @@ def sdc_outcome(job: LoadJob, session, command_text: str, say: Callable[[str], N
     checked = sdc.check(cells, stats, spec.by_names, job.sdc.profile)
     for line in checked.report():
         say(line)
-    if job.sdc.profile.evidence:
+    if job.sdc.profile.evidence or job.sdc.evidence is not None:
         dialect = session.engine.dialect
         record = sdc.evidence_record(
             checked, command=f"leoload {command_text}", sql=job.sql,
             figures_sql=sql.to_sql(job.sdc.figures, dialect), table=job.table,
             dialect=dialect.name,
             when=datetime.datetime.now().isoformat(timespec="seconds"))
-        path = sdc.write_evidence(record, job.sdc.profile.evidence_folder)
+        folder, name = job.sdc.profile.evidence_folder, ""
+        if job.sdc.evidence:
+            from pathlib import Path
+            chosen = Path(job.sdc.evidence)
+            folder, name = (str(chosen), "") if chosen.is_dir() else (str(chosen.parent),
+                                                                      chosen.name)
+        path = sdc.write_evidence(record, folder, name)
         say(f"sdc: evidence written to {path}")
     return checked
 

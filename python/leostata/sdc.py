@@ -44,7 +44,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
-from .errors import FileNotFound, StataSyntaxError
+from .errors import FileExists, FileNotFound, FileNotOpened, StataSyntaxError
 
 #: The site's profile file (overrides the package's default).
 ENV_PROFILE = "LEOSTATA_SDC_PROFILE"
@@ -526,6 +526,27 @@ def list_evidence(folder: str = "") -> list[dict]:
         found.append({"path": str(path), "created": record.get("created", ""),
                       "command": record.get("command", ""), **record.get("summary", {})})
     return sorted(found, key=lambda r: (r["created"], r["path"]))
+
+
+def evidence_target(path: Optional[str], replace_: bool) -> Optional[str]:
+    """``evidence(filename)`` checked before anything runs: ".json" added to
+    a name without an extension (as Stata adds one), a folder kept as a folder
+    (the default name goes in it); r(603) for a folder that does not exist,
+    r(602) for an existing file without ``replace``.  None and "" pass."""
+    if not path:
+        return path
+    target = Path(path).expanduser()
+    if target.is_dir():
+        return str(target)
+    if not target.suffix:
+        target = target.with_suffix(".json")
+    if not target.parent.is_dir():
+        raise FileNotOpened(f"file {target} could not be opened",
+                            hint=f"sdc(evidence()): folder {target.parent} does not exist")
+    if target.exists() and not replace_:
+        raise FileExists(f"file {target} already exists",
+                         hint="sdc(evidence(filename, replace)) overwrites it")
+    return str(target)
 
 
 def write_evidence(record: dict, folder: str = "", name: str = "") -> Path:

@@ -17,8 +17,8 @@ from ..errors import StataSyntaxError, located
 from .varlist import resolve_varlist
 
 
-FLAG, INTEGER, VARLIST, CLIST, SAMPLE, FRAME, MERGE, COHORT = (
-    "flag", "integer", "varlist", "clist", "sample", "frame", "merge", "cohort")
+FLAG, INTEGER, VARLIST, CLIST, SAMPLE, FRAME, MERGE, COHORT, SDC = (
+    "flag", "integer", "varlist", "clist", "sample", "frame", "merge", "cohort", "sdc")
 #: Kinds of option that may be given more than once (each one applies).
 REPEATABLE = (MERGE, COHORT)
 
@@ -61,7 +61,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("showsql", 4, FLAG, "show the SQL before running it"),
     OptionSpec("sqlshow", 4, FLAG, "the same as showsql (odbc's spelling)", same_as="showsql"),
     OptionSpec("sqlonly", 4, FLAG, "show the SQL and run nothing"),
-    OptionSpec("sdc", 3, FLAG, "statistical disclosure control checks on the output"),
+    OptionSpec("sdc", 3, SDC, "sdc[(round|noround evidence(filename[, replace]))]: "
+               "disclosure-control checks on collapse() output"),
     OptionSpec("declaredtypes", 4, FLAG, "storage types from the SQL types, not from the values "
                "loaded"),
     OptionSpec("codesonly", 5, FLAG, "attach no value labels from the metadata: codes only"),
@@ -108,9 +109,12 @@ def read_options(command, table: TableInfo) -> dict:
     given: set = set()
     for opt in command.options:
         spec = find_option(opt.name, text, opt.pos)
-        if spec.name in given and spec.kind not in REPEATABLE:
+        if spec.name in given and spec.kind not in REPEATABLE and spec.kind != SDC:
             raise located(StataSyntaxError, f"option {spec.name}() specified twice", text, opt.pos)
         given.add(spec.name)
+        if spec.kind == SDC:
+            values[spec.name] = sdc_option(text, opt, values.get(spec.name))
+            continue
         if spec.kind == FLAG:
             if opt.args is not None:
                 raise located(StataSyntaxError, f"option {spec.name}() not allowed", text, opt.pos,
@@ -152,6 +156,79 @@ def read_options(command, table: TableInfo) -> dict:
             raise located(StataSyntaxError, f"option {name}() requires collapse()", text,
                          next(o.pos for o in command.options if find_option(o.name).name == name))
     return values
+
+
+@dataclass(frozen=True)
+class SdcRequest:
+    """``sdc`` or ``sdc(...)`` as typed: ``round`` True (``round``), False
+    (``noround``) or None (the profile decides); ``evidence`` the file to
+    write (``evidence(filename)``), "" for the profile's folder and default
+    name (``evidence`` alone), None for the profile's choice; ``replace``
+    an existing evidence file; ``typed`` whether arguments were given."""
+
+    round: Optional[bool] = None
+    evidence: Optional[str] = None
+    replace: bool = False
+    typed: bool = False
+
+
+_SDC_SYNTAX = "sdc[(round | noround  evidence[(filename[, replace])])]"
+
+
+def sdc_option(text: str, opt, before: Optional[SdcRequest] = None) -> SdcRequest:
+    """``sdc`` (no arguments: the profile's settings) or ``sdc(words)`` ->
+    SdcRequest; ``before`` is an earlier ``sdc`` of the same command (a bare
+    ``sdc`` and one ``sdc(...)`` combine; two with arguments are r(198)).
+    Unknown words, ``round`` with ``noround``, a repeated word: r(198)."""
+    from ..expr.command import parse_options, split_positional_and_options
+    from ..expr.tokens import skip_string
+    if opt.args is None or not opt.args.strip():
+        return before or SdcRequest()
+    if before is not None and before.typed:
+        raise located(StataSyntaxError, "option sdc() specified twice", text, opt.pos)
+    request: dict = {}
+    for sub in parse_options(text, *opt.args_pos):
+        word = sub.name
+        if word in request or (word in ("round", "noround")
+                               and {"round", "noround"} & set(request)):
+            other = "noround" if word == "round" else "round"
+            message = (f"sdc(): option {word} specified twice" if word in request
+                       else f"sdc(): options {other} and {word} may not be combined")
+            raise located(StataSyntaxError, message, text, sub.pos, _SDC_SYNTAX)
+        if word in ("round", "noround"):
+            if sub.args is not None:
+                raise located(StataSyntaxError, f"sdc(): option {word}() not allowed", text,
+                              sub.pos, f"{word} takes no argument")
+            request[word] = True
+        elif word == "evidence":
+            path, replace_ = "", False
+            if sub.args:
+                raw, (a, b), subs = split_positional_and_options(text, *sub.args_pos)
+                if raw[:1] == '"' or raw[:2] == '`"':
+                    if skip_string(text, a, b) != b:
+                        raise located(StataSyntaxError, "sdc(): evidence(): invalid file "
+                                      "specification", text, (a, b), _SDC_SYNTAX)
+                    raw = raw[2:-2] if raw[:1] == "`" else raw[1:-1]
+                elif any(c.isspace() for c in raw):
+                    raise located(StataSyntaxError, "sdc(): evidence(): invalid file "
+                                  "specification", text, (a, b),
+                                  'a file name with spaces goes in quotes: evidence("my dir/e.json")')
+                if not raw.strip():
+                    raise located(StataSyntaxError, "sdc(): evidence(): filename required",
+                                  text, sub.pos, _SDC_SYNTAX)
+                for extra in subs:
+                    if extra.name != "replace" or extra.args is not None:
+                        raise located(StataSyntaxError, f"sdc(): evidence(): option "
+                                      f"{extra.name} not allowed", text, extra.pos, _SDC_SYNTAX)
+                    replace_ = True
+                path = raw
+            request[word] = (path, replace_)
+        else:
+            raise located(StataSyntaxError, f"sdc(): option {word} not allowed", text, sub.pos,
+                          _SDC_SYNTAX)
+    rounding = True if "round" in request else False if "noround" in request else None
+    path, replace_ = request.get("evidence", (None, False))
+    return SdcRequest(rounding, path, replace_, typed=True)
 
 
 def _number(raw: str, what: str, text, pos) -> float:
