@@ -534,12 +534,44 @@ The thresholds, rounding (counts to 5, money to 100, half away from zero),
 person keys and the evidence file (JSON: command, SQL, per-cell figures,
 outcomes, profile) are set in a profile: the package's sdc_default.ini, the
 site's ({cmd:LEOSTATA_SDC_PROFILE}), the user's ({cmd:[disclosure] profile}
-in the config file).
+in the config file).  With {opt merge()}, persons are the master table's
+person key.
 
 {pstd}
-{bf:Limits.}  A pass is not clearance: the output checker decides.  Nothing
-checks differencing between two outputs, regressions, or what other outputs
-reveal; secondary suppression is only flagged.
+{ul:Arguments.}  {opt sdc} alone uses the profile as it is.  Words in
+{opt sdc()} override it for one command, in any order:
+
+{p 8 12 2}
+{cmd:sdc(}[{opt round}|{opt noround}] [{opt evidence}[{cmd:(}{it:filename}[{cmd:,} {opt replace}]{cmd:)}]]{cmd:)}{p_end}
+
+{phang2}{opt round} rounds what passes: counts and {cmd:_sdc_n} to the
+nearest 5, the statistics of money variables (names matching the profile's
+{cmd:money} patterns, such as {cmd:*earn*}) to the nearest 100, halves away
+from zero (12.5 to 15, 250 to 300).  The report and the evidence keep the
+unrounded figures.{p_end}
+{phang2}{opt noround} leaves values unrounded even when the profile
+rounds.{p_end}
+{phang2}{opt evidence} writes the evidence file with its default name
+({cmd:leostata_sdc_}{it:time}{cmd:.json}) in the profile's folder (else the
+working directory); {opt evidence(filename)} writes it to {it:filename}
+({cmd:.json} is added to a name without an extension; a folder gets the
+default name).  Put a name with spaces in quotes:
+{cmd:sdc(round evidence("my dir/e.json"))}.  An existing file is not
+overwritten without {opt replace} (r(602)), and a folder that does not exist
+is r(603); both stop before anything runs.{p_end}
+
+{pstd}
+Any other word is r(198), as are {opt round} with {opt noround} and a word
+given twice.  {cmd:leostata evidence} lists the evidence files of a folder.
+
+{pstd}
+{bf:Limits.}  A pass is not clearance: the output checker decides.  The
+checks look at one output at a time: nothing checks differencing between two
+outputs (two tables whose cells differ by a few persons give those persons
+away), nor regressions or other models (their coefficients and residuals are
+not cells), nor what other outputs reveal; weights are refused; secondary
+suppression is only flagged, never applied; rounding is applied to one output
+and does not protect against differencing either.
 
 {marker functions}{...}
 {title:Functions}
