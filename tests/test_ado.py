@@ -358,6 +358,15 @@ def test_a_lone_comma_end_to_end(stata):
     assert r(stata, "N") == 3.0 and r(stata, "k") == 1.0
 
 
+def test_weight_stays_before_the_comma_end_to_end(stata):
+    line = ("leo_earnings [aw=Earnings] if inrange(TaxYear, 201516, 202021), "
+            "collapse((count) n=Earnings) by(TaxYear) clear")
+    run = run_ado(stata, "leoload", line)
+    assert run.rc == 0, stata.transcript("err")
+    assert run.locals_in["spec"] == "leo_earnings [aw=Earnings] if inrange(TaxYear, 201516, 202021)"
+    assert r(stata, "N") == 6.0 and r(stata, "k") == 2.0
+
+
 def test_leoquery_comma_inside_parentheses_end_to_end(stata):
     run = run_ado(stata, "leoquery", '"SELECT COALESCE(NULL, 2) AS two, \'x, y\' AS s" , clear')
     assert run.rc == 0, stata.transcript("err")
