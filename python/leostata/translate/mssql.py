@@ -95,11 +95,13 @@ ignores trailing ``0x00`` bytes, the one place it is not byte-by-byte; the
 0x01 keeps it exact as ``CHAR(1)`` does for text), joined with ``+``,
 measured, cut and searched again; used as text by another function
 (``ustrlen()``, ``strlower()``...) it is refused, since T-SQL cannot read
-bytes back as UTF-8 text outside a UTF-8 database.  Unverified on a live
-server (the cert do-file checks): characters outside the BMP (surrogate
-pairs) become their 4-byte UTF-8 form under the BIN2_UTF8 collation, and a
-``strpos()`` needle longer than CHARINDEX's 8,000 limit.  Cost: the
-conversion runs per row on the ``MAX`` types, and no index serves it.
+bytes back as UTF-8 text outside a UTF-8 database.  Not yet checked on a
+live server (no cert do-file covers it yet; ``leostata doctor`` runs the
+conversion on e-acute): that characters outside the BMP (surrogate pairs)
+become their 4-byte UTF-8 form under the BIN2_UTF8 collation, and what
+CHARINDEX does with a ``strpos()`` needle beyond its documented 8,000 limit.
+Cost: the conversion runs per row on the ``MAX`` types, and no index
+serves it.
 
 Refused here (``UNSUPPORTED``) before SQL Server 2019, with the reason shown
 to the user: ``strlen()``, ``strpos()``, ``substr()`` - 2016 and 2017 have no
