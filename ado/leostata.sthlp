@@ -180,13 +180,17 @@ command line first and may stop with its own codes (100 something required,
 {p2colset 5 12 14 2}{...}
 {p2col:{cmd:1}}Break pressed; the query was cancelled and memory left as it was{p_end}
 {p2col:{cmd:4}}no; data in memory would be lost (specify clear){p_end}
+{p2col:{cmd:101}}weights not allowed (leoload takes weights in collapse() only){p_end}
 {p2col:{cmd:106}}variable type mismatch (a string on one side of merge(), a number on the other){p_end}
 {p2col:{cmd:109}}type mismatch (a string where a number is required, or the reverse){p_end}
 {p2col:{cmd:110}}already defined (a frame of that name exists; specify replace){p_end}
 {p2col:{cmd:111}}table or variable not found{p_end}
 {p2col:{cmd:130}}expression too long (inlist() arguments over Stata's limit){p_end}
 {p2col:{cmd:133}}unknown function{p_end}
+{p2col:{cmd:135}}statistic not allowed with this weight type (as collapse){p_end}
 {p2col:{cmd:198}}invalid syntax or option{p_end}
+{p2col:{cmd:401}}may not use noninteger frequency weights{p_end}
+{p2col:{cmd:402}}negative weights encountered{p_end}
 {p2col:{cmd:459}}data inconsistency (result would not be what Stata computes){p_end}
 {p2col:{cmd:601}}file not found{p_end}
 {p2col:{cmd:602}}file already exists{p_end}

@@ -228,9 +228,14 @@ def test_order_statistics_need_an_order(stat):
     assert spec_of(f"({stat}) x=age", order_columns=[C["TaxYear"]]).items[0].stat == stat
 
 
-def test_weights_are_refused():
-    err = refused("(mean) Earnings", weight=("aweight", "w"))
-    assert err.rc == 5104 and "weights" in err.message
+def test_weighted_count_types_follow_collapse():
+    """(count) is long, but double under fweights, iweights and pweights
+    (collapse.ado; stata.md §4.1); the weight is kept on the spec."""
+    for kind, count_type in (("aweight", "long"), ("fweight", "double"),
+                             ("iweight", "double"), ("pweight", "double")):
+        spec = spec_of("(mean) Earnings (count) n=Earnings", weight=(kind, "w"))
+        assert spec.weight.kind == kind
+        assert [i.stata_type for i in spec.items] == ["double", count_type]
 
 
 def test_unknown_variable_is_r111():

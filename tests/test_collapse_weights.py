@@ -283,7 +283,7 @@ def test_negative_aweights_and_fweights_are_r402(bad):
         with pytest.raises(errors.LeostataError) as info:
             bad.load(f"[{typed}=w], collapse((mean) x) by(g)")
         assert info.value.message == "negative weights encountered"
-        assert info.value.rc == (402 if 402 in errors.RETURN_CODES else 198)
+        assert info.value.rc == 402
     # outside the sample: no error
     _, got = bad.load("if id > 1 [aw=w], collapse((mean) x) by(g)")
     assert [r["x"] for r in got] == [2.0, 3.0]
@@ -293,7 +293,31 @@ def test_noninteger_fweights_are_r401(bad):
     with pytest.raises(errors.LeostataError) as info:
         bad.load("if id > 1 [fw=w], collapse((sum) x)")
     assert info.value.message == "may not use noninteger frequency weights"
-    assert info.value.rc == (401 if 401 in errors.RETURN_CODES else 198)
+    assert info.value.rc == 401
+
+
+def test_the_delivery_path_checks_weights_before_loading(bad, any_db):
+    """commands.load (what Stata, the CLI and the API run) counts the bad
+    weights on the server first: r(402)/r(401) and the writer never called;
+    ``leostata sql`` shows that check."""
+    from leostata import commands
+    from leostata.session import open_session
+    from leostata.sql import sql_text
+
+    session = open_session(any_db.url)
+    called = []
+    try:
+        for command, rc in ((f"{bad.name} [aw=w], collapse((mean) x) by(g)", 402),
+                            (f"{bad.name} if id > 1 [fw=w], collapse((sum) x)", 401)):
+            with pytest.raises(errors.LeostataError) as info:
+                commands.load(command, session, lambda job: called.append(job),
+                              show=lambda _t: None, say=lambda _t: None)
+            assert info.value.rc == rc
+        assert called == []
+        shown = sql_text(f"{bad.name} [aw=w], collapse((mean) x) by(g)", session.catalog)
+        assert "-- checked first: negative and noninteger weights" in shown
+    finally:
+        session.close()
 
 
 def test_negative_iweights_compute_means_but_refuse_percentiles(bad):

@@ -214,6 +214,8 @@ def prepare_load(command_text: str, session) -> LoadJob:
     if not plan.options.get("sqlonly"):
         if plan.merge is not None:
             check_merge_keys(plan, session)
+        if plan.collapse is not None and plan.collapse.weight is not None:
+            check_weights(plan, session)
         link = count_link(plan, session)
     dialect = session.engine.dialect
     checked = prepare_sdc(plan, dialect) if plan.options.get("sdc") else None
@@ -418,6 +420,16 @@ def check_merge_keys(plan: Plan, session) -> None:
                      f"and merge {merge.kind} declares the {side} side unique: declare "
                      "the cardinality the data have (1:m, m:1), or merge on a key that "
                      "identifies the rows (m:m is not offered)")
+
+
+def check_weights(plan: Plan, session) -> None:
+    """Before a weighted collapse: the filtered rows' negative and
+    noninteger weights counted on the server (``sql.weight_probe``) and
+    judged as collapse would (r(402), r(401); ``collapse.weight_problems``)."""
+    from .plan.collapse import weight_problems
+    negative, noninteger = run_checked(session, sql.weight_probe(plan, session.engine.dialect),
+                                       lambda r: r.one())
+    weight_problems(plan.collapse, int(negative or 0), int(noninteger or 0), plan.text)
 
 
 def table_rows(session, table) -> int:

@@ -5,6 +5,7 @@ Public API::
     select_for(plan, dialect)          -> sqlalchemy.Select   what the loader executes
     merge_probes(plan, dialect)        -> [(merge, side, keys, Select)] merge()'s cardinality checks
     link_probe(plan, dialect)          -> (Link, Select) or None  the link's person counts
+    weight_probe(plan, dialect)        -> Select or None      a weighted collapse's weight check
     row_source(plan, dialect)          -> sqlalchemy.Select   filtered rows, no ORDER BY
     to_sql(select_or_plan, dialect)    -> str                 literal SQL, for display
     sql_text(command_text, catalog, dialect_name=None) -> str `leostata sql`
@@ -45,14 +46,14 @@ differ only in case (equal under a case-insensitive collation) apart.  A
 plain load of a table (neither ``in`` nor ``sort()`` nor ``merge()``, with
 or without if, sample(), cohort()) is ordered on the raw key columns
 (``ORDER BY Edukey, TaxYear``: the catalog's table key), which an index on
-the key delivers without a sort.  A key unique under the columns' own collation (a primary key or a
-unique index is) makes that a total order, so repeated runs return the same
-rows in the same order (a key only the metadata declares may have ties, as
-it could under Stata's order too; a SQL Server uniqueidentifier key orders
-on its nvarchar reading, ``MSSQL_STRING_CASTS``); it is the
-database's order, not Stata's (case-insensitive collations, where missing
-sorts), and nothing marks the loaded data as sorted (the writers declare no
-sort order).  A table without a key gets no ORDER BY at all, as before: the
+the key delivers without a sort.  A key unique under the columns' own
+collation (a primary key or a unique index is) makes that a total order, so
+repeated runs return the same rows in the same order (a key only the
+metadata declares may have ties, as it could under Stata's order too; a SQL
+Server uniqueidentifier key orders on its nvarchar reading,
+``MSSQL_STRING_CASTS``).  It is the database's order, not Stata's
+(case-insensitive collations; where missing sorts), and nothing marks the
+loaded data as sorted (the writers declare no sort order).  A table without a key gets no ORDER BY at all, as before: the
 rows come in whatever order the server returns them, and ``in`` is refused
 there (``plan.plan_load``).
 
@@ -444,13 +445,24 @@ def to_sql(stmt: Union[sa.Select, Plan], dialect) -> str:
     return str(compiled)
 
 
+def weight_probe(plan: Plan, dialect):
+    """For a weighted collapse, the statement counting the filtered rows'
+    negative and noninteger weights (``translate.aggregate.weight_check_select``,
+    run before the load); None otherwise."""
+    if plan.collapse is None or plan.collapse.weight is None:
+        return None
+    from .translate.aggregate import weight_check_select
+    d = _dialect(dialect)
+    return weight_check_select(row_source(plan, d), plan.collapse, d.name)
+
+
 def sql_text(command_text: str, catalog, dialect_name: Optional[str] = None,
              graph=None) -> str:
     """``leostata sql``: the SQL for ``TABLE [varlist] [if] [in] [, options]``,
     names resolved in ``catalog`` (``graph``: the link graph, or a function
     giving it, for a ``link``), written for ``dialect_name`` (default: the
     catalog's own database, with its server version).  The checks that run
-    before it (merge cardinality, a link's person counts) follow as comments
+    before it (merge cardinality, a weighted collapse's weights, a link's person counts) follow as comments
     and their statements."""
     plan = plan_load(command_text, catalog, graph=graph)
     dialect = (catalog.engine.dialect if dialect_name is None or dialect_name == catalog.dialect
@@ -459,6 +471,10 @@ def sql_text(command_text: str, catalog, dialect_name: Optional[str] = None,
     for merge, side, keys, probe in merge_probes(plan, dialect):
         text += (f"\n-- checked first: the {side} data of merge {merge.kind} unique on "
                  f"{' '.join(keys)} (a row means r(459))\n{to_sql(probe, dialect)}")
+    weights = weight_probe(plan, dialect)
+    if weights is not None:
+        text += (f"\n-- checked first: negative and noninteger weights (r(402), r(401))\n"
+                 f"{to_sql(weights, dialect)}")
     counted = link_probe(plan, dialect)
     if counted is not None:
         text += f"\n-- counted first: the persons of link {counted[0].path}\n{to_sql(counted[1], dialect)}"

@@ -75,7 +75,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional, Sequence
 
 from ..catalog import ColumnInfo, SqlType, TableInfo
-from ..errors import (RETURN_CODES, InternalError, LeostataError, NoObservations, NotFound,
+from ..errors import (InternalError, LeostataError, NoObservations, NotFound,
                      StataSyntaxError, TypeMismatch, Untranslatable, caret)
 from ..stata_types import OutputColumn
 
@@ -410,13 +410,9 @@ def build_spec(clist_items: Iterable, by_columns: Sequence[ColumnInfo] = (), cw:
 
 
 def stata_error(rc: int, message: str, hint: Optional[str] = None) -> LeostataError:
-    """An error with Stata's return code ``rc`` for ``message`` when
-    ``errors.RETURN_CODES`` has it; until it does, r(198) with Stata's code
-    named in the hint."""
-    if rc in RETURN_CODES:
-        return LeostataError(message, rc=rc, hint=hint)
-    said = f"(Stata stops here with r({rc}))"
-    return StataSyntaxError(message, hint=f"{hint}\n{said}" if hint else said)
+    """An error with Stata's own return code ``rc`` (one of
+    ``errors.RETURN_CODES``) for ``message``."""
+    return LeostataError(message, rc=rc, hint=hint)
 
 
 def _weighted_items(items: list[CollapseItem], weight: Weight, text) -> list[CollapseItem]:
