@@ -32,11 +32,10 @@ program leoload, rclass
 		SHOWsql                /// show the SQL, then run it
 		SQLShow                /// the same as showsql (odbc's spelling)
 		SQLOnly                /// show the SQL, run nothing
-		SDC                    /// disclosure-control checks on collapse() output
 		DECLaredtypes          /// storage types from the SQL types, not the values
 		CODESonly              /// attach no value labels from the metadata
 		DEBUG                  /// Python traceback of internal errors
-		* ]                    //  merge() and cohort(), each possibly repeated
+		* ]                    //  merge(), cohort() (each possibly repeated), sdc[()]
 
 	if `"`spec'"' == "" {
 		di as err "table required"

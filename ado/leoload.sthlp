@@ -61,7 +61,7 @@
 {synopt:{opt show:sql}}display the SQL, then run it{p_end}
 {synopt:{opt sqls:how}}the same as {opt showsql} (the spelling of {helpb odbc}){p_end}
 {synopt:{opt sqlo:nly}}display the SQL and run nothing{p_end}
-{synopt:{opt sdc}}disclosure-control checks on {cmd:collapse()} output (see {help leoload##sdc:Disclosure control}){p_end}
+{synopt:{opt sdc}[{cmd:(}{it:sdcopts}{cmd:)}]}disclosure-control checks on {cmd:collapse()} output (see {help leoload##sdc:Disclosure control}){p_end}
 {synopt:{opt debug}}show the Python traceback of an internal error{p_end}
 {synoptline}
 {p2colreset}{...}

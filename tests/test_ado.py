@@ -115,15 +115,23 @@ def test_ado_passes_exactly_what_the_bridge_reads(name):
                           | set(bridge.COMMON_LOCALS)), sub
 
 
+#: leoload's options that syntax does not declare: they reach the backend as typed
+#: through * (local options), merge() and cohort() because they repeat, sdc because
+#: it takes sdc and sdc(...)
+THROUGH_STAR = {"merge", "cohort", "sdc"}
+
+
 def test_leoload_options_are_the_plans():
     syntax = Syntax.parse(syntax_statements("leoload")[""])
     declared = {o.name: o for o in syntax.options}
     repeatable = {o.name for o in leoplan.OPTIONS if o.kind in leoplan.options.REPEATABLE}
-    assert repeatable == {"merge", "cohort"}
-    assert set(declared) == {o.name for o in leoplan.OPTIONS} - repeatable | {"debug"}
-    assert syntax.star, "merge() and cohort() repeat: they come through syntax's *"
+    assert repeatable == {"merge", "cohort"} and repeatable < THROUGH_STAR
+    assert set(declared) == {o.name for o in leoplan.OPTIONS} - THROUGH_STAR | {"debug"}
+    assert syntax.star, "merge(), cohort() and sdc come through syntax's *"
+    assert not THROUGH_STAR & set(bridge.LOAD_OPTION_LOCALS), \
+        "the bridge reads no local for an option that comes through *"
     for spec in leoplan.OPTIONS:
-        if spec.name in repeatable:
+        if spec.name in THROUGH_STAR:
             continue
         ado = declared[spec.name]
         assert ado.minimum == spec.minimum, f"{spec.name}: abbreviation differs from plan"
@@ -358,15 +366,6 @@ def test_a_lone_comma_end_to_end(stata):
     assert r(stata, "N") == 3.0 and r(stata, "k") == 1.0
 
 
-def test_weight_stays_before_the_comma_end_to_end(stata):
-    line = ("leo_earnings [aw=Earnings] if inrange(TaxYear, 201516, 202021), "
-            "collapse((count) n=Earnings) by(TaxYear) clear")
-    run = run_ado(stata, "leoload", line)
-    assert run.rc == 0, stata.transcript("err")
-    assert run.locals_in["spec"] == "leo_earnings [aw=Earnings] if inrange(TaxYear, 201516, 202021)"
-    assert r(stata, "N") == 6.0 and r(stata, "k") == 2.0
-
-
 def test_leoquery_comma_inside_parentheses_end_to_end(stata):
     run = run_ado(stata, "leoquery", '"SELECT COALESCE(NULL, 2) AS two, \'x, y\' AS s" , clear')
     assert run.rc == 0, stata.transcript("err")
@@ -486,6 +485,18 @@ def test_repeatable_and_unknown_options_reach_the_backend_as_typed():
     assert text.startswith("t, clear merge(m:1 k using a, nogen) coh(")
 
 
+@pytest.mark.parametrize("line, options", [
+    ("t, collapse((count) n=x) by(a) sdc clear", "sdc"),
+    ("t, coll((count) n=x) by(a) sdc(profile(srs)) clear", "sdc(profile(srs))"),
+    ('t, sdc(evidence("C:/my, files")) merge(m:1 k using a)',
+     'sdc(evidence("C:/my, files")) merge(m:1 k using a)'),
+])
+def test_sdc_reaches_the_backend_as_typed(line, options):
+    _, values = ado_locals("leoload", line)
+    assert values["options"] == options and "sdc" not in values
+    assert bridge.load_command_text(values).endswith(options)
+
+
 # --- the help files' clickable examples run ---------------------------------------------------
 
 _CLICK = re.compile(r"\{stata (?:`\"(.*?)\"'|\"(.*?)\"|([^:}\"`]+))(?::[^}]*)?\}")
@@ -541,7 +552,16 @@ def test_help_options_match_syntax(name):
         syntax = Syntax.parse(descriptor)
         for o in syntax.options:
             declared[o.name] = o.minimum
-        if syntax.star:  # the options that come through *: the plan's repeatable ones
+        if syntax.star:  # the options that come through *: the plan's, not declared
             declared.update({o.name: o.minimum for o in leoplan.OPTIONS
-                             if o.kind in leoplan.options.REPEATABLE})
+                             if o.name in THROUGH_STAR})
     assert shown == declared
+
+
+def test_weight_stays_before_the_comma_end_to_end(stata):
+    line = ("leo_earnings [aw=Earnings] if inrange(TaxYear, 201516, 202021), "
+            "collapse((count) n=Earnings) by(TaxYear) clear")
+    run = run_ado(stata, "leoload", line)
+    assert run.rc == 0, stata.transcript("err")
+    assert run.locals_in["spec"] == "leo_earnings [aw=Earnings] if inrange(TaxYear, 201516, 202021)"
+    assert r(stata, "N") == 6.0 and r(stata, "k") == 2.0

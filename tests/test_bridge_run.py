@@ -210,7 +210,7 @@ def test_leoquery_has_leoloads_default_size_guard(stata, monkeypatch):
     ({"spec": "ks4_pupil nosuchvar"}, 111, "variable nosuchvar not found"),
     ({"spec": "ks4_pupil if KS4_GENDER == 1"}, 109, "compares two numbers or two strings"),
     ({"spec": 'ks4_pupil if regexm(KS4_ETHNIC, "^W")'}, 5104, "regexm() cannot be translated"),
-    ({"spec": "ks4_pupil", "sdc": "sdc"}, 198, "option sdc not available"),
+    ({"spec": "ks4_pupil", "options": "sdc"}, 198, "option sdc not available"),
     ({"spec": "leo_earnings if TaxYear > 999999", "collapse": "collapse((mean) Earnings)"},
      2000, "no observations"),
     ({"spec": "leo_earnings", "maxobs": "maxobs(10)"}, 5105, "result too large"),

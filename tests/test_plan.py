@@ -12,6 +12,7 @@ from leostata.errors import (ExpressionTooLong, NotFound, StataSyntaxError, Type
 from leostata.expr import parse, parse_command
 from leostata.catalog import ColumnInfo, TableInfo, normalize_type
 from leostata.expr.nodes import Binary, Name, Number, walk
+from leostata.plan.options import SdcRequest
 from leostata.plan import (OPTIONS, SYSTEM_NAMES, check_expression, find_option, plan_load,
                            resolve_varlist)
 from tests.translate.leo_table import catalog, leo_table
@@ -192,7 +193,8 @@ def test_later_issues_options_are_accepted_and_stored():
     assert opts["collapse"] == "(mean) Earnings"
     assert names(opts["by"]) == ["TaxYear"]
     assert opts["cw"] is opts["clear"] is opts["count"] is opts["force"] is True
-    assert opts["showsql"] is opts["sqlonly"] is opts["sdc"] is True
+    assert opts["showsql"] is opts["sqlonly"] is True
+    assert opts["sdc"] == SdcRequest()
     assert opts["maxobs"] == 1000
     assert opts["frame"] == {"name": "res", "replace": True}
     assert plan.count_only

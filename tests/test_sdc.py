@@ -301,18 +301,17 @@ def load(sfi, **where) -> dict:
 @pytest.fixture
 def plain(stata, monkeypatch):  # noqa: F811
     monkeypatch.delenv(sdc.ENV_PROFILE, raising=False)
-    return load(stata, sdc="sdc")
+    return load(stata, options="sdc")
 
 
-@pytest.mark.parametrize("where", [{"sdc": "sdc"}, {"options": "sdc"},
-                                   {"options": "sdc(noround)"}])
+@pytest.mark.parametrize("where", [{"options": "sdc"}, {"options": "sdc(noround)"}])
 def test_sdc_alone_keeps_the_profile(stata, plain, where):  # noqa: F811
     assert load(stata, **where) == plain
     assert int(loc(stata, "leo_sdc_cells")) == len(plain["TaxYear"])
 
 
 @pytest.mark.parametrize("where", [{"options": "sdc(round)"},
-                                   {"sdc": "sdc", "options": "sdc(round)"}])
+                                   {"options": "sdc sdc(round)"}])
 def test_sdc_round(stata, plain, where):  # noqa: F811
     rounded = load(stata, **where)
     assert rounded["TaxYear"] == plain["TaxYear"]

@@ -56,8 +56,11 @@ __all__ = ["run", "SfiWriter", "sfi_values",
 #: ``syntax`` keeps only the rightmost of a repeated option: they arrive as
 #: typed in ``options`` (``syntax``'s ``*``), with any unknown option, which
 #: ``plan.find_option`` then refuses as ``syntax`` would.
-LOAD_OPTION_LOCALS: tuple[str, ...] = tuple(o.name for o in _plan.OPTIONS
-                                            if o.kind not in _plan.options.REPEATABLE)
+# merge(), cohort() (repeatable) and sdc[(...)] (a flag or an option with
+# arguments, which syntax cannot declare as one) reach Python through `*`.
+LOAD_OPTION_LOCALS: tuple[str, ...] = tuple(
+    o.name for o in _plan.OPTIONS
+    if o.kind not in _plan.options.REPEATABLE and o.kind != _plan.options.SDC)
 ADO_LOCALS: dict[str, tuple[str, ...]] = {
     "leoload": ("spec", *LOAD_OPTION_LOCALS, "options"),
     "leoquery": ("query", "clear", "frame", "maxobs", "force", "showsql", "sqlshow"),
