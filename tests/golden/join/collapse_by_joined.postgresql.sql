@@ -1,10 +1,9 @@
-SELECT agg_rows._k1 AS "SEXID", agg_rows._k0 AS "SUBJECT", avg(CASE WHEN ((agg_rows._r0 - 1) * 100 <= agg_rows._n0 * 50 AND agg_rows._n0 * 50 <= agg_rows._r0 * 100) THEN CAST(agg_rows._v0 AS DOUBLE PRECISION) END) AS "Earnings", count(agg_rows._v0) AS n 
-FROM (SELECT agg_base._k0 AS _k0, agg_base._k1 AS _k1, agg_base._v0 AS _v0, row_number() OVER (PARTITION BY agg_base._k0, agg_base._k1 ORDER BY agg_base._v0 ASC NULLS LAST) AS _r0, count(agg_base._v0) OVER (PARTITION BY agg_base._k0, agg_base._k1) AS _n0 
+SELECT agg_base._k1 AS "SEXID", agg_base._k0 AS "SUBJECT", CASE WHEN (count(agg_base._v0) = 0) THEN NULL WHEN ((count(agg_base._v0) * 50) % 100 = 0) THEN (CAST((array_agg(agg_base._v0 ORDER BY agg_base._v0) FILTER (WHERE agg_base._v0 IS NOT NULL))[CAST((count(agg_base._v0) * 50 - (count(agg_base._v0) * 50) % 100) / CAST(100 AS NUMERIC) AS BIGINT)] AS DOUBLE PRECISION) + CAST((array_agg(agg_base._v0 ORDER BY agg_base._v0) FILTER (WHERE agg_base._v0 IS NOT NULL))[CAST((count(agg_base._v0) * 50 - (count(agg_base._v0) * 50) % 100) / CAST(100 AS NUMERIC) AS BIGINT) + 1] AS DOUBLE PRECISION)) / CAST(2 AS NUMERIC) ELSE CAST((array_agg(agg_base._v0 ORDER BY agg_base._v0) FILTER (WHERE agg_base._v0 IS NOT NULL))[CAST((count(agg_base._v0) * 50 - (count(agg_base._v0) * 50) % 100) / CAST(100 AS NUMERIC) AS BIGINT) + 1] AS DOUBLE PRECISION) END AS "Earnings", count(agg_base._v0) AS n 
 FROM (SELECT coalesce(src."SUBJECT", '') COLLATE "C" AS _k0, coalesce(src."SEXID", '') COLLATE "C" AS _k1, CAST(src."Earnings" AS DOUBLE PRECISION) AS _v0 
 FROM (SELECT leo_merged."Edukey" AS "Edukey", leo_merged."TaxYear" AS "TaxYear", leo_merged."Earnings" AS "Earnings", leo_merged."SEXID" AS "SEXID", leo_merged."SUBJECT" AS "SUBJECT" 
 FROM (SELECT leo_m."Edukey" AS "Edukey", leo_m."TaxYear" AS "TaxYear", leo_m."Earnings" AS "Earnings", leo_u."SEXID" AS "SEXID", leo_u."SUBJECT" AS "SUBJECT" 
 FROM leo_earnings AS leo_m JOIN persons AS leo_u ON (leo_m."Edukey" COLLATE "C") = COALESCE(leo_u."Edukey", '')) AS leo_merged 
-WHERE leo_merged."TaxYear" >= 201516 OR leo_merged."TaxYear" IS NULL) AS src) AS agg_base) AS agg_rows GROUP BY agg_rows._k0, agg_rows._k1 ORDER BY agg_rows._k0, agg_rows._k1
+WHERE leo_merged."TaxYear" >= 201516 OR leo_merged."TaxYear" IS NULL) AS src) AS agg_base GROUP BY agg_base._k0, agg_base._k1 ORDER BY agg_base._k0, agg_base._k1
 -- probe: using unique on Edukey
 SELECT 1 AS leo_duplicate 
 FROM (SELECT coalesce(leo_t."Edukey", '') COLLATE "C" AS leo_k0 

@@ -1,5 +1,4 @@
-SELECT agg_rows._k0 AS "GENDER", avg(CASE WHEN ((agg_rows._r0 - 1) * 100 <= agg_rows._n0 * 50 AND agg_rows._n0 * 50 <= agg_rows._r0 * 100) THEN CAST(agg_rows._v0 AS DOUBLE PRECISION) END) AS "Earnings", count(agg_rows._v0) AS n 
-FROM (SELECT agg_base._k0 AS _k0, agg_base._v0 AS _v0, row_number() OVER (PARTITION BY agg_base._k0 ORDER BY agg_base._v0 ASC NULLS LAST) AS _r0, count(agg_base._v0) OVER (PARTITION BY agg_base._k0) AS _n0 
+SELECT agg_base._k0 AS "GENDER", CASE WHEN (count(agg_base._v0) = 0) THEN NULL WHEN ((count(agg_base._v0) * 50) % 100 = 0) THEN (CAST((array_agg(agg_base._v0 ORDER BY agg_base._v0) FILTER (WHERE agg_base._v0 IS NOT NULL))[CAST((count(agg_base._v0) * 50 - (count(agg_base._v0) * 50) % 100) / CAST(100 AS NUMERIC) AS BIGINT)] AS DOUBLE PRECISION) + CAST((array_agg(agg_base._v0 ORDER BY agg_base._v0) FILTER (WHERE agg_base._v0 IS NOT NULL))[CAST((count(agg_base._v0) * 50 - (count(agg_base._v0) * 50) % 100) / CAST(100 AS NUMERIC) AS BIGINT) + 1] AS DOUBLE PRECISION)) / CAST(2 AS NUMERIC) ELSE CAST((array_agg(agg_base._v0 ORDER BY agg_base._v0) FILTER (WHERE agg_base._v0 IS NOT NULL))[CAST((count(agg_base._v0) * 50 - (count(agg_base._v0) * 50) % 100) / CAST(100 AS NUMERIC) AS BIGINT) + 1] AS DOUBLE PRECISION) END AS "Earnings", count(agg_base._v0) AS n 
 FROM (SELECT coalesce(src."GENDER", '') COLLATE "C" AS _k0, CAST(src."Earnings" AS DOUBLE PRECISION) AS _v0 
 FROM (SELECT leo_merged."Edukey" AS "Edukey", leo_merged."TaxYear" AS "TaxYear", leo_merged."Earnings" AS "Earnings", leo_merged."GENDER" AS "GENDER" 
 FROM (SELECT leo_m."Edukey" AS "Edukey", leo_m."TaxYear" AS "TaxYear", leo_m."Earnings" AS "Earnings", leo_u."GENDER" AS "GENDER" 
@@ -18,7 +17,7 @@ WHERE (leo_l2."PMR" COLLATE "C") = leo_o."PMR" AND (leo_o."GENDER" COLLATE "C") 
 WHERE leo_pairs_n.leo_n = 1) AS leo_pairs ON (leo_m0."Edukey" COLLATE "C") = leo_pairs.leo_from) AS leo_m JOIN (SELECT leo_u_w."PMR" AS "PMR", leo_u_w."GENDER" AS "GENDER" 
 FROM pupils AS leo_u_w 
 WHERE (leo_u_w."GENDER" COLLATE "C") != '') AS leo_u ON (leo_m.leo_link COLLATE "C") = leo_u."PMR") AS leo_merged 
-WHERE leo_merged."TaxYear" = 202021) AS src) AS agg_base) AS agg_rows GROUP BY agg_rows._k0 ORDER BY agg_rows._k0
+WHERE leo_merged."TaxYear" = 202021) AS src) AS agg_base GROUP BY agg_base._k0 ORDER BY agg_base._k0
 -- probe: using unique on PMR
 SELECT 1 AS leo_duplicate 
 FROM (SELECT coalesce(leo_tp."PMR", '') COLLATE "C" AS leo_k0 
