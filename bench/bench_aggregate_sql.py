@@ -102,6 +102,23 @@ def expected_cells(cursor) -> list[tuple]:
                                                                     kv[0][2].encode()))]
 
 
+def earnings_table(rows: int, reuse: bool):
+    """A pyodbc cursor on the PostgreSQL test server (autocommit) and the
+    SQLAlchemy URL of that server, with bench_earnings holding ``rows`` rows:
+    kept when ``reuse`` and it already has them, else generated."""
+    import pyodbc
+    url = _collapse_bench().pg_url()
+    if url is None:
+        sys.exit("LEOSTATA_TEST_PG_ODBC is not set: eval \"$(bash scripts/start-postgres.sh)\"")
+    cursor = pyodbc.connect(os.environ["LEOSTATA_TEST_PG_ODBC"], autocommit=True).cursor()
+    have = cursor.execute("SELECT count(*) FROM pg_tables WHERE tablename = 'bench_earnings'"
+                          ).fetchone()[0]
+    present = cursor.execute("SELECT count(*) FROM bench_earnings").fetchone()[0] if have else 0
+    if not (reuse and present == rows):
+        generate_on_server(cursor, rows)
+    return cursor, url
+
+
 def timed(cursor, sql: str) -> tuple[float, list]:
     t0 = time.perf_counter()
     rows = cursor.execute(sql).fetchall()

@@ -9,8 +9,9 @@ table.  Methods (``cursor.execute(sql).fetchall()``, interleaved, shuffled):
 * ``disc``: ``percentile_disc(0.5) WITHIN GROUP (ORDER BY e)`` -- the speed
   reference only: it is not Stata's rule (no average of x_k and x_k+1 when
   n*p/100 is a whole number k);
-* ``leostata``: the SQL this checkout writes (ROW_NUMBER and COUNT windows
-  over each group, then the rows the rule needs averaged);
+* ``leostata``: the SQL this checkout writes (since translate/percentile.py,
+  the array form below; before it, ROW_NUMBER and COUNT windows over each
+  group, then the rows the rule needs averaged: bench/README.md's 2.98x);
 * ``array``: one ordered ``array_agg`` per group and exact integer positions:
   with n nonmissing values, k = n*p div 100; the result is
   (x_k + x_k+1)/2 when n*p mod 100 = 0, else x_k+1.  Stata's rule with its
@@ -35,7 +36,6 @@ import os
 import random
 import statistics
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "python"))
@@ -86,12 +86,6 @@ def expected_cells(cursor) -> list[tuple]:
             sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1].encode(), kv[0][2].encode()))]
 
 
-def timed(cursor, sql: str) -> tuple[float, list]:
-    t0 = time.perf_counter()
-    rows = cursor.execute(sql).fetchall()
-    return time.perf_counter() - t0, [tuple(r) for r in rows]
-
-
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=2_000_000)
@@ -99,18 +93,8 @@ def main(argv=None) -> None:
     ap.add_argument("--reuse", action="store_true", help="keep an existing bench_earnings table")
     ap.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of each form")
     args = ap.parse_args(argv)
-    import pyodbc
     aggregate = _sibling("bench_aggregate_sql")
-    url = _sibling("bench_collapse").pg_url()
-    if url is None:
-        sys.exit("LEOSTATA_TEST_PG_ODBC is not set: eval \"$(bash scripts/start-postgres.sh)\"")
-    conn = pyodbc.connect(os.environ["LEOSTATA_TEST_PG_ODBC"], autocommit=True)
-    cursor = conn.cursor()
-    have = cursor.execute("SELECT count(*) FROM pg_tables WHERE tablename = 'bench_earnings'"
-                          ).fetchone()[0]
-    rows = cursor.execute("SELECT count(*) FROM bench_earnings").fetchone()[0] if have else 0
-    if not (args.reuse and rows == args.rows):
-        aggregate.generate_on_server(cursor, args.rows)
+    cursor, url = aggregate.earnings_table(args.rows, args.reuse)
     from leostata.catalog import Catalog
     from leostata.connection import engine_for
     from leostata.plan import plan_load
@@ -123,7 +107,7 @@ def main(argv=None) -> None:
     methods = {"disc": DISC, "leostata": leostata_sql, "array": ARRAY}
     want = expected_cells(cursor)
     for name in ("leostata", "array"):
-        got = timed(cursor, methods[name])[1]
+        got = aggregate.timed(cursor, methods[name])[1]
         if got != want:
             bad = next(i for i, (g, w) in enumerate(zip(got, want)) if g != w) if got else 0
             sys.exit(f"{name}: cells differ from Stata's rule ({len(got)} vs {len(want)} cells; "
@@ -136,7 +120,7 @@ def main(argv=None) -> None:
     random.Random(5).shuffle(runs)
     times: dict = {name: [] for name in methods}
     for name in runs:
-        times[name].append(timed(cursor, methods[name])[0])
+        times[name].append(aggregate.timed(cursor, methods[name])[0])
     limit = statistics.median(times["disc"])
     print(f"rows {args.rows:,}, {len(want)} cells, {args.reps} runs each, load average "
           f"{os.getloadavg()[0]:.1f}")

@@ -74,19 +74,9 @@ def main(argv=None) -> None:
     ap.add_argument("--reps", type=int, default=7)
     ap.add_argument("--reuse", action="store_true", help="keep an existing bench_earnings table")
     args = ap.parse_args(argv)
-    import pyodbc
     aggregate = _sibling("bench_aggregate_sql")
-    url = _sibling("bench_collapse").pg_url()
-    if url is None:
-        sys.exit("LEOSTATA_TEST_PG_ODBC is not set: eval \"$(bash scripts/start-postgres.sh)\"")
-    conn = pyodbc.connect(os.environ["LEOSTATA_TEST_PG_ODBC"], autocommit=True)
-    cursor = conn.cursor()
-    have = cursor.execute("SELECT count(*) FROM pg_tables WHERE tablename = 'bench_earnings'"
-                          ).fetchone()[0]
-    rows = cursor.execute("SELECT count(*) FROM bench_earnings").fetchone()[0] if have else 0
-    if not (args.reuse and rows == args.rows):
-        aggregate.generate_on_server(cursor, args.rows)
-    conn.close()
+    cursor, url = aggregate.earnings_table(args.rows, args.reuse)
+    cursor.connection.close()
 
     from leostata import cli
     out = os.path.join(tempfile.mkdtemp(), "start.dta")
