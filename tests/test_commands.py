@@ -7,8 +7,8 @@ from sqlalchemy import Column, Float, Integer, MetaData, String, Table, text
 from leostata import commands
 from leostata.errors import StataSyntaxError, StatementRefused
 from leostata.session import open_session
-from leostata.stream import stream
 from leostata.writers.memory import MemoryWriter
+from tests.memory_load import load
 
 
 @pytest.fixture
@@ -28,13 +28,6 @@ def session(any_db, tmp_path, monkeypatch):
     s = open_session(any_db.url)
     yield s
     s.close()
-
-
-def load(session, command):
-    job = commands.prepare_load(command, session)
-    writer = MemoryWriter()
-    stream(job.statement, session.engine, job.plan.outputs, writer, meta=job.meta())
-    return writer
 
 
 @pytest.mark.parametrize("spec, ids", [("in 2/3", [2, 3]), ("in -2/l", [4, 5]), ("in 5", [5]),

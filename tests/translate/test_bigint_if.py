@@ -11,10 +11,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import BigInteger, Column, Integer, MetaData, Table
 
-from leostata import commands
 from leostata.session import open_session
-from leostata.stream import stream
-from leostata.writers.memory import MemoryWriter
+from tests.memory_load import load
 
 BIG = [(1, 5), (2, 2 ** 53 + 1), (3, 2 ** 60 + 7), (4, -(2 ** 53) - 3), (5, None),
        (6, 9_007_199_254_740_000), (7, 2 ** 53 - 1)]
@@ -33,13 +31,6 @@ def session(any_db, tmp_path, monkeypatch):
     s = open_session(any_db.url)
     yield s
     s.close()
-
-
-def load(session, command):
-    job = commands.prepare_load(command, session)
-    writer = MemoryWriter()
-    stream(job.statement, session.engine, job.plan.outputs, writer, meta=job.meta())
-    return writer
 
 
 def number_rule(op, constant):
