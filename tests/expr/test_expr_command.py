@@ -1,5 +1,7 @@
 """The leoload command line: splitting, varlist, if, in, options, clist."""
 
+from unittest import mock
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -7,10 +9,12 @@ from hypothesis import strategies as st
 from leostata.errors import (
     ExpressionTooLong, LeostataError, StataSyntaxError, Untranslatable, caret,
 )
+from leostata.expr import command as command_module
 from leostata.expr import (
     Binary, Call, ClistItem, Name, Number, Option, String, parse, parse_clist, parse_command,
     parse_options, split_positional_and_options,
 )
+from leostata.expr.tokens import skip_string, syntax_error
 
 FULL = (
     "earnings Edukey TaxYear-Earnings KS4_* if TaxYear >= 201516 in 1/100, "
@@ -399,3 +403,104 @@ def test_no_weight_and_subscripts_are_not_weights():
 def test_weight_errors(text, message, pos):
     err = error(parse_command, text)
     assert (err.message, err.pos) == (message, pos)
+
+
+# --- the nesting scanner: the same top-level brackets as the three scanners it replaced ----
+# Frozen copies of _weight_start, _bracket_end and _matching_parenthesis as they were
+# before command._nesting served all three; they are the reference, kept only here.
+
+def _old_weight_start(word):
+    depth = 0
+    i = 0
+    while i < len(word):
+        ch = word[i]
+        if ch == '"' or word.startswith('`"', i):
+            i = skip_string(word, i, len(word))
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "[" and depth == 0 and command_module._WEIGHT.match(word, i):
+            return i
+        i += 1
+    return None
+
+
+def _old_bracket_end(word, i):
+    depth = 0
+    j = i
+    while j < len(word):
+        ch = word[j]
+        if ch == '"' or word.startswith('`"', j):
+            j = skip_string(word, j, len(word))
+            continue
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+            if depth == 0:
+                return j
+        j += 1
+    return -1
+
+
+def _old_matching_parenthesis(text, i, end):
+    depth = 0
+    j = i
+    while j < end:
+        ch = text[j]
+        if ch == '"' or text.startswith('`"', j, end):
+            j = skip_string(text, j, end)
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return j
+        j += 1
+    raise syntax_error(text, i, i + 1, "too few ')'")
+
+
+def _outcome(fn, *args):
+    """What ``fn(*args)`` gives: ("value", v) or ("error", class, message, pos)."""
+    try:
+        return ("value", fn(*args))
+    except LeostataError as err:
+        return ("error", type(err), err.message, err.pos)
+
+
+SCANNER_PIECES = ["[", "]", "(", ")", '"', '`"', "\"'", "'", "`", "aw", "w", "fweight", "x",
+                  "=", "==", " ", "1", "[aw=", "[w = ", '"]"', '"("', "x[1]", " if ", ","]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(SCANNER_PIECES), max_size=14).map("".join), st.data())
+def test_one_nesting_scanner_finds_the_brackets_the_three_old_scanners_found(text, data):
+    assert _outcome(command_module._weight_start, text) == _outcome(_old_weight_start, text)
+    i = data.draw(st.integers(0, len(text)))
+    assert _outcome(command_module._bracket_end, text, i) == _outcome(_old_bracket_end, text, i)
+    end = data.draw(st.integers(i, len(text)))
+    assert (_outcome(command_module._matching_parenthesis, text, i, end)
+            == _outcome(_old_matching_parenthesis, text, i, end))
+
+
+COMMAND_PIECES = ["[aw=w]", "[w = x]", "[fw=a[1]]", '[aw=s=="]"]', "[pw=(a+(b))]", "x[1]",
+                  " if a>1", " in 1/5", " ", " y", "(", ")", "[", "]", '"', '`"a"\'', "[aw=", "=",
+                  ", c(x)", " , o((a) b [x])", "sort(id)", "aw"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.lists(st.sampled_from(COMMAND_PIECES), max_size=8),
+                 st.lists(st.sampled_from(SCANNER_PIECES + PIECES), max_size=16)).map("".join))
+def test_whole_commands_parse_as_with_the_old_scanners(tail):
+    """parse_command (and parse_options) give the same result or error with the
+    old scanners put back in place of the new ones."""
+    text = "t x" + tail
+    new = (_outcome(parse_command, text), _outcome(parse_options, tail))
+    with mock.patch.object(command_module, "_weight_start", _old_weight_start), \
+            mock.patch.object(command_module, "_bracket_end", _old_bracket_end), \
+            mock.patch.object(command_module, "_matching_parenthesis", _old_matching_parenthesis):
+        old = (_outcome(parse_command, text), _outcome(parse_options, tail))
+    assert new == old

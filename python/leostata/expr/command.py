@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 from ..errors import LeostataError, StataSyntaxError
 from .nodes import Node, Pos
@@ -247,40 +247,15 @@ def _take_weight(text: str, words: List[_Word]) -> Tuple[List[_Word], Optional[W
 
 def _weight_start(word: str) -> Optional[int]:
     """Offset of a top-level ``[`` in ``word`` that opens ``[name = ...``."""
-    depth = 0
-    i = 0
-    while i < len(word):
-        ch = word[i]
-        if ch == '"' or word.startswith('`"', i):
-            i = skip_string(word, i, len(word))
-            continue
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "[" and depth == 0 and _WEIGHT.match(word, i):
+    for i, ch, depth in _nesting(word, 0, len(word), "(", ")"):
+        if ch == "[" and depth == 0 and _WEIGHT.match(word, i):
             return i
-        i += 1
     return None
 
 
 def _bracket_end(word: str, i: int) -> int:
     """Index of the ``]`` closing the ``[`` at ``word[i]`` (-1 if none)."""
-    depth = 0
-    j = i
-    while j < len(word):
-        ch = word[j]
-        if ch == '"' or word.startswith('`"', j):
-            j = skip_string(word, j, len(word))
-            continue
-        if ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth -= 1
-            if depth == 0:
-                return j
-        j += 1
-    return -1
+    return _closing(word, i, len(word), "[", "]")
 
 
 def _weight(text: str, start: int, end: int) -> Weight:
@@ -447,21 +422,41 @@ def _split_keywords(words: List[_Word]) -> List[_Word]:
 
 def _matching_parenthesis(text: str, i: int, end: int) -> int:
     """Index of the ``)`` closing the ``(`` at ``text[i]``, skipping strings."""
+    close = _closing(text, i, end, "(", ")")
+    if close < 0:
+        raise syntax_error(text, i, i + 1, "too few ')'")
+    return close
+
+
+def _closing(text: str, i: int, end: int, opener: str, closer: str) -> int:
+    """Index of the ``closer`` that brings the nesting counted from ``text[i]``
+    back to 0 before ``end`` (strings skipped), or -1 if none does."""
+    for j, ch, depth in _nesting(text, i, end, opener, closer):
+        if ch == closer and depth == 0:
+            return j
+    return -1
+
+
+def _nesting(
+    text: str, start: int, end: int, opener: str, closer: str
+) -> Iterator[Tuple[int, str, int]]:
+    """``(index, character, depth)`` for each character of ``text[start:end]``
+    outside ``"..."`` and ```"..."'`` strings (an unclosed one raises
+    "unmatched quote"); ``depth`` counts ``opener`` up and ``closer`` down from
+    0, this character included."""
     depth = 0
-    j = i
-    while j < end:
-        ch = text[j]
-        if ch == '"' or text.startswith('`"', j, end):
-            j = skip_string(text, j, end)
+    i = start
+    while i < end:
+        ch = text[i]
+        if ch == '"' or text.startswith('`"', i, end):
+            i = skip_string(text, i, end)
             continue
-        if ch == "(":
+        if ch == opener:
             depth += 1
-        elif ch == ")":
+        elif ch == closer:
             depth -= 1
-            if depth == 0:
-                return j
-        j += 1
-    raise syntax_error(text, i, i + 1, "too few ')'")
+        yield i, ch, depth
+        i += 1
 
 
 def _strip(text: str, a: int, b: int) -> Pos:
