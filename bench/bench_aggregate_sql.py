@@ -1,90 +1,116 @@
-"""leostata's aggregate SQL against a hand-written GROUP BY, through the same
-bare driver (pyodbc over psqlODBC to PostgreSQL), issue 16 item 1.
+"""leostata's aggregate SQL against a hand-written GROUP BY through the same
+bare driver, and leostata end to end in process against its own SQL through
+that driver (issue 16 item 1), on PostgreSQL over psqlODBC (pyodbc) or on
+DuckDB (its own Python module).
 
 The question (the issue's): ``leoload bench_earnings if TaxYear >= 201516,
 collapse((mean) m=Earnings (count) n=Earnings) by(TaxYear Subject Sex)`` on
-an earnings-shaped table PostgreSQL generates itself (3% missing earnings,
+an earnings-shaped table the engine generates itself (3% missing earnings,
 1% missing subjects).
 
-Methods, each a plain ``cursor.execute(sql).fetchall()`` on one pyodbc
-connection, repetitions interleaved and shuffled:
+Methods, repetitions of all of them interleaved and shuffled in one run
+(``_common.interleaved``):
 
 * ``handwritten``: ``SELECT ..., avg(e), count(e) ... GROUP BY 1, 2, 3 ORDER
-  BY 1, 2, 3`` -- the speed limit (not Stata's rules: NULL and '' would be two
-  groups, the order is the database's collation);
-* ``leostata``: the SQL this checkout writes for the command (``sql.to_sql``);
+  BY 1, 2, 3`` through the bare driver -- the speed limit (not Stata's
+  rules: NULL and '' would be two groups, the order is the database's
+  collation);
+* ``leostata_sql``: the SQL this checkout writes for the command
+  (``sql.to_sql``), through the same bare driver (``execute().fetchall()``);
+* ``in_process``: ``leostata.load(COMMAND)`` in this warm process after one
+  ``leostata.connect(url)`` (session, catalog, query, conversion to a
+  DataFrame; interpreter start and imports excluded);
 * ``before``: the SQL of an earlier checkout, from ``--before FILE`` (write it
   with ``--print-sql`` from that checkout).
 
-Before any time is shown, every leostata-written result must equal the cells
-computed in Python from the fetched rows with exact arithmetic (the mean as
-the correctly rounded quotient of the exact sum, as Stata's double sum of
-integers gives below 2^53).
+Targets (issue 16): ``leostata_sql`` <= 1.15x ``handwritten``; ``in_process``
+<= 1.1x ``leostata_sql``.  Before any time is shown, every leostata result
+must equal the cells computed in Python from the fetched rows with exact
+arithmetic (the mean as the correctly rounded quotient of the exact sum, as
+Stata's double sum of integers gives below 2^53).  ``--explain`` prints the
+engine's EXPLAIN ANALYZE of the SQL methods.
 
-Usage::
+Usage (the repository's venv)::
 
     eval "$(bash scripts/start-postgres.sh)"
-    python bench/bench_aggregate_sql.py --rows 2000000 --reps 5 [--before FILE]
+    python bench/bench_aggregate_sql.py --rows 1000000 --reps 9 [--explain] [--before FILE]
+    python bench/bench_aggregate_sql.py --engine duckdb --rows 1000000 --reps 9
     python bench/bench_aggregate_sql.py --print-sql > FILE
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import math
 import os
-import random
-import statistics
 import sys
-import time
+import tempfile
 from fractions import Fraction
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "python"))
+from _common import interleaved, leostata_sql, pg_cursor, pg_table_rows, ratio_table, timed, uptime
 
 COMMAND = ("bench_earnings if TaxYear >= 201516, collapse((mean) m=Earnings (count) n=Earnings) "
            "by(TaxYear Subject Sex)")
 HANDWRITTEN = ('SELECT "TaxYear", "Subject", "Sex", avg("Earnings"), count("Earnings") '
                'FROM bench_earnings WHERE "TaxYear" >= 201516 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3')
-
-
-def _collapse_bench():
-    spec = importlib.util.spec_from_file_location("bench_collapse",
-                                                  os.path.join(HERE, "bench_collapse.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+CREATE = ('CREATE TABLE bench_earnings ("EDUKEY" bigint, "TaxYear" integer, '
+          '"Subject" varchar(3), "Sex" varchar(1), "Earnings" integer)')
+# TaxYear in 2010/11-2020/21, 30 subjects (1% NULL), sex, log-normal earnings (3% NULL);
+# one text for both engines, {rows} filled by the caller
+GENERATE = (
+    "INSERT INTO bench_earnings SELECT g, 201011 + 101 * CAST(floor(random() * 11) AS integer), "
+    "CASE WHEN random() < 0.01 THEN NULL "
+    "ELSE 'S' || lpad(CAST(CAST(floor(random() * 30) AS integer) AS varchar), 2, '0') END, "
+    "CASE WHEN random() < 0.5 THEN 'F' ELSE 'M' END, "
+    "CASE WHEN random() < 0.03 THEN NULL ELSE CAST(round(exp(10 + 0.7 * sqrt(-2 * ln(1 - random())) "
+    "* cos(2 * pi() * random()))) AS integer) END ")
+_KEEP: list = []  # engines whose connections the bare DuckDB methods use
+DUCKDB_FOLDER = os.path.join(tempfile.gettempdir(), "leostata-bench")
 
 
 def generate_on_server(cursor, rows: int) -> None:
-    """The earnings-shaped table made by PostgreSQL itself (seeded): TaxYear
-    in 2010/11-2020/21, 30 subjects (1% NULL), sex, log-normal earnings with
-    3% NULL -- quicker than sending the rows over ODBC."""
+    """bench_earnings with ``rows`` rows, made by PostgreSQL itself (seeded)
+    -- quicker than sending the rows over ODBC."""
     cursor.execute("DROP TABLE IF EXISTS bench_earnings")
-    cursor.execute('CREATE TABLE bench_earnings ("EDUKEY" bigint, "TaxYear" integer, '
-                   '"Subject" varchar(3), "Sex" varchar(1), "Earnings" integer)')
+    cursor.execute(CREATE)
     cursor.execute("SELECT setseed(0.42)")
-    cursor.execute(
-        'INSERT INTO bench_earnings SELECT g, 201011 + 101 * floor(random() * 11)::int, '
-        "CASE WHEN random() < 0.01 THEN NULL ELSE 'S' || lpad(floor(random() * 30)::int::text, 2, '0') END, "
-        "CASE WHEN random() < 0.5 THEN 'F' ELSE 'M' END, "
-        "CASE WHEN random() < 0.03 THEN NULL ELSE round(exp(10 + 0.7 * sqrt(-2 * ln(1 - random())) "
-        "* cos(2 * pi() * random())))::int END "
-        f"FROM generate_series(1, {int(rows)}) AS g")
+    cursor.execute(GENERATE + f"FROM generate_series(1, {int(rows)}) AS g")
     cursor.execute("ANALYZE bench_earnings")
 
 
-def leostata_sql(url: str) -> str:
-    """The SQL this checkout writes for COMMAND against the table at ``url``."""
-    from leostata.catalog import Catalog
+def earnings_table(rows: int, reuse: bool):
+    """A pyodbc cursor on the PostgreSQL test server (autocommit) and the
+    SQLAlchemy URL of that server, with bench_earnings holding ``rows`` rows:
+    kept when ``reuse`` and it already has them, else generated."""
+    cursor, url = pg_cursor()
+    if not (reuse and pg_table_rows(cursor, "bench_earnings") == rows):
+        generate_on_server(cursor, rows)
+    return cursor, url
+
+
+def earnings_duckdb(rows: int, reuse: bool):
+    """A bare DuckDB connection and the URL of a DuckDB file holding
+    bench_earnings with ``rows`` rows, generated by DuckDB (kept when
+    ``reuse`` and the file exists).  The connection is the duckdb module's
+    own, taken from a read-only leostata engine that stays open, so that it
+    and leostata's sessions share one database instance (DuckDB refuses a
+    second instance of a file with another configuration in one process)."""
+    import duckdb
+
     from leostata.connection import engine_for
-    from leostata.plan import plan_load
-    from leostata.sql import to_sql
-    engine = engine_for(url)
-    try:
-        return to_sql(plan_load(COMMAND, Catalog(engine)), engine.dialect)
-    finally:
-        engine.dispose()
+    os.makedirs(DUCKDB_FOLDER, exist_ok=True)
+    path = os.path.join(DUCKDB_FOLDER, f"bench_earnings_{rows}.duckdb")
+    if not (reuse and os.path.exists(path)):
+        if os.path.exists(path):
+            os.remove(path)
+        con = duckdb.connect(path)
+        con.execute(CREATE)
+        con.execute("SELECT setseed(0.42)")
+        con.execute(GENERATE + f"FROM range(1, {int(rows) + 1}) AS t(g)")
+        con.close()
+    url = f"duckdb:///{path}"
+    _KEEP.append(engine_for(url))
+    return _KEEP[-1].raw_connection().driver_connection, url
 
 
 def expected_cells(cursor) -> list[tuple]:
@@ -102,80 +128,67 @@ def expected_cells(cursor) -> list[tuple]:
                                                                     kv[0][2].encode()))]
 
 
-def earnings_table(rows: int, reuse: bool):
-    """A pyodbc cursor on the PostgreSQL test server (autocommit) and the
-    SQLAlchemy URL of that server, with bench_earnings holding ``rows`` rows:
-    kept when ``reuse`` and it already has them, else generated."""
-    import pyodbc
-    url = _collapse_bench().pg_url()
-    if url is None:
-        sys.exit("LEOSTATA_TEST_PG_ODBC is not set: eval \"$(bash scripts/start-postgres.sh)\"")
-    cursor = pyodbc.connect(os.environ["LEOSTATA_TEST_PG_ODBC"], autocommit=True).cursor()
-    have = cursor.execute("SELECT count(*) FROM pg_tables WHERE tablename = 'bench_earnings'"
-                          ).fetchone()[0]
-    present = cursor.execute("SELECT count(*) FROM bench_earnings").fetchone()[0] if have else 0
-    if not (reuse and present == rows):
-        generate_on_server(cursor, rows)
-    return cursor, url
+def frame_cells(frame) -> list[tuple]:
+    """The DataFrame's rows as plain tuples (NaN as None)."""
+    def plain(v):
+        v = v.item() if hasattr(v, "item") else v
+        return None if isinstance(v, float) and math.isnan(v) else v
+    return [tuple(plain(v) for v in row) for row in frame.itertuples(index=False)]
 
 
-def timed(cursor, sql: str) -> tuple[float, list]:
-    t0 = time.perf_counter()
-    rows = cursor.execute(sql).fetchall()
-    return time.perf_counter() - t0, [tuple(r) for r in rows]
+def explain(cursor, engine: str, sql: str) -> str:
+    """The engine's EXPLAIN ANALYZE text of ``sql``."""
+    if engine == "duckdb":
+        return cursor.execute("EXPLAIN ANALYZE " + sql).fetchall()[0][1]
+    plan = cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql).fetchall()
+    return "\n".join(r[0] for r in plan)
 
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rows", type=int, default=2_000_000)
-    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--engine", choices=("postgresql", "duckdb"), default="postgresql")
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--reps", type=int, default=9)
     ap.add_argument("--before", help="SQL text of an earlier checkout (from --print-sql)")
     ap.add_argument("--print-sql", action="store_true", help="print this checkout's SQL and stop")
+    ap.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of each SQL method")
     ap.add_argument("--reuse", action="store_true", help="keep an existing bench_earnings table")
     args = ap.parse_args(argv)
-    import pyodbc
-    bench = _collapse_bench()
-    url = bench.pg_url()
-    if url is None:
-        sys.exit("LEOSTATA_TEST_PG_ODBC is not set: eval \"$(bash scripts/start-postgres.sh)\"")
-    odbc = os.environ["LEOSTATA_TEST_PG_ODBC"]
-    conn = pyodbc.connect(odbc, autocommit=True)
-    cursor = conn.cursor()
-    have = cursor.execute("SELECT count(*) FROM pg_tables WHERE tablename = 'bench_earnings'"
-                          ).fetchone()[0]
-    rows = cursor.execute("SELECT count(*) FROM bench_earnings").fetchone()[0] if have else 0
-    if not (args.reuse and rows == args.rows) and not args.print_sql:
-        generate_on_server(cursor, args.rows)
-    elif args.print_sql and not have:
-        generate_on_server(cursor, 1000)
-    sql = leostata_sql(url)
+    make = earnings_duckdb if args.engine == "duckdb" else earnings_table
+    cursor, url = make(1000 if args.print_sql else args.rows, args.reuse or args.print_sql)
+    sql = leostata_sql(url, COMMAND)
     if args.print_sql:
         print(sql)
         return
-    methods = {"handwritten": HANDWRITTEN, "leostata": sql}
+    import warnings
+
+    import leostata
+    warnings.simplefilter("ignore")
+    leostata.connect(url)
+    statements = {"handwritten": HANDWRITTEN, "leostata_sql": sql}
     if args.before:
         with open(args.before, encoding="utf-8") as f:
-            methods["before"] = f.read()
+            statements["before"] = f.read()
     want = expected_cells(cursor)
-    for name, text in methods.items():
-        if name == "handwritten":
-            continue
-        _, got = timed(cursor, text)
-        if got != want:
-            sys.exit(f"{name}: cells differ from the exact reference ({len(got)} vs {len(want)})")
-    runs = [name for name in methods for _ in range(args.reps)]
-    random.Random(7).shuffle(runs)
-    times: dict = {name: [] for name in methods}
-    for name in runs:
-        times[name].append(timed(cursor, methods[name])[0])
-    limit = statistics.median(times["handwritten"])
-    print(f"rows {args.rows:,}, {len(want)} cells, {args.reps} runs each, load average "
-          f"{os.getloadavg()[0]:.1f}")
-    print("| method | median s | x handwritten |")
-    print("|---|---:|---:|")
-    for name in methods:
-        m = statistics.median(times[name])
-        print(f"| {name} | {m:.3f} | {m / limit:.2f} |")
+    for name, text in statements.items():
+        if name != "handwritten" and timed(cursor, text)[1] != want:
+            sys.exit(f"{name}: cells differ from the exact reference")
+    if frame_cells(leostata.load(COMMAND)) != want:
+        sys.exit("in_process: cells differ from the exact reference")
+    if args.explain:
+        for name, text in statements.items():
+            print(f"--- {name}\n{explain(cursor, args.engine, text)}")
+    methods = {name: (lambda text=text: cursor.execute(text).fetchall())
+               for name, text in statements.items()}
+    methods["in_process"] = lambda: leostata.load(COMMAND)
+    print(f"before: {uptime()}")
+    runs = interleaved(methods, args.reps, seed=7)
+    print(f"after: {uptime()}")
+    print(f"{args.engine}, rows {args.rows:,}, {len(want)} cells, {args.reps} interleaved runs each, "
+          f"1-min load average {runs.load_range()} during the runs")
+    print(ratio_table(runs, "handwritten"))
+    print(f"in_process / leostata_sql: "
+          f"{runs.median('in_process') / runs.median('leostata_sql'):.2f}")
 
 
 if __name__ == "__main__":

@@ -32,7 +32,6 @@ import os
 import sys
 import tempfile
 import time
-import urllib.parse
 
 import numpy as np
 import pandas as pd
@@ -47,6 +46,8 @@ from leostata.plan.collapse import build_spec  # noqa: E402
 from leostata.connection import engine_for  # noqa: E402
 from leostata.expr.command import parse_clist  # noqa: E402
 from leostata.translate.aggregate import collapse_select  # noqa: E402
+
+from _common import pg_url  # noqa: E402
 
 TABLE = "bench_earnings"
 CLIST = "(p50) med=Earnings (p25) lq=Earnings (p75) uq=Earnings (count) n=Earnings"
@@ -82,15 +83,6 @@ def load_duckdb(frame: pd.DataFrame, folder: str) -> str:
                 "Sex::VARCHAR AS Sex, Earnings::INTEGER AS Earnings FROM frame")
     con.close()
     return f"duckdb:///{path}"
-
-
-def pg_url() -> str | None:
-    odbc = os.environ.get("LEOSTATA_TEST_PG_ODBC")
-    if not odbc:
-        return None
-    parts = [p for p in odbc.split(";") if p and not p.lower().startswith(("usedeclarefetch", "fetch="))]
-    odbc = ";".join(parts + ["UseDeclareFetch=1", "Fetch=50000"])
-    return "postgresql+pyodbc:///?odbc_connect=" + urllib.parse.quote_plus(odbc)
 
 
 def load_postgres(frame: pd.DataFrame) -> str:

@@ -74,12 +74,10 @@ import argparse
 import json
 import math
 import os
-import random
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PYTHON_DIR = os.path.join(HERE, "..", "python")
@@ -163,17 +161,17 @@ def duckdb_path(data: str, persons: int, seed: int) -> str:
 
 def pg_odbc(database: str) -> str:
     """psqlODBC connection string for ``database`` on the test server, reading
-    results in 50,000-row declare/fetch blocks (as bench_load does)."""
-    odbc = os.environ.get("LEOSTATA_TEST_PG_ODBC")
-    if not odbc:
-        sys.exit("LEOSTATA_TEST_PG_ODBC is not set: eval \"$(bash scripts/start-postgres.sh)\"")
-    parts = [p for p in odbc.split(";") if p and not p.lower().startswith(
-        ("usedeclarefetch", "fetch=", "database="))]
-    return ";".join(parts + [f"DATABASE={database}", "UseDeclareFetch=1", "Fetch=50000"])
+    results in 50,000-row declare/fetch blocks (``_common.pg_odbc``)."""
+    from _common import NO_SERVER
+    from _common import pg_odbc as block_fetching
+    return block_fetching(database) or sys.exit(NO_SERVER)
 
 
 def pg_url(database: str) -> str:
-    return "postgresql+pyodbc:///?odbc_connect=" + urllib.parse.quote_plus(pg_odbc(database))
+    """The SQLAlchemy URL of ``pg_odbc(database)``."""
+    from _common import NO_SERVER
+    from _common import pg_url as block_fetching
+    return block_fetching(database) or sys.exit(NO_SERVER)
 
 
 def psql(database: str, sql: str) -> str:
@@ -506,20 +504,17 @@ def bench(label: str, question: dict, url: str, methods: list, reps: int, rows: 
     reference_method = next((m for m in REFERENCES if m in methods), None)
     if reference_method is None:  # never check leostata against itself
         raise SystemExit(f"{label}: --methods needs a pandas method ({', '.join(REFERENCES)})")
-    runs = [m for m in methods for _ in range(reps)]
-    random.Random(label).shuffle(runs)
-    results: dict[str, list] = {m: [] for m in methods}
-    loads = []
-    for m in runs:
-        results[m].append(measure(m, question, url))
-        loads.append(os.getloadavg()[0])
+    from _common import interleaved  # here: the --launch process runs isolated (-I)
+    runs = interleaved({m: (lambda m=m: measure(m, question, url)) for m in methods}, reps,
+                       seed=label)
+    results, loads = runs.results, runs.loads[1:]
     reference = results[reference_method][0]["cells"]
     for m, rs in results.items():
         for r in rs:
             diff = same_cells(question, r["cells"], reference)
             if diff:
                 raise SystemExit(f"{label}: {m} disagrees with {reference_method}: {diff}")
-    print(f"\n{label}: {len(reference)} cells, all {len(runs)} runs agree with {reference_method}; "
+    print(f"\n{label}: {len(reference)} cells, all {len(methods) * reps} runs agree with {reference_method}; "
           f"rows: {', '.join(f'{k} {v:,}' for k, v in rows.items())}; "
           f"1-min load average during the runs {min(loads):.2f}-{max(loads):.2f}")
     links = {tuple(r["link"]) for m in methods if m.startswith("pushed") for r in results[m]}

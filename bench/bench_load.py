@@ -23,12 +23,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
+
+from _common import NO_SERVER, interleaved, pg_odbc, pg_url
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "python"))
@@ -38,16 +38,12 @@ METHODS = ("leostata_arrow_dta", "leostata_arrow_fetch_only", "arrow_odbc_raw", 
 
 
 def odbc_string() -> str:
-    odbc = os.environ.get("LEOSTATA_TEST_PG_ODBC")
-    if not odbc:
-        sys.exit("LEOSTATA_TEST_PG_ODBC is not set: eval \"$(bash scripts/start-postgres.sh)\"")
-    # psqlODBC must not buffer whole results (perf.md): declare/fetch in 50k rows
-    parts = [p for p in odbc.split(";") if p and not p.lower().startswith(("usedeclarefetch", "fetch="))]
-    return ";".join(parts + ["UseDeclareFetch=1", "Fetch=50000"])
+    """The test server's block-fetching psqlODBC string (``_common.pg_odbc``)."""
+    return pg_odbc() or sys.exit(NO_SERVER)
 
 
 def url() -> str:
-    return "postgresql+pyodbc:///?odbc_connect=" + urllib.parse.quote_plus(odbc_string())
+    return pg_url() or sys.exit(NO_SERVER)
 
 
 def table_name(rows: int) -> str:
@@ -223,15 +219,13 @@ def main() -> None:
     if args.child:
         child(args.child, args.rows[0])
         return
-    print(f"| rows | method | n | wall s (median) | rows/s | vs pyodbc fetchmany | peak RSS MB | peak - base MB | .dta MB |")
+    print("| rows | method | n | wall s (median) | rows/s | vs pyodbc fetchmany | peak RSS MB | peak - base MB | .dta MB |")
     print("|---|---|---|---|---|---|---|---|---|")
     for rows in args.rows:
         build(rows)
-        runs = [(m, r) for m in args.methods for r in range(args.reps)]
-        random.Random(rows).shuffle(runs)  # interleave repetitions
-        results: dict[str, list] = {m: [] for m in args.methods}
-        for m, _ in runs:
-            results[m].append(measure(m, rows))
+        runs = interleaved({m: (lambda m=m: measure(m, rows)) for m in args.methods},
+                           args.reps, seed=rows)
+        results = runs.results
         med = {}
         for m, rs in results.items():
             rs.sort(key=lambda r: r["seconds"])

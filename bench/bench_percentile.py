@@ -1,31 +1,30 @@
 """Stata-exact percentiles against the engine's native ``percentile_disc``
-(issue 16 item 2): which exact SQL form is cheapest, on PostgreSQL over
-psqlODBC, through one bare pyodbc connection.
+(issue 16 item 2), on DuckDB (its own Python module) or PostgreSQL over
+psqlODBC (bare pyodbc).
 
 The question: ``leoload bench_earnings if TaxYear >= 201516, collapse((p50)
-m=Earnings) by(TaxYear Subject Sex)`` on bench_aggregate_sql.py's generated
-table.  Methods (``cursor.execute(sql).fetchall()``, interleaved, shuffled):
+p50=Earnings (p25) p25=Earnings (p75) p75=Earnings) by(TaxYear Subject Sex)``
+(``--percentiles`` chooses which) on bench_aggregate_sql.py's generated
+table.  Methods, ``execute(sql).fetchall()`` on one bare connection,
+repetitions interleaved and shuffled in one run (``_common.interleaved``):
 
-* ``disc``: ``percentile_disc(0.5) WITHIN GROUP (ORDER BY e)`` -- the speed
-  reference only: it is not Stata's rule (no average of x_k and x_k+1 when
-  n*p/100 is a whole number k);
-* ``leostata``: the SQL this checkout writes (since translate/percentile.py,
-  the array form below; before it, ROW_NUMBER and COUNT windows over each
-  group, then the rows the rule needs averaged: bench/README.md's 2.98x);
-* ``array``: one ordered ``array_agg`` per group and exact integer positions:
-  with n nonmissing values, k = n*p div 100; the result is
-  (x_k + x_k+1)/2 when n*p mod 100 = 0, else x_k+1.  Stata's rule with its
-  1e-6 fuzz is the same, because n*p/100 is either a whole number or at
-  least 0.01 from one.
+* ``disc``: ``percentile_disc(p/100) WITHIN GROUP (ORDER BY e)`` for each
+  percentile -- the speed reference only: it is not Stata's rule (no average
+  of x_k and x_k+1 when n*p/100 is a whole number k);
+* ``leostata_sql``: the SQL this checkout writes for the command (since
+  translate/percentile.py, on both engines one ordered ``array_agg`` per
+  group read at exact integer positions; bench/README.md has the window form
+  it replaced).
 
-``leostata`` and ``array`` must equal Stata's rule computed in Python on the
-fetched rows before any time is shown.  ``--explain`` prints EXPLAIN ANALYZE
-of each.
+Target (issue 16): ``leostata_sql`` <= 1.3x ``disc``.  ``leostata_sql`` must
+equal Stata's rule computed in Python on the fetched rows before any time is
+shown.  ``--explain`` prints EXPLAIN ANALYZE of each.
 
-Usage::
+Usage (the repository's venv)::
 
+    python bench/bench_percentile.py --engine duckdb --rows 1000000 --reps 9 [--explain]
     eval "$(bash scripts/start-postgres.sh)"
-    python bench/bench_percentile.py --rows 2000000 --reps 5 [--explain]
+    python bench/bench_percentile.py --rows 1000000 --reps 9 [--percentiles 50]
 """
 
 from __future__ import annotations
@@ -33,30 +32,11 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-import random
-import statistics
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "python"))
+from _common import HERE, interleaved, leostata_sql, ratio_table, timed, uptime
 
-P = 50
-COMMAND = (f"bench_earnings if TaxYear >= 201516, collapse((p{P}) m=Earnings) "
-           "by(TaxYear Subject Sex)")
 WHERE = 'WHERE "TaxYear" >= 201516'
-DISC = ('SELECT "TaxYear", "Subject", "Sex", percentile_disc(0.5) WITHIN GROUP '
-        f'(ORDER BY "Earnings") FROM bench_earnings {WHERE} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3')
-# group keys as Stata holds them (NULL string = ""), byte order, as leostata's SQL does
-ARRAY = f'''SELECT "TaxYear", s, x,
-  CASE WHEN n = 0 THEN NULL
-       WHEN n * {P} % 100 = 0 THEN (a[n * {P} / 100]::float8 + a[n * {P} / 100 + 1]::float8) / 2
-       ELSE a[n * {P} / 100 + 1]::float8 END
-FROM (SELECT "TaxYear", coalesce("Subject", '') COLLATE "C" AS s,
-             coalesce("Sex", '') COLLATE "C" AS x,
-             array_agg("Earnings" ORDER BY "Earnings") FILTER (WHERE "Earnings" IS NOT NULL) AS a,
-             count("Earnings") AS n
-      FROM bench_earnings {WHERE} OR "TaxYear" IS NULL GROUP BY 1, 2, 3) AS g
-ORDER BY 1, 2, 3'''
 
 
 def _sibling(name: str):
@@ -66,9 +46,24 @@ def _sibling(name: str):
     return module
 
 
+def command(percentiles: list[int]) -> str:
+    """The leoload command asking for the ``percentiles`` of Earnings."""
+    stats = " ".join(f"(p{p}) p{p}=Earnings" for p in percentiles)
+    return f"bench_earnings if TaxYear >= 201516, collapse({stats}) by(TaxYear Subject Sex)"
+
+
+def disc_sql(percentiles: list[int]) -> str:
+    """The native ``percentile_disc`` statement for the same groups."""
+    calls = ", ".join(f'percentile_disc({p / 100}) WITHIN GROUP (ORDER BY "Earnings")'
+                      for p in percentiles)
+    return (f'SELECT "TaxYear", "Subject", "Sex", {calls} FROM bench_earnings {WHERE} '
+            "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")
+
+
 def stata_percentile(values: list, p: int):
     """Stata's p-th percentile of the nonmissing ``values`` ([D] collapse,
-    stata.md §4.1), with integer positions."""
+    stata.md §4.1): with n*p/100 a whole number k, (x_k + x_k+1)/2, else
+    x_ceil(n*p/100); integer arithmetic, so no fuzz is needed."""
     xs = sorted(v for v in values if v is not None)
     n = len(xs)
     if n == 0:
@@ -77,58 +72,47 @@ def stata_percentile(values: list, p: int):
     return (xs[k - 1] + xs[k]) / 2 if rest == 0 else float(xs[k])
 
 
-def expected_cells(cursor) -> list[tuple]:
+def expected_cells(cursor, percentiles: list[int]) -> list[tuple]:
+    """(TaxYear, Subject, Sex, each percentile) by Stata's rules, in Stata's order."""
     groups: dict = {}
     for year, subject, sex, e in cursor.execute(
-            f'SELECT "TaxYear", "Subject", "Sex", "Earnings" FROM bench_earnings {WHERE}'):
+            f'SELECT "TaxYear", "Subject", "Sex", "Earnings" FROM bench_earnings {WHERE}').fetchall():
         groups.setdefault((year, subject or "", sex or ""), []).append(e)
-    return [(*k, stata_percentile(v, P)) for k, v in
+    return [(*k, *(stata_percentile(v, p) for p in percentiles)) for k, v in
             sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1].encode(), kv[0][2].encode()))]
 
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rows", type=int, default=2_000_000)
-    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--engine", choices=("postgresql", "duckdb"), default="duckdb")
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--reps", type=int, default=9)
+    ap.add_argument("--percentiles", type=int, nargs="+", default=[50, 25, 75])
     ap.add_argument("--reuse", action="store_true", help="keep an existing bench_earnings table")
     ap.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of each form")
     args = ap.parse_args(argv)
     aggregate = _sibling("bench_aggregate_sql")
-    cursor, url = aggregate.earnings_table(args.rows, args.reuse)
-    from leostata.catalog import Catalog
-    from leostata.connection import engine_for
-    from leostata.plan import plan_load
-    from leostata.sql import to_sql
-    engine = engine_for(url)
-    try:
-        leostata_sql = to_sql(plan_load(COMMAND, Catalog(engine)), engine.dialect)
-    finally:
-        engine.dispose()
-    methods = {"disc": DISC, "leostata": leostata_sql, "array": ARRAY}
-    want = expected_cells(cursor)
-    for name in ("leostata", "array"):
-        got = aggregate.timed(cursor, methods[name])[1]
-        if got != want:
-            bad = next(i for i, (g, w) in enumerate(zip(got, want)) if g != w) if got else 0
-            sys.exit(f"{name}: cells differ from Stata's rule ({len(got)} vs {len(want)} cells; "
-                     f"first difference at {bad})")
+    make = aggregate.earnings_duckdb if args.engine == "duckdb" else aggregate.earnings_table
+    cursor, url = make(args.rows, args.reuse)
+    statements = {"disc": disc_sql(args.percentiles),
+                  "leostata_sql": leostata_sql(url, command(args.percentiles))}
+    want = expected_cells(cursor, args.percentiles)
+    got = timed(cursor, statements["leostata_sql"])[1]
+    if got != want:
+        bad = next((i for i, (g, w) in enumerate(zip(got, want)) if g != w), min(len(got), len(want)))
+        sys.exit(f"leostata_sql: cells differ from Stata's rule ({len(got)} vs {len(want)} cells; "
+                 f"first difference at {bad})")
     if args.explain:
-        for name, sql in methods.items():
-            plan = cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + sql).fetchall()
-            print(f"--- {name}\n" + "\n".join(r[0] for r in plan))
-    runs = [name for name in methods for _ in range(args.reps)]
-    random.Random(5).shuffle(runs)
-    times: dict = {name: [] for name in methods}
-    for name in runs:
-        times[name].append(aggregate.timed(cursor, methods[name])[0])
-    limit = statistics.median(times["disc"])
-    print(f"rows {args.rows:,}, {len(want)} cells, {args.reps} runs each, load average "
-          f"{os.getloadavg()[0]:.1f}")
-    print("| method | median s | x percentile_disc |")
-    print("|---|---:|---:|")
-    for name in methods:
-        m = statistics.median(times[name])
-        print(f"| {name} | {m:.3f} | {m / limit:.2f} |")
+        for name, sql in statements.items():
+            print(f"--- {name}\n{aggregate.explain(cursor, args.engine, sql)}")
+    methods = {name: (lambda sql=sql: cursor.execute(sql).fetchall())
+               for name, sql in statements.items()}
+    print(f"before: {uptime()}")
+    runs = interleaved(methods, args.reps, seed=5)
+    print(f"after: {uptime()}")
+    print(f"{args.engine}, rows {args.rows:,}, percentiles {args.percentiles}, {len(want)} cells, "
+          f"{args.reps} interleaved runs each, 1-min load average {runs.load_range()} during the runs")
+    print(ratio_table(runs, "disc"))
 
 
 if __name__ == "__main__":

@@ -32,27 +32,14 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-import os
-import random
 import statistics
 import sys
-import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "python"))
+from _common import interleaved, leostata_sql, pg_cursor, pg_table_rows, timed, uptime
 
 PLAIN = "bench_keyed"
 STATA_ORDER = "bench_keyed, sort(Edukey TaxYear)"
-
-
-def _collapse_bench():
-    spec = importlib.util.spec_from_file_location("bench_collapse",
-                                                  os.path.join(HERE, "bench_collapse.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def generate_on_server(cursor, rows: int) -> None:
@@ -69,25 +56,6 @@ def generate_on_server(cursor, rows: int) -> None:
         "CASE WHEN random() < 0.02 THEN NULL ELSE 'Region ' || floor(random() * 9)::int END "
         f"FROM generate_series(1, {int(rows)}) AS g ORDER BY random()")
     cursor.execute("VACUUM ANALYZE bench_keyed")
-
-
-def leostata_sql(url: str, command: str) -> str:
-    """The SQL this checkout writes for ``command`` against the table at ``url``."""
-    from leostata.catalog import Catalog
-    from leostata.connection import engine_for
-    from leostata.plan import plan_load
-    from leostata.sql import to_sql
-    engine = engine_for(url)
-    try:
-        return to_sql(plan_load(command, Catalog(engine)), engine.dialect)
-    finally:
-        engine.dispose()
-
-
-def timed(cursor, sql: str) -> tuple[float, list]:
-    t0 = time.perf_counter()
-    rows = cursor.execute(sql).fetchall()
-    return time.perf_counter() - t0, [tuple(r) for r in rows]
 
 
 def server_side(cursor, sql: str) -> tuple[float, str]:
@@ -109,17 +77,8 @@ def main(argv=None) -> None:
                     help="CLUSTER the table on its primary key first (the heap in key order, "
                          "as SQL Server stores a table with a clustered primary key)")
     args = ap.parse_args(argv)
-    import pyodbc
-    url = _collapse_bench().pg_url()
-    odbc = os.environ.get("LEOSTATA_TEST_PG_ODBC")
-    if url is None:
-        sys.exit("LEOSTATA_TEST_PG_ODBC is not set: eval \"$(bash scripts/start-postgres.sh)\"")
-    conn = pyodbc.connect(odbc, autocommit=True)
-    cursor = conn.cursor()
-    have = cursor.execute("SELECT count(*) FROM pg_tables WHERE tablename = 'bench_keyed'"
-                          ).fetchone()[0]
-    rows = cursor.execute("SELECT count(*) FROM bench_keyed").fetchone()[0] if have else 0
-    if not (args.reuse and rows == args.rows):
+    cursor, url = pg_cursor()
+    if not (args.reuse and pg_table_rows(cursor, "bench_keyed") == args.rows):
         generate_on_server(cursor, args.rows)
     if args.cluster:
         cursor.execute("CLUSTER bench_keyed USING bench_keyed_pkey")
@@ -135,22 +94,21 @@ def main(argv=None) -> None:
             sys.exit(f"{name}: not the rows of the table")
     if timed(cursor, methods["raw_key"])[1] != first["raw_key"]:
         sys.exit("raw_key: two runs returned the rows in different orders")
-    runs = [name for name in methods for _ in range(args.reps)]
-    random.Random(7).shuffle(runs)
-    times: dict = {name: [] for name in methods}
-    server: dict = {name: [] for name in methods}
-    nodes = {}
-    loads = [os.getloadavg()[0]]
-    for name in runs:
-        times[name].append(timed(cursor, methods[name])[0])
-        seconds, nodes[name] = server_side(cursor, methods[name])
-        server[name].append(seconds)
-        loads.append(os.getloadavg()[0])
+
+    def fetch_then_explain(sql):
+        return timed(cursor, sql)[0], server_side(cursor, sql)
+
+    print(f"before: {uptime()}")
+    runs = interleaved({name: (lambda sql=sql: fetch_then_explain(sql)) for name, sql in methods.items()},
+                       args.reps, seed=7)
+    print(f"after: {uptime()}")
+    times = {name: [r[0] for r in rs] for name, rs in runs.results.items()}
+    server = {name: [r[1][0] for r in rs] for name, rs in runs.results.items()}
+    nodes = {name: rs[-1][1][1] for name, rs in runs.results.items()}
     base = statistics.median(times["raw_key"])
     base_server = statistics.median(server["raw_key"])
     print(f"rows {args.rows:,}{', clustered on the key' if args.cluster else ', heap in random order'}, "
-          f"{args.reps} runs each, 1-min load average "
-          f"{min(loads):.1f}-{max(loads):.1f}")
+          f"{args.reps} runs each, 1-min load average {runs.load_range()}")
     print("| method | top plan node | median s (fetchall) | x raw_key | median s (server) "
           "| x raw_key |")
     print("|---|---|---:|---:|---:|---:|")
