@@ -21,7 +21,14 @@ Methods, repetitions of all of them interleaved and shuffled in one run
   ``leostata.connect(url)`` (session, catalog, query, conversion to a
   DataFrame; interpreter start and imports excluded);
 * ``before``: the SQL of an earlier checkout, from ``--before FILE`` (write it
-  with ``--print-sql`` from that checkout).
+  with ``--print-sql`` from that checkout);
+* with ``--fetch`` (PostgreSQL), where in_process's time goes: the same SQL
+  read through leostata's arrow-odbc reader (``fetch.arrow_odbc.open_reader``)
+  as a load does (``arrow_leostata_sql``), with transit buffers capped at
+  8 MB instead of 64 MB (``arrow_leostata_sql_8mb``), and the hand-written
+  SQL through it (``arrow_handwritten``, whose group keys keep their declared
+  varchar(n) width); and ``session``, opening a leostata session and reading
+  the table's catalog entry, as every load does.
 
 Targets (issue 16): ``leostata_sql`` <= 1.15x ``handwritten``; ``in_process``
 <= 1.1x ``leostata_sql``.  Before any time is shown, every leostata result
@@ -144,6 +151,38 @@ def explain(cursor, engine: str, sql: str) -> str:
     return "\n".join(r[0] for r in plan)
 
 
+def fetch_methods(url: str, statements: dict) -> dict:
+    """The ``--fetch`` methods (module docstring): name -> callable."""
+    from leostata.connection import engine_for
+    from leostata.fetch import arrow_odbc
+    from leostata.session import open_session
+    engine = engine_for(url)
+    _KEEP.append(engine)
+    odbc = arrow_odbc.connection_string(engine)
+
+    def arrow(sql: str, max_bytes: int):
+        def read():
+            saved, arrow_odbc.MAX_BYTES_PER_BATCH = arrow_odbc.MAX_BYTES_PER_BATCH, max_bytes
+            try:
+                return list(arrow_odbc.open_reader(arrow_odbc.ArrowPlan(sql, odbc, []), 50_000))
+            finally:
+                arrow_odbc.MAX_BYTES_PER_BATCH = saved
+        return read
+
+    def session():
+        opened = open_session(url, None, say=lambda _text: None)
+        try:
+            opened.catalog.table("bench_earnings")
+        finally:
+            opened.close()
+
+    default = arrow_odbc.MAX_BYTES_PER_BATCH
+    return {"arrow_leostata_sql": arrow(statements["leostata_sql"], default),
+            "arrow_leostata_sql_8mb": arrow(statements["leostata_sql"], 8 << 20),
+            "arrow_handwritten": arrow(statements["handwritten"], default),
+            "session": session}
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--engine", choices=("postgresql", "duckdb"), default="postgresql")
@@ -153,7 +192,11 @@ def main(argv=None) -> None:
     ap.add_argument("--print-sql", action="store_true", help="print this checkout's SQL and stop")
     ap.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of each SQL method")
     ap.add_argument("--reuse", action="store_true", help="keep an existing bench_earnings table")
+    ap.add_argument("--fetch", action="store_true",
+                    help="PostgreSQL: also time the arrow-odbc fetch and the session alone")
     args = ap.parse_args(argv)
+    if args.fetch and args.engine != "postgresql":
+        sys.exit("--fetch: PostgreSQL only (the arrow-odbc path serves pyodbc engines)")
     make = earnings_duckdb if args.engine == "duckdb" else earnings_table
     cursor, url = make(1000 if args.print_sql else args.rows, args.reuse or args.print_sql)
     sql = leostata_sql(url, COMMAND)
@@ -181,6 +224,11 @@ def main(argv=None) -> None:
     methods = {name: (lambda text=text: cursor.execute(text).fetchall())
                for name, text in statements.items()}
     methods["in_process"] = lambda: leostata.load(COMMAND)
+    if args.fetch:
+        methods.update(fetch_methods(url, statements))
+        for name in ("arrow_leostata_sql", "arrow_leostata_sql_8mb"):
+            if sum(batch.num_rows for batch in methods[name]()) != len(want):
+                sys.exit(f"{name}: not the {len(want)} cells")
     print(f"before: {uptime()}")
     runs = interleaved(methods, args.reps, seed=7)
     print(f"after: {uptime()}")
