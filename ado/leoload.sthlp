@@ -521,9 +521,14 @@ dominance, fails at 90% or more) and the p-ratio (fails when the rest is under
 10% of the largest).  A statistic fails with fewer than 10 persons with a
 value ({cmd:n<10}); min, max, first and last are blocked; sd needs 10 degrees
 of freedom; a cell whose values are all 0 fails ({cmd:zero}); a negative
-person total fails ({cmd:negative}).  Failing statistics are set to missing
-({cmd:.}).  {cmd:_sdc_n} holds the persons, {cmd:_sdc} "ok" or the first
-reason.  A report follows the load; a note flags a suppressed cell that a
+person total fails ({cmd:negative}).  Failing statistics are the extended
+missing value {cmd:.s}, which the value label {cmd:_sdc_s} attached to every
+checked statistic shows as "suppressed"; a {cmd:.} is a statistic that is
+missing in Stata's own collapse (no nonmissing value in the cell).  Both are
+missing: {cmd:if x < .} keeps neither, and {cmd:if x == .s} finds the
+suppressed ones.  {cmd:_sdc_n} holds the persons, {cmd:_sdc} "ok" or the
+first reason.  (A .dta file keeps {cmd:.s}; a pandas frame from
+{cmd:leostata.load} has one missing value, so there read {cmd:_sdc}.)  A report follows the load; a note flags a suppressed cell that a
 margin published elsewhere would give back (it is not suppressed for you).
 {cmd:r(sdc_cells)}, {cmd:r(sdc_failed)} and {cmd:r(sdc_suppressed)} count
 the cells checked, the cells with a failing statistic and the statistics

@@ -569,3 +569,21 @@ def test_a_value_label_call_that_does_nothing_is_an_error_and_changes_nothing(
     with pytest.raises(InternalError, match="value label grp"):
         load_into_stata(sel.limit(5), engine, outs, opts())
     assert fake_sfi.snapshot() == before
+
+
+def test_extended_missing_s_and_its_label_reach_stata(fake_sfi):
+    """Flagged cells are .s in every storage type, unflagged NULLs ., the
+    flags are no variables, and the .s label reads "suppressed"."""
+    from leostata.stata_types import SUPPRESSED
+    from tests.writers.test_dta import MARKED_SQL, marked_outputs
+    label = ValueLabel("_sdc_s", {SUPPRESSED: "suppressed"})
+    load_into_stata(MARKED_SQL, sa.create_engine("duckdb:///:memory:"), marked_outputs(label),
+                    opts(table=""))
+    data = fake_sfi.snapshot()["frames"]["default"]
+    assert [x["name"] for x in data["vars"]] == ["b", "i", "l", "f", "d"]
+    assert [x["type"] for x in data["vars"]] == ["byte", "int", "long", "float", "double"]
+    s, dot = fake_sfi.Missing.getValue("s"), fake_sfi.Missing.getValue()
+    for name, first in (("b", 1), ("i", 7), ("l", 70000), ("f", 1.5), ("d", 2.25)):
+        assert fake_sfi.Data.get(name, range(3)) == [first, s, dot], name
+        assert fake_sfi.Data.get(name, range(3), valuelabel=True)[1] == "suppressed"
+    assert fake_sfi.ValueLabel.getValueLabels("_sdc_s") == {s: "suppressed"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import struct
+
 import numpy as np
 import pytest
 from hypothesis import given, strategies as hs
@@ -292,6 +294,45 @@ def test_value_label_holds_its_codings_sorted_and_immutably():
     assert vl != st.ValueLabel("yn", {0: "no", 1: "yes"})
     assert st.ValueLabel("big", {np.int64(LONG_LO): "low", LONG_HI: "high"}).values() == [
         LONG_LO, LONG_HI]
+
+
+def test_extended_missing_codes_are_the_dta_formats_and_sfis():
+    """.a-.z after ., per type (the .dta format: integers count up from the
+    type's ., float/double in steps of 2^11 / 2^40 in the bits); the double
+    is what the sfi double's Missing.getValue(letter) holds."""
+    from tests.fakes import sfi
+    a, s, z = st.ExtendedMissing("a"), st.SUPPRESSED, st.ExtendedMissing("z")
+    assert (a.index, s.index, z.index, str(s)) == (1, 19, 26, ".s")
+    assert [s.stored(t) for t in ("byte", "int", "long")] == [120, 32_760, 2_147_483_640]
+    assert s.stored("float") == 0x7F00_9800 and s.stored("double") == 0x7FE0_1300_0000_0000
+    assert struct.unpack("<d", struct.pack("<Q", s.stored("double")))[0] == s.double
+    assert struct.unpack("<f", struct.pack("<I", a.stored("float")))[0] > st.FLOAT_MAX
+    for e in st.EXTENDED_MISSING:
+        assert e.double == sfi.Missing.getValue(e.letter) > st.MISSING_DOUBLE
+    for bad in ("S", ".s", "", "ab"):
+        with pytest.raises(st.InternalError):
+            st.ExtendedMissing(bad)
+
+
+def test_with_letters_writes_codes_only_where_marked():
+    letters = np.array([0, 19, 0, 1], dtype=np.uint8)
+    longs = st.with_letters(np.array([5, 0, 2_147_483_621, 0], dtype="<i4"), "long", letters)
+    assert longs.tolist() == [5, 2_147_483_640, 2_147_483_621, 2_147_483_622]
+    doubles = st.with_letters(np.array([1.5, 0.0, 2.0, 0.0]), "double", letters)
+    assert doubles.tolist()[0::2] == [1.5, 2.0]
+    assert doubles[1] == st.SUPPRESSED.double and doubles[3] == st.ExtendedMissing("a").double
+    unmarked = np.array([1, 2], dtype="i1")
+    assert st.with_letters(unmarked, "byte", None) is unmarked
+
+
+def test_value_labels_may_label_extended_missing_but_not_sysmiss():
+    vl = st.ValueLabel("sdc", {st.SUPPRESSED: "suppressed", 3: "three",
+                               st.ExtendedMissing("a"): "a"})
+    assert vl.values() == [3, st.ExtendedMissing("a"), st.SUPPRESSED]  # numbers, then .a-.z
+    assert vl.mapping()[st.SUPPRESSED] == "suppressed"
+    for bad in (st.MISSING_DOUBLE, 2.5, None):
+        with pytest.raises(st.StataSyntaxError):
+            st.ValueLabel("x", {bad: "no"})
 
 
 @pytest.mark.parametrize("name", ["1x", "", "a b", "é", "if", "in", "str5", "_n", "x" * 33,

@@ -243,14 +243,16 @@ def prepare_sdc(plan: Plan, dialect) -> SdcJob:
     evidence file): r(198) without collapse(), r(5104) without a person
     key, r(110) when a result variable is named like an added one, r(603)
     when the evidence file's folder does not exist, r(602) when the file
-    exists without replace; the plan's outputs gain ``_sdc_n`` and ``_sdc``."""
+    exists without replace; the plan's outputs gain ``_sdc_n`` and ``_sdc``,
+    each statistic the value label ``_sdc_s`` (``.s`` "suppressed") and a
+    flag that marks it ``.s`` where it failed."""
     from dataclasses import replace
 
     from . import sdc
     from .catalog import SqlType
     from .errors import AlreadyDefined
     from .plan.collapse import BIGINT_SQL
-    from .stata_types import OutputColumn
+    from .stata_types import SUPPRESSED, OutputColumn, ValueLabel
     from .translate.casts import server_casts
     from .translate.sdc import checked_select, figures_select
     if plan.collapse is None:
@@ -269,21 +271,27 @@ def prepare_sdc(plan: Plan, dialect) -> SdcJob:
                              + (f" (column {name} not found)" if name else ""),
                              hint="sdc counts distinct persons: name the person key column in "
                                   "the profile's [person_key] section (TABLE = COLUMN)")
-    for added in (sdc.PERSONS_VAR, sdc.OUTCOME_VAR):
+    spec = plan.collapse
+    flag_names = [sdc.flag_name(i) for i in range(len(spec.items))]
+    for added in (sdc.PERSONS_VAR, sdc.OUTCOME_VAR, *flag_names):
         if any(o.name == added for o in plan.outputs):
             raise AlreadyDefined(f"variable {added} already defined",
                                  hint="sdc adds it: name the collapse result otherwise")
-    spec = plan.collapse
     # the person key joins the row source's columns (as an order column: read, not used)
     with_person = replace(plan, collapse=replace(spec, order=list(spec.order or []) + [person]))
     d = dialect.name
     rows = sql.row_source(with_person, dialect)
-    plan.outputs = list(plan.outputs) + [
+    label = ValueLabel(sdc.SUPPRESSED_LABEL, {SUPPRESSED: sdc.SUPPRESSED_TEXT})
+    targets = {item.target for item in spec.items}
+    plan.outputs = [replace(o, value_label=label) if o.name in targets and o.value_label is None
+                    else o for o in plan.outputs] + [
         OutputColumn(sdc.PERSONS_VAR, sdc.PERSONS_VAR, BIGINT_SQL,
                      label="distinct persons in the cell (sdc)", stata_type="long"),
         OutputColumn(sdc.OUTCOME_VAR, sdc.OUTCOME_VAR,
                      SqlType(raw="VARCHAR(12)", kind="string", length=12),
-                     label="disclosure check: ok or the first reason it failed")]
+                     label="disclosure check: ok or the first reason it failed")] + [
+        OutputColumn(flag, flag, BIGINT_SQL, stata_type="byte", marks=(item.target, SUPPRESSED))
+        for flag, item in zip(flag_names, spec.items)]
     statement = server_casts(checked_select(rows, spec, person.name, d, profile),
                              plan.outputs, d)
     figures = figures_select(sql.row_source(with_person, dialect), spec, person.name, d,

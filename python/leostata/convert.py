@@ -285,19 +285,24 @@ def as_bytes(arr: np.ndarray) -> np.ndarray:
     return arr
 
 
-def python_values(arr: np.ndarray, col: ResultColumn) -> list:
+def python_values(arr: np.ndarray, col: ResultColumn, letters: np.ndarray | None = None) -> list:
     """A batch array as Python values for a column of final type
     ``col.stata_type``: numbers (int for byte/int/long and integral doubles of
-    integer columns), None for missing, str for strings."""
+    integer columns), None for missing, ``st.ExtendedMissing`` where
+    ``letters`` (``st.letters_key``) says, str for strings."""
     if col.is_string:
         b = as_bytes(arr)
         return [v.decode("utf-8", errors="replace") for v in b.tolist()]
     if isinstance(arr, np.ma.MaskedArray) and col.family in ("int", "date"):
         mask = np.ma.getmaskarray(arr)
         vals = arr.data.tolist()
-        return [None if m else v for v, m in zip(vals, mask.tolist())]
-    f = as_float(arr)
-    return [None if math.isnan(v) else v for v in f.tolist()]
+        out = [None if m else v for v, m in zip(vals, mask.tolist())]
+    else:
+        out = [None if math.isnan(v) else v for v in as_float(arr).tolist()]
+    if letters is not None and letters.any():
+        for i in np.flatnonzero(letters).tolist():
+            out[i] = st.EXTENDED_MISSING[letters[i] - 1]
+    return out
 
 
 def final_values(arr: np.ndarray, col: ResultColumn) -> tuple[np.ndarray, np.ndarray | None]:

@@ -66,6 +66,15 @@ REASON_ORDER = ("n", "min/max", "first/last", "dof", "zero", "negative", "domina
 
 #: The variables the check adds to the result.
 PERSONS_VAR, OUTCOME_VAR = "_sdc_n", "_sdc"
+#: The value label of every checked statistic: ``.s`` reads "suppressed".
+SUPPRESSED_LABEL = "_sdc_s"
+SUPPRESSED_TEXT = "suppressed"
+
+
+def flag_name(i: int) -> str:
+    """The SQL name of statistic ``i``'s suppression flag (never loaded)."""
+    return f"_sdc_flag{i}"
+
 
 
 # --- the profile -----------------------------------------------------------------------
@@ -367,7 +376,7 @@ class Check:
         margin notes."""
         p = self.profile
         lines = [f"sdc: {len(self.cells):,} cells checked; {self.failed:,} failed; "
-                 f"{self.suppressed:,} statistics suppressed (set to missing)"]
+                 f"{self.suppressed:,} statistics suppressed (set to .s)"]
         counts: dict = {}
         for c in self.cells:
             for r in c.reasons.values():

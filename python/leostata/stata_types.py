@@ -93,9 +93,11 @@ class ValueLabel:
     (at most 32 characters, not a reserved word); 1 to 65,536 codings; each
     value an integer Stata can hold as a nonmissing ``long``
     (-2,147,483,647..2,147,483,620: the .dta value-label table stores values
-    as 4-byte integers and the codes above are the missing values .-.z;
-    labels for .a-.z are not supported); each text non-empty (defining ""
-    deletes a coding in Stata), at most 32,000 UTF-8 bytes, without NUL.
+    as 4-byte integers and the codes above are the missing values .-.z) or
+    an ``ExtendedMissing`` .a-.z (sysmiss ``.`` may not be labelled); each
+    text non-empty (defining "" deletes a coding in Stata), at most 32,000
+    UTF-8 bytes, without NUL.  Codings sort as Stata sorts values: numbers,
+    then .a-.z.
     """
 
     name: str
@@ -106,7 +108,7 @@ class ValueLabel:
         object.__setattr__(self, "name", _check_label_name(name))
         object.__setattr__(self, "codings", _check_codings(name, pairs))
 
-    def mapping(self) -> dict[int, str]:
+    def mapping(self) -> dict:
         """The codings as a new ``{value: text}`` dict, in ascending order."""
         return dict(self.codings)
 
@@ -138,12 +140,13 @@ def _check_codings(name: str, pairs: list) -> tuple:
         if not isinstance(pair, tuple) or len(pair) != 2:
             raise StataSyntaxError(f"value label {name}: {pair!r} is not a (value, text) pair")
         value, text = pair
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        if isinstance(value, ExtendedMissing):
+            pass
+        elif isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
             raise StataSyntaxError(f"may not label {value!r}",
-                                   hint=f"value label {name}: values must be integers")
-        value = int(value)
-        if not VALUE_LABEL_MIN <= value <= VALUE_LABEL_MAX:
-            raise StataSyntaxError(f"may not label {value}",
+                                   hint=f"value label {name}: values must be integers or .a-.z")
+        elif not VALUE_LABEL_MIN <= int(value) <= VALUE_LABEL_MAX:
+            raise StataSyntaxError(f"may not label {int(value)}",
                                    hint=f"value label {name}: values must lie in "
                                         f"{VALUE_LABEL_MIN:,}..{VALUE_LABEL_MAX:,}")
         if value in out:
@@ -156,8 +159,13 @@ def _check_codings(name: str, pairs: list) -> tuple:
         if len(text.encode("utf-8")) > MAX_VALUE_LABEL_TEXT:
             raise StataSyntaxError(f"value label {name}: the text for {value} is longer "
                                    f"than {MAX_VALUE_LABEL_TEXT:,} bytes")
-        out[value] = text
-    return tuple(sorted(out.items()))
+        out[value if isinstance(value, ExtendedMissing) else int(value)] = text
+    return tuple(sorted(out.items(), key=lambda kv: _stata_order(kv[0])))
+
+
+def _stata_order(value) -> tuple:
+    """Stata's sort order of a labelled value: numbers, then .a-.z."""
+    return (1, value.index) if isinstance(value, ExtendedMissing) else (0, value)
 
 
 @dataclass(frozen=True)
@@ -172,7 +180,9 @@ class OutputColumn:
     notes (texts), attached as Stata ``notes`` (characteristics ``note1``...)
     and ``char[leo_provenance]``, never in the label; ``declared_types`` True
     types the column from its SQL type alone (leoload's ``declaredtypes``)
-    instead of from the values loaded.
+    instead of from the values loaded.  ``marks`` = (name, ``ExtendedMissing``)
+    makes the column a flag that is not loaded: where it is 1, output
+    ``name`` holds that missing value (``stream``: ``letters_key``).
     """
 
     name: str
@@ -184,6 +194,7 @@ class OutputColumn:
     value_label: Optional[ValueLabel] = None
     notes: tuple = ()
     declared_types: bool = False
+    marks: Optional[tuple] = None
 
 # --- Stata's limits (stata.md §2.1-§2.5) -------------------------------------
 BYTE_MIN, BYTE_MAX = -127, 100
@@ -207,6 +218,73 @@ MISSING_FLOAT = float(np.float32(2.0 ** 127))
 MISSING_DOUBLE = 2.0 ** 1023  # 8.98846567431158e+307, sfi.Missing.getValue()
 #: Values a value label may code: the nonmissing ``long`` range.
 VALUE_LABEL_MIN, VALUE_LABEL_MAX = LONG_MIN, LONG_MAX
+MISSING_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+#: The storage codes of ``.`` per numeric type: .a-.z follow in steps of 1
+#: (integers) or of 1/4096 of ``.`` (float, double: 2^11 / 2^40 in the bits).
+_MISSING_BITS = {"float": ("<u4", 0x7F00_0000, 1 << 11),
+                 "double": ("<u8", 0x7FE0_0000_0000_0000, 1 << 40)}
+_MISSING_INTEGER = {"byte": MISSING_BYTE, "int": MISSING_INT, "long": MISSING_LONG}
+
+
+@dataclass(frozen=True)
+class ExtendedMissing:
+    """One of Stata's extended missing values ``.a``-``.z`` (``letter``):
+    greater than every number and than ``.``, in letter order.  ``index`` is
+    1 for .a ... 26 for .z; ``double`` its value as sfi stores and reads it
+    (``Missing.getValue(letter)``); ``stored(stype)`` its code in a .dta
+    column of that type."""
+
+    letter: str
+
+    def __post_init__(self):
+        if not (isinstance(self.letter, str) and len(self.letter) == 1
+                and self.letter in MISSING_LETTERS):
+            raise InternalError(f"no extended missing value .{self.letter}")
+
+    def __str__(self) -> str:
+        return "." + self.letter
+
+    @property
+    def index(self) -> int:
+        return MISSING_LETTERS.index(self.letter) + 1
+
+    @property
+    def double(self) -> float:
+        return MISSING_DOUBLE * (1 + self.index / 4096)
+
+    def stored(self, stype: str) -> int:
+        """The code (integers) or bit pattern (float, double) in ``stype``."""
+        if stype in _MISSING_BITS:
+            _, base, step = _MISSING_BITS[stype]
+            return base + self.index * step
+        return _MISSING_INTEGER[stype] + self.index
+
+
+#: The value that marks a statistic suppressed by disclosure control (``sdc``).
+SUPPRESSED = ExtendedMissing("s")
+EXTENDED_MISSING = tuple(ExtendedMissing(c) for c in MISSING_LETTERS)
+
+
+def letters_key(name: str) -> str:
+    """The batch key of column ``name``'s extended missing values: a uint8
+    array, 0 where the column's own value (or ``.``) stands, else the
+    ``ExtendedMissing.index`` (``:`` is in no Stata name)."""
+    return name + ":missing"
+
+
+def with_letters(values: np.ndarray, stype: str, letters) -> np.ndarray:
+    """``values`` (a column in final storage type ``stype``, ``.`` coded)
+    with the extended missing codes where ``letters`` is nonzero; in place."""
+    if letters is None or not letters.any():
+        return values
+    at = letters > 0
+    index = letters[at].astype(np.uint64)
+    if stype in _MISSING_BITS:
+        view, base, step = _MISSING_BITS[stype]
+        values.view(view)[at] = base + index * np.uint64(step)
+    else:
+        values[at] = _MISSING_INTEGER[stype] + index.astype(np.int64)
+    return values
 
 NUMERIC_TYPES = ("byte", "int", "long", "float", "double")
 #: Integer storage types in widening order, with their ranges.

@@ -21,6 +21,12 @@ Batch arrays (``batch[name]``), by ``col.family``:
   of the batch has at most 2045 bytes, else an object array of ``bytes``;
   NULL is ``b""``.
 
+A column can also carry Stata's extended missing values .a-.z: the batch
+then holds ``batch[st.letters_key(name)]``, a uint8 array of
+``ExtendedMissing.index`` (0 where the column's own value stands), made
+here from the flag columns the plan marks (``OutputColumn.marks``: the
+suppressed statistics of ``sdc``), which are not loaded themselves.
+
 A column's family can change once mid-stream (``int`` -> ``float`` when an
 integer column turns out to hold fractions, which only SQLite allows); writers
 convert earlier batches when they materialise.
@@ -31,10 +37,12 @@ from __future__ import annotations
 import time
 from typing import Any, Callable
 
+import numpy as np
 import sqlalchemy as sa
 
 from . import stata_types as st
 from .connection import db_message
+from .convert import as_float
 from .errors import InternalError, NoObservations, ServerError
 from .fetch import open_source
 from .guard import batch_rows_for
@@ -51,6 +59,11 @@ def _shown(stmt, dialect) -> str:
         return str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
     except Exception:
         return str(stmt.compile(dialect=dialect))
+
+
+def _letters(flag, value: st.ExtendedMissing) -> np.ndarray:
+    """A flag column's batch (1 = marked) as a ``letters_key`` array."""
+    return np.where(as_float(flag) == 1, value.index, 0).astype(np.uint8)
 
 
 def stream(select, engine, outputs, writer: Writer, *, meta: DatasetMeta | None = None,
@@ -92,16 +105,20 @@ def stream(select, engine, outputs, writer: Writer, *, meta: DatasetMeta | None 
         if source.width != len(outputs):
             raise InternalError(f"the query returned {source.width} columns, "
                                 f"the plan expected {len(outputs)}")
-        cols = columns if columns is not None else st.result_columns(outputs,
-                                                                     table=meta.table)
+        fetched = columns if columns is not None else st.result_columns(outputs,
+                                                                        table=meta.table)
+        flags = [(c.name, out.marks) for c, out in zip(fetched, outputs) if out.marks]
+        cols = [c for c, out in zip(fetched, outputs) if not out.marks]
         writer.begin(cols, meta)
         began = True
-        for batch in source.batches(cols, batch_rows or batch_rows_for(cols)):
+        for batch in source.batches(fetched, batch_rows or batch_rows_for(fetched)):
             if poll:
                 poll()
             n = len(next(iter(batch.values()))) if batch else 0
             for c in cols:
                 c.observed.update(batch[c.name])
+            for flag, (target, value) in flags:
+                batch[st.letters_key(target)] = _letters(batch.pop(flag), value)
             writer.write(batch)
             nobs += n
             tracker.update(nobs)

@@ -1,8 +1,8 @@
 * c_collapse.do -- collapse() on the server against Stata's collapse on the
 * same data (DuckDB's export, with the types leostata promises): percentiles,
 * counts and sums exactly; means and standard deviations to a relative 1e-7;
-* all-missing groups; cw; no observations.  Storage types, formats and
-* labels must be the ones Stata's collapse gives.
+* all-missing groups; cw; no observations; sdc's suppressed cells (.s).
+* Storage types, formats and labels must be the ones Stata's collapse gives.
 cscript "leostata: collapse() against collapse" adofiles leoload
 version 16
 run cert_programs.do
@@ -66,6 +66,19 @@ rename (a i n) (a1 i1 n1)
 merge 1:1 KS4_GENDER using `"`want'"', assert(match) nogenerate
 assert n1 == n
 assert (a1 == a | reldif(a1, a) < 1e-7) & (i1 == i | reldif(i1, i) < 1e-7)
+
+* sdc: a failing statistic is .s (value label _sdc_s: "suppressed"), a
+* passing one is never .s; every reason fails the mean, only n<10 the count
+leoload leo_earnings, collapse((mean) m=Earnings (count) n=Earnings) ///
+	by(TaxYear Main_Section) sdc clear
+count if _sdc != "ok"
+assert r(N) > 0
+assert m == .s if _sdc != "ok"
+assert m != .s if _sdc == "ok"
+assert n == .s if _sdc == "n<10"
+assert n < . if _sdc != "n<10"
+assert "`: value label m'" == "_sdc_s"
+label list _sdc_s
 
 * no observations left: r(2000), as collapse, and the data stay
 sysuse auto, clear

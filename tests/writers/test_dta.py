@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
+import struct
 
 import numpy as np
 import pandas as pd
@@ -588,3 +589,64 @@ def test_provenance_notes_are_characteristics_stata_notes_reads(tmp_path):
     assert char("flag", "leo_provenance") == b"name as in the SRS extract; SQL type assumed"
     assert char("Last_Name", "note1") == b"SQL name Last Name: not a valid or unique Stata name"
     assert char("Last_Name", "leo_sqlname") == b"Last Name"
+
+
+def marked_outputs(label=None):
+    """One column per numeric storage type, each with a flag column that
+    marks it ``.s`` (``OutputColumn.marks``), as the sdc option plans them."""
+    from leostata.stata_types import SUPPRESSED
+    int32, dbl = SqlType("integer", "int32"), SqlType("double", "float64")
+    outs = []
+    for name, stype in (("b", "byte"), ("i", "int"), ("l", "long"), ("f", "float"),
+                        ("d", "double")):
+        outs.append(OutputColumn(name, name, dbl if stype in ("float", "double") else int32,
+                                 stata_type=stype, value_label=label))
+    return outs + [OutputColumn(f"{o.name}_flag", f"{o.name}_flag", int32, stata_type="byte",
+                                marks=(o.name, SUPPRESSED)) for o in outs]
+
+
+# row 1: values; row 2: flagged (NULL -> .s); row 3: NULL unflagged (.)
+MARKED_SQL = ("SELECT * FROM (VALUES (1, 7, 70000, 1.5, 2.25, 0, 0, 0, 0, 0), "
+              "(NULL, NULL, NULL, NULL, NULL, 1, 1, 1, 1, 1), "
+              "(NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0)) "
+              "AS t(b, i, l, f, d, b_flag, i_flag, l_flag, f_flag, d_flag)")
+
+
+def test_extended_missing_s_in_every_storage_type_reads_back_as_s(tmp_path):
+    """Flagged cells are .s in the file (pandas' reader names each code), the
+    flags are not variables, unflagged NULLs stay ., and the raw codes are
+    the .dta format's: 101/32741/2147483621 + 19, and the float/double bits."""
+    path = tmp_path / "marked.dta"
+    result = stream(MARKED_SQL, sa.create_engine("duckdb:///:memory:"), marked_outputs(),
+                    DtaWriter(path))
+    assert [c.name for c in result.columns] == ["b", "i", "l", "f", "d"]
+    df = pd.read_stata(path, convert_missing=True)
+    assert list(df.columns) == ["b", "i", "l", "f", "d"]
+    for name in df.columns:
+        first, marked, plain = df[name].tolist()
+        assert float(first) == {"b": 1, "i": 7, "l": 70000, "f": 1.5, "d": 2.25}[name]
+        assert isinstance(marked, pd.io.stata.StataMissingValue) and marked.string == ".s"
+        assert isinstance(plain, pd.io.stata.StataMissingValue) and plain.string == "."
+    with pd.io.stata.StataReader(path) as reader:
+        raw = reader.read(convert_missing=False, convert_categoricals=False)
+    assert raw["b"].isna().tolist() == [False, True, True]
+    data = path.read_bytes()
+    block = data[data.index(b"<data>") + 6:data.index(b"</data>")]
+    width = 1 + 2 + 4 + 4 + 8
+    second = block[width:2 * width]
+    assert second == struct.pack("<bhiIQ", 101 + 19, 32_741 + 19, 2_147_483_621 + 19,
+                                 0x7F00_0000 + 19 * 0x800, 0x7FE0_0000_0000_0000 + (19 << 40))
+
+
+def test_a_value_label_for_s_reads_back(tmp_path):
+    """``.s`` "suppressed" in the value-label table is the long code of .s."""
+    from leostata.stata_types import SUPPRESSED, ValueLabel
+    label = ValueLabel("_sdc_s", {SUPPRESSED: "suppressed"})
+    path = tmp_path / "labelled.dta"
+    stream(MARKED_SQL, sa.create_engine("duckdb:///:memory:"), marked_outputs(label),
+           DtaWriter(path))
+    with pd.io.stata.StataReader(path) as reader:
+        labels = reader.value_labels()
+    assert labels == {"_sdc_s": {2_147_483_621 + 19: "suppressed"}}
+    _, meta = pyreadstat.read_dta(str(path), apply_value_formats=False, user_missing=True)
+    assert meta.variable_to_label == {n: "_sdc_s" for n in "bilfd"}

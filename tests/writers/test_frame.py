@@ -60,3 +60,13 @@ def test_arrow_metadata_has_the_labels():
     assert ast.literal_eval(meta[b"variable_value_labels"].decode()) == {
         "m": "_merge", "a": "yn", "b": "yn"}
     assert table.column("m").to_pylist() == [1, 3]
+
+
+def test_extended_missing_values_are_pandas_missing():
+    """pandas has one missing value: .s (and .) arrive as pd.NA."""
+    from tests.writers.test_dta import MARKED_SQL, marked_outputs
+    w = DataFrameWriter()
+    stream(MARKED_SQL, sa.create_engine("duckdb:///:memory:"), marked_outputs(), w)
+    df = w.result
+    assert list(df.columns) == ["b", "i", "l", "f", "d"]
+    assert df["d"].isna().tolist() == [False, True, True]

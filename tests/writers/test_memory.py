@@ -45,3 +45,14 @@ def test_no_value_labels_without_them_and_none_after_abort():
     stream(SQL, sa.create_engine("duckdb:///:memory:"), labelled_outputs(), w2)
     w2.abort()
     assert w2.value_labels == {} and w2.variable_value_labels == {}
+
+
+def test_extended_missing_values_are_extended_missing_objects():
+    """A flagged cell is ``SUPPRESSED`` (.s), an unflagged NULL None (.)."""
+    from leostata.stata_types import SUPPRESSED
+    from tests.writers.test_dta import MARKED_SQL, marked_outputs
+    w = MemoryWriter()
+    stream(MARKED_SQL, sa.create_engine("duckdb:///:memory:"), marked_outputs(), w)
+    assert list(w.data) == ["b", "i", "l", "f", "d"]
+    assert w.data["l"] == [70000, SUPPRESSED, None] and w.data["d"] == [2.25, SUPPRESSED, None]
+    assert str(SUPPRESSED) == ".s"

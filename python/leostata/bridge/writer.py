@@ -117,7 +117,8 @@ class SfiWriter:
                 m = len(next(iter(batch.values()))) if batch else 0
                 rows = range(obs0, obs0 + m)
                 for j, c in enumerate(self.columns):
-                    fr.store(j, rows, sfi_values(batch[c.name], c))
+                    fr.store(j, rows, sfi_values(batch[c.name], c,
+                                                 batch.get(st.letters_key(c.name))))
                 obs0 += m
             for j, c in enumerate(self.columns):
                 if c.label:
@@ -203,8 +204,8 @@ class SfiWriter:
         for name, label in labels.items():
             vlab.createLabel(name)
             for value, text in label.codings:
-                vlab.setLabelValue(name, value, text)
-            held = {int(v): t for v, t in vlab.getValueLabels(name).items()}
+                vlab.setLabelValue(name, _label_value(value), text)
+            held = {_held_value(v): t for v, t in vlab.getValueLabels(name).items()}
             if held != label.mapping():
                 raise InternalError(f"could not define value label {name} in Stata")
         for c in self.columns:
@@ -318,15 +319,36 @@ class SfiWriter:
         self._tmp = None
 
 
-def sfi_values(arr: np.ndarray, col: st.ResultColumn) -> list:
+def _label_value(value):
+    """A coding's value as ``ValueLabel.setLabelValue`` takes it: the int, or
+    ``Missing.getValue(letter)`` for .a-.z."""
+    return value.double if isinstance(value, st.ExtendedMissing) else value
+
+
+def _held_value(value):
+    """A value ``ValueLabel.getValueLabels`` returned, as ``st.ValueLabel``
+    codes it: an int, or the ``st.ExtendedMissing`` of a missing code."""
+    if value >= st.MISSING_DOUBLE:
+        index = round((value / st.MISSING_DOUBLE - 1) * 4096)
+        return st.EXTENDED_MISSING[index - 1] if 1 <= index <= 26 else value
+    return int(value)
+
+
+def sfi_values(arr: np.ndarray, col: st.ResultColumn, letters: np.ndarray | None = None) -> list:
     """A batch array as the Python values ``Data.store`` takes for the final
     type of ``col``: int for byte/int/long, float for float/double, str for
-    strings; missing as ``Missing.getValue()`` (never None/NaN)."""
+    strings; missing as ``Missing.getValue()`` (never None/NaN), and
+    ``Missing.getValue(letter)`` where ``letters`` (``st.letters_key``) says."""
     values, missing = final_values(arr, col)
     if missing is None:
         return [v.decode("utf-8", errors="replace") for v in values.tolist()]
+    out = values.tolist()
     if missing.any():
         if values.dtype.kind == "f":
-            return np.where(missing, st.MISSING_DOUBLE, values).tolist()
-        return [st.MISSING_DOUBLE if m else v for v, m in zip(values.tolist(), missing.tolist())]
-    return values.tolist()
+            out = np.where(missing, st.MISSING_DOUBLE, values).tolist()
+        else:
+            out = [st.MISSING_DOUBLE if m else v for v, m in zip(out, missing.tolist())]
+    if letters is not None and letters.any():
+        for i in np.flatnonzero(letters).tolist():
+            out[i] = st.EXTENDED_MISSING[letters[i] - 1].double
+    return out

@@ -21,8 +21,10 @@ persons, a smaller total).  ``checked_select(...)`` is the collapse itself
 joined (on the keys, missing = missing) to those figures before grouping:
 each statistic is NULL where ``sdc.statistic_reason`` would fail it (the
 same rules, written as SQL: ``_reasons``), optionally rounded half away from
-zero, and two columns follow: ``_sdc_n`` (distinct persons) and ``_sdc``
-("ok" or the cell's first reason).  Comparisons multiply instead of
+zero, and columns follow: ``_sdc_n`` (distinct persons), ``_sdc`` ("ok"
+or the cell's first reason), then per statistic its flag
+``sdc.flag_name(i)``, 1 where it failed (the load turns those NULLs into
+``.s``: ``OutputColumn.marks``).  Comparisons multiply instead of
 dividing (``topn * 100 * den >= total * num`` for k = num/den percent):
 exact for values whose products a double holds exactly (integers below
 2^53 / (100 * den)).
@@ -206,6 +208,7 @@ def checked_select(source, spec: CollapseSpec, person: str, dialect_name: str,
     index = {c.name: j for j, c in enumerate(sources)}
     out = [K[spec.by_names[i]] for i in spec.by_output_order()]
     any_reason: dict = {}
+    flags: list = []
     for item in spec.items:
         j = index[item.source.name]
         reasons = _reasons(item, j, F, profile)
@@ -219,6 +222,7 @@ def checked_select(source, spec: CollapseSpec, person: str, dialect_name: str,
             value = sa.cast(rounded, sa.BigInteger()) if item.stat == "count" else rounded
         fails = sa.or_(*(cond for _, cond in reasons))
         out.append(sa.case((fails, None), else_=value).label(item.target))
+        flags.append(sa.case((fails, _lit(1)), else_=_lit(0)).label(rules.flag_name(len(flags))))
     persons = sa.func.coalesce(K[rules.PERSONS_VAR], _lit(0))
     if profile.round:
         persons = sa.cast(round_half_away(persons, profile.count_base), sa.BigInteger())
@@ -227,6 +231,6 @@ def checked_select(source, spec: CollapseSpec, person: str, dialect_name: str,
               sa.literal_column(f"'{profile.reason_text(r)}'"))
              for r in rules.REASON_ORDER if r in any_reason]
     out.append(sa.case(*whens, else_=sa.literal_column("'ok'")).label(rules.OUTCOME_VAR))
-    result = sa.select(*out).select_from(checked)
+    result = sa.select(*out, *flags).select_from(checked)
     order = _order_terms(_keys_in(K, keys), d)
     return result.order_by(*order) if order else result

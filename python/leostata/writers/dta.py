@@ -77,16 +77,18 @@ def _fixed(text: str, size: int) -> bytes:
     return data + b"\x00" * (size - len(data))
 
 
-def storage_array(arr: np.ndarray, col: ResultColumn, dtype: np.dtype) -> np.ndarray:
+def storage_array(arr: np.ndarray, col: ResultColumn, dtype: np.dtype,
+                  letters: np.ndarray | None = None) -> np.ndarray:
     """A batch array converted to the column's final storage type, with
-    Stata's missing codes; strings as bytes of at most the field width."""
+    Stata's missing codes (``.``, and .a-.z where ``letters`` says:
+    ``stata_types.letters_key``); strings as bytes of at most the field width."""
     values, missing = final_values(arr, col)
     if missing is None:
         return values
     out = values.astype(dtype)
     if missing.any():
         out[missing] = MISSING[col.stata_type]
-    return out
+    return st.with_letters(out, col.stata_type, letters)
 
 
 def value_label_table(label: st.ValueLabel) -> bytes:
@@ -99,7 +101,9 @@ def value_label_table(label: st.ValueLabel) -> bytes:
         at += len(t)
     n = len(texts)
     table = (struct.pack("<ii", n, at) + struct.pack(f"<{n}i", *offsets)
-             + struct.pack(f"<{n}i", *label.values()) + b"".join(texts))
+             + struct.pack(f"<{n}i", *(v.stored("long") if isinstance(v, st.ExtendedMissing)
+                                       else v for v in label.values()))
+             + b"".join(texts))
     return (b"<lbl>" + struct.pack("<i", len(table)) + _fixed(label.name, 129) + b"\x00" * 3
             + table + b"</lbl>")
 
@@ -367,7 +371,8 @@ class DtaWriter:
                     keys = (obs << np.uint64(shift)) | np.uint64(j + 1)
                     rec[f"v{j}"] = np.where(nonempty, keys, np.uint64(0))
                 else:
-                    rec[f"v{j}"] = storage_array(batch[c.name], c, dtype[j])
+                    rec[f"v{j}"] = storage_array(batch[c.name], c, dtype[j],
+                                                 batch.get(st.letters_key(c.name)))
             fh.write(rec)  # not tofile(): its errors lose errno (ENOSPC)
             obs0 += m
         fh.write(b"</data>")

@@ -15,7 +15,9 @@ float / double     ``Float32`` / ``Float64``         float32 / float64
 str# / strL        ``string`` ("" is missing)        string
 =================  ================================  ==========================
 
-Numeric missing is ``pd.NA`` (``NaT`` for dates); a string's missing stays
+Numeric missing is ``pd.NA`` (``NaT`` for dates), the extended missing
+values .a-.z too (pandas and Arrow have one missing; ``sdc``'s ``_sdc``
+column still says which cells were suppressed); a string's missing stays
 ``""``, as in Stata.  ``DataFrame.attrs`` keeps what Stata would keep:
 ``labels`` (variable labels), ``formats``, ``stata_types``, ``sql_names`` (the
 SQL name of each variable), ``notes``, ``data_label``, ``sql``, ``table`` and

@@ -5,14 +5,15 @@ command line's preview of the first rows).
 from __future__ import annotations
 
 from ..convert import python_values
-from ..stata_types import ResultColumn, value_labels
+from ..stata_types import ResultColumn, letters_key, value_labels
 from . import DatasetMeta
 
 
 class MemoryWriter:
     """Keeps the whole result in memory as Python values: ``data[name]`` is a
-    list with None for numeric missing and ``""`` for string missing (bigint
-    beyond 2^53 as digit strings).  For tests and for the CLI's preview
+    list with None for numeric missing ``.``, ``stata_types.ExtendedMissing``
+    for .a-.z, and ``""`` for string missing (bigint beyond 2^53 as digit
+    strings).  For tests and for the CLI's preview
     (``max_rows`` keeps only the first rows; ``nobs`` still counts all).
     After ``commit``, ``value_labels`` maps each label name to its
     ``{value: text}`` and ``variable_value_labels`` each labelled variable to
@@ -51,7 +52,7 @@ class MemoryWriter:
         for c in self.columns:
             values: list = []
             for b in self._batches:
-                values.extend(python_values(b[c.name], c))
+                values.extend(python_values(b[c.name], c, b.get(letters_key(c.name))))
             self.data[c.name] = values
         self.value_labels = {name: vl.mapping()
                              for name, vl in value_labels(self.columns).items()}
