@@ -71,6 +71,13 @@ GENERATE = (
     "CASE WHEN random() < 0.5 THEN 'F' ELSE 'M' END, "
     "CASE WHEN random() < 0.03 THEN NULL ELSE CAST(round(exp(10 + 0.7 * sqrt(-2 * ln(1 - random())) "
     "* cos(2 * pi() * random()))) AS integer) END ")
+# construct -> (what leostata writes, a cheaper text), as regular expressions over its SQL
+CONSTRUCTS = {
+    "mean_on_aggregate": [(r'avg\(CAST\((\w+\.\w+) AS DOUBLE PRECISION\)\)',
+                           r'CAST(sum(\1) AS DOUBLE PRECISION) / NULLIF(count(\1), 0)')],
+    "keys_without_coalesce_collate": [(r"coalesce\((src\.\"\w+\"), ''\) COLLATE \"C\"", r"\1")],
+    "filter_without_missing_test": [(r' OR bench_earnings\."TaxYear" IS NULL', "")],
+}
 _KEEP: list = []  # engines whose connections the bare DuckDB methods use
 DUCKDB_FOLDER = os.path.join(tempfile.gettempdir(), "leostata-bench")
 
@@ -151,6 +158,27 @@ def explain(cursor, engine: str, sql: str) -> str:
     return "\n".join(r[0] for r in plan)
 
 
+def construct_statements(sql: str) -> dict:
+    """``--constructs``: name -> leostata's ``sql`` with that construct
+    rewritten (every construct once, then all together); a construct whose
+    text is not in ``sql`` is reported and left out."""
+    import re
+    out, together = {}, sql
+    for name, rules in CONSTRUCTS.items():
+        text = sql
+        for old, new in rules:
+            text, n = re.subn(old, new, text)
+            together = re.sub(old, new, together)
+            if not n:
+                print(f"(--constructs: {name} is not in this checkout's SQL; left out)")
+                break
+        else:
+            out[name] = text
+    if len(out) > 1:
+        out["all_rewritten"] = together
+    return out
+
+
 def fetch_methods(url: str, statements: dict) -> dict:
     """The ``--fetch`` methods (module docstring): name -> callable."""
     from leostata.connection import engine_for
@@ -192,6 +220,8 @@ def main(argv=None) -> None:
     ap.add_argument("--print-sql", action="store_true", help="print this checkout's SQL and stop")
     ap.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of each SQL method")
     ap.add_argument("--reuse", action="store_true", help="keep an existing bench_earnings table")
+    ap.add_argument("--constructs", action="store_true",
+                    help="also time leostata's SQL with one guard rewritten at a time")
     ap.add_argument("--fetch", action="store_true",
                     help="PostgreSQL: also time the arrow-odbc fetch and the session alone")
     args = ap.parse_args(argv)
@@ -216,6 +246,11 @@ def main(argv=None) -> None:
     for name, text in statements.items():
         if name != "handwritten" and timed(cursor, text)[1] != want:
             sys.exit(f"{name}: cells differ from the exact reference")
+    if args.constructs:
+        for name, text in construct_statements(sql).items():
+            same = timed(cursor, text)[1] == want
+            print(f"{name}: {'Stata' if same else 'NOT Stata'}'s cells\n{text}")
+            statements[name] = text
     if frame_cells(leostata.load(COMMAND)) != want:
         sys.exit("in_process: cells differ from the exact reference")
     if args.explain:
