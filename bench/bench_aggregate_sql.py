@@ -28,7 +28,14 @@ Methods, repetitions of all of them interleaved and shuffled in one run
   8 MB instead of 64 MB (``arrow_leostata_sql_8mb``), and the hand-written
   SQL through it (``arrow_handwritten``, whose group keys keep their declared
   varchar(n) width); and ``session``, opening a leostata session and reading
-  the table's catalog entry, as every load does.
+  the table's catalog entry, as every load does;
+* with ``--constructs``, what each guard of leostata's SQL costs: that SQL
+  with one construct rewritten at a time (``CONSTRUCTS``), then all at once,
+  through the bare driver.  ``mean_on_aggregate`` keeps Stata's answer (an
+  exact integer sum divided once); the others are timing only: without the
+  key guards a NULL key comes back as NULL and sorts last, not as Stata's ""
+  first; without the missing test a missing TaxYear would no longer pass
+  ``>= 201516`` (the generated table has none, so its cells stay the same).
 
 Targets (issue 16): ``leostata_sql`` <= 1.15x ``handwritten``; ``in_process``
 <= 1.1x ``leostata_sql``.  Before any time is shown, every leostata result
@@ -40,7 +47,8 @@ engine's EXPLAIN ANALYZE of the SQL methods.
 Usage (the repository's venv)::
 
     eval "$(bash scripts/start-postgres.sh)"
-    python bench/bench_aggregate_sql.py --rows 1000000 --reps 9 [--explain] [--before FILE]
+    python bench/bench_aggregate_sql.py --rows 1000000 --reps 21 [--explain] [--fetch] [--constructs]
+    python bench/bench_aggregate_sql.py --before FILE
     python bench/bench_aggregate_sql.py --engine duckdb --rows 1000000 --reps 9
     python bench/bench_aggregate_sql.py --print-sql > FILE
 """
