@@ -140,33 +140,36 @@ def _count_mssql(element, compiler, **kw):
 # --- small builders ----------------------------------------------------------------------
 
 
-def _lit(n: int):
+def int_literal(n: int):
     """An integer constant written into the SQL (never user text)."""
     return sa.literal_column(str(int(n)), sa.BigInteger())
 
 
-def _double(x):
+def as_double(x):
+    """``x`` cast to the dialect's double precision float."""
     return sa.cast(x, sa.Double())
 
 
 def _div(a, b):
     """Floating-point division ``a / b`` written as is (SQLAlchemy's ``/``
     adds ``+ 0.0`` on some dialects, turning it into decimal arithmetic)."""
-    return _double(a).op("/", return_type=sa.Double())(_double(b))
+    return as_double(a).op("/", return_type=sa.Double())(as_double(b))
 
 
 def _missing_last(x):
-    return sa.case((x.is_(None), _lit(1)), else_=_lit(0))
+    return sa.case((x.is_(None), int_literal(1)), else_=int_literal(0))
 
 
-def _check_dialect(name: str) -> str:
+def check_dialect(name: str) -> str:
+    """``name`` if it is one of DIALECT_NAMES; else an InternalError."""
     if name not in DIALECT_NAMES:
         raise InternalError(f"collapse: unknown SQL dialect {name!r} (expected one of "
                             f"{', '.join(DIALECT_NAMES)})")
     return name
 
 
-def _column(src, name: str):
+def source_column(src, name: str):
+    """The column ``name`` of the row source ``src``; else an InternalError."""
     try:
         return src.c[name]
     except KeyError:
@@ -177,7 +180,7 @@ def td_days(expr, dialect: str):
     """A SQL date as a Stata %td day number (days since 1960-01-01), missing
     before 0100-01-01 (outside %td)."""
     days = dates.collapse_days(expr, dialect)
-    return sa.case((days >= _lit(TD_MIN), days))
+    return sa.case((days >= int_literal(TD_MIN), days))
 
 
 def stata_value(expr, sql_type, dialect: str):
@@ -186,13 +189,13 @@ def stata_value(expr, sql_type, dialect: str):
     if kind == "bool":
         return sa.cast(expr, sa.Integer())
     if kind == "decimal":
-        return _double(expr)
+        return as_double(expr)
     if kind == "date":
         return td_days(expr, dialect)
     return expr
 
 
-def _key(expr, sql_type, dialect: str):
+def stata_key(expr, sql_type, dialect: str):
     """(group/sort key, SQL Server companion or None), with the key's values
     as Stata would hold them: strings with NULL = '', booleans as 0/1,
     decimals as double, dates before 0100 missing.
@@ -208,10 +211,10 @@ def _key(expr, sql_type, dialect: str):
         key = blanked.collate(collation)  # binary: bytes, case
         exact = None
         if dialect == "mssql":
-            exact = sa.collate(blanked.op("+")(sa.func.CHAR(_lit(1))), collation)
+            exact = sa.collate(blanked.op("+")(sa.func.CHAR(int_literal(1))), collation)
         return key, exact
     if sql_type.kind == "decimal":
-        return _double(expr), None
+        return as_double(expr), None
     if sql_type.kind == "bool":
         return sa.cast(expr, sa.Integer()), None
     if sql_type.kind == "date":
@@ -219,13 +222,13 @@ def _key(expr, sql_type, dialect: str):
     return expr, None
 
 
-def _key_columns(src, cols, prefix: str, dialect: str):
-    """The labelled key columns of ``cols`` (``_key``): ``{prefix}{i}`` and,
+def key_columns(src, cols, prefix: str, dialect: str):
+    """The labelled key columns of ``cols`` (``stata_key``): ``{prefix}{i}`` and,
     on SQL Server, its DATALENGTH companion ``{prefix}l{i}``; and each key as
     ``(name, length name or None, is_string)``."""
     labelled, keys = [], []
     for i, col in enumerate(cols):
-        key, length = _key(_column(src, col.name), col.sql_type, dialect)
+        key, length = stata_key(source_column(src, col.name), col.sql_type, dialect)
         name, length_name = f"{prefix}{i}", (f"{prefix}l{i}" if length is not None else None)
         labelled.append(key.label(name))
         if length is not None:
@@ -234,26 +237,26 @@ def _key_columns(src, cols, prefix: str, dialect: str):
     return labelled, keys
 
 
-def _keys_in(cols, keys) -> list:
-    """``keys`` (see ``_key_columns``) as columns of a derived table ``cols``:
-    ``[(column, length column or None, is_string)]``, as ``_order_terms`` takes."""
+def sort_keys_in(cols, keys) -> list:
+    """``keys`` (see ``key_columns``) as columns of a derived table ``cols``:
+    ``[(column, length column or None, is_string)]``, as ``stata_order_terms`` takes."""
     return [(cols[name], cols[length] if length else None, s) for name, length, s in keys]
 
 
-def _grouping(cols, keys) -> list:
+def grouping_columns(cols, keys) -> list:
     """The columns of ``keys`` in ``cols`` (with the length companions): what
     PARTITION BY and GROUP BY list."""
     return [cols[n] for name, length, _ in keys for n in (name, length) if n]
 
 
-def _order_terms(keys, dialect: str, descending: bool = False) -> list:
+def stata_order_terms(keys, dialect: str, descending: bool = False) -> list:
     """Stata's sort order over ``[(column, companion or None, is_string)]``:
     numeric missing last (SQL Server has no NULLS LAST: a CASE flag goes
     first), strings by bytes ("" first, shorter first); or its exact reverse."""
     terms = []
     for col, exact, is_string in keys:
         if is_string:
-            part = exact if exact is not None else col  # see _key
+            part = exact if exact is not None else col  # see stata_key
             terms.append(part.desc() if descending else part)
         elif dialect == "mssql":
             parts = [_missing_last(col), col]
@@ -281,24 +284,24 @@ def collapse_select(source, spec: CollapseSpec, dialect_name: str) -> sa.Select:
     name: exactly ``spec.outputs()``.  Rows: one per group, in Stata's sort
     order; zero rows when the source (after ``cw``) has none.
     """
-    d = _check_dialect(dialect_name)
+    d = check_dialect(dialect_name)
     src = source.subquery("src") if isinstance(source, sa.Select) else source
     sources = spec.sources()
     index = {c.name: j for j, c in enumerate(sources)}
 
     # -- level 1: keys, values, order keys; casewise deletion --------------------------------
-    base_cols, by_keys = _key_columns(src, spec.by, "_k", d)
+    base_cols, by_keys = key_columns(src, spec.by, "_k", d)
     if not spec.by:
-        base_cols.append(_lit(1).label("_g"))
+        base_cols.append(int_literal(1).label("_g"))
     values = []
     for j, col in enumerate(sources):
-        v = stata_value(_column(src, col.name), col.sql_type, d)
+        v = stata_value(source_column(src, col.name), col.sql_type, d)
         values.append(v)
         base_cols.append(v.label(f"_v{j}"))
     uses_order = any(item.stat in ORDER_STATS for item in spec.items)
     order_keys = []
     if uses_order:
-        order_cols, order_keys = _key_columns(src, spec.order or [], "_o", d)
+        order_cols, order_keys = key_columns(src, spec.order or [], "_o", d)
         base_cols.extend(order_cols)
     weight = spec.weight
     if weight is not None:
@@ -306,14 +309,14 @@ def collapse_select(source, spec: CollapseSpec, dialect_name: str) -> sa.Select:
         base_cols.append(w.label("_w"))
     base_q = sa.select(*base_cols).select_from(src)
     if weight is not None:  # collapse's mark: no missing or zero weights
-        base_q = base_q.where(w.is_not(None), w != _double(_lit(0)))
+        base_q = base_q.where(w.is_not(None), w != as_double(int_literal(0)))
     if spec.cw:
         base_q = base_q.where(sa.and_(*(v.is_not(None) for v in values)))
     base = base_q.subquery("agg_base")
 
     # -- level 2: windows (ranks, group counts, group means) -----------------------------------
     B = base.c
-    partition = _grouping(B, by_keys) or None
+    partition = grouping_columns(B, by_keys) or None
     ranked = sorted({index[i.source.name] for i in spec.items
                      if i.percentile is not None or i.stat == "iqr"})
     centred = sorted({index[i.source.name] for i in spec.items if i.stat in ("sd", "semean")})
@@ -328,15 +331,15 @@ def collapse_select(source, spec: CollapseSpec, dialect_name: str) -> sa.Select:
     for j in ranked:
         v = B[f"_v{j}"]
         windows.append(sa.func.row_number().over(partition_by=partition,
-                                                 order_by=_order_terms([(v, None, False)], d))
+                                                 order_by=stata_order_terms([(v, None, False)], d))
                        .label(f"_r{j}"))
         windows.append(count_big(v).over(partition_by=partition).label(f"_n{j}"))
     for j in centred:
-        windows.append(sa.func.avg(_double(B[f"_v{j}"])).over(partition_by=partition)
+        windows.append(sa.func.avg(as_double(B[f"_v{j}"])).over(partition_by=partition)
                        .label(f"_m{j}"))
     if uses_order:
-        okeys = _keys_in(B, order_keys)
-        asc, desc = _order_terms(okeys, d), _order_terms(okeys, d, descending=True)
+        okeys = sort_keys_in(B, order_keys)
+        asc, desc = stata_order_terms(okeys, d), stata_order_terms(okeys, d, descending=True)
         stats = {i.stat for i in spec.items}
         if "first" in stats:
             windows.append(sa.func.row_number().over(partition_by=partition, order_by=asc)
@@ -361,8 +364,8 @@ def collapse_select(source, spec: CollapseSpec, dialect_name: str) -> sa.Select:
         stat = _statistic(item, j, R, d) if weight is None else \
             _weighted_statistic(item, j, R, d, weight.kind)
         out_cols.append(stat.label(item.target))
-    group = _grouping(R, by_keys) if spec.by else [R["_g"]]
-    order = _order_terms(_keys_in(R, by_keys), d)
+    group = grouping_columns(R, by_keys) if spec.by else [R["_g"]]
+    order = stata_order_terms(sort_keys_in(R, by_keys), d)
     stmt = sa.select(*out_cols).select_from(rows).group_by(*group)
     if order:
         stmt = stmt.order_by(*order)
@@ -375,17 +378,19 @@ def _percentile(p: int, j: int, R, dialect: str):
     of the rows with ``100*(rn-1) <= n*p <= 100*rn`` (the module docstring)."""
     if dialect in ARRAY_DIALECTS:
         v = R[f"_v{j}"]
-        return stata_percentile(v, count_big(v), p, _double)
+        return stata_percentile(v, count_big(v), p, as_double)
     rn, n, v = R[f"_r{j}"], R[f"_n{j}"], R[f"_v{j}"]
-    chosen = sa.and_((rn - _lit(1)) * _lit(100) <= n * _lit(p), n * _lit(p) <= rn * _lit(100))
-    return sa.func.avg(sa.case((chosen, _double(v))))
+    chosen = sa.and_((rn - int_literal(1)) * int_literal(100) <= n * int_literal(p),
+                     n * int_literal(p) <= rn * int_literal(100))
+    return sa.func.avg(sa.case((chosen, as_double(v))))
 
 
 def _sd(j: int, R):
-    v, m = _double(R[f"_v{j}"]), R[f"_m{j}"]
+    v, m = as_double(R[f"_v{j}"]), R[f"_m{j}"]
     dev = v - m
     ss = sa.func.sum(dev * dev)
-    return sa.func.sqrt(_div(ss, sa.func.nullif(count_big(R[f"_v{j}"]) - _lit(1), _lit(0))))
+    return sa.func.sqrt(_div(ss, sa.func.nullif(count_big(R[f"_v{j}"]) - int_literal(1),
+                                                int_literal(0))))
 
 
 def _statistic(item, j: int, R, dialect: str):
@@ -393,14 +398,14 @@ def _statistic(item, j: int, R, dialect: str):
     stat = item.stat
     n = count_big(v)
     if stat == "mean":
-        return sa.func.avg(_double(v))
+        return sa.func.avg(as_double(v))
     if stat in ("sum", "rawsum"):
-        return sa.func.coalesce(sa.func.sum(_double(v)), _double(_lit(0)))
+        return sa.func.coalesce(sa.func.sum(as_double(v)), as_double(int_literal(0)))
     if stat == "count":
         return n
     if stat == "percent":
         total = sa.func.sum(count_big(v)).over()
-        return _div(n, sa.func.nullif(total, _lit(0))) * _lit(100)
+        return _div(n, sa.func.nullif(total, int_literal(0))) * int_literal(100)
     if stat == "min":
         return sa.func.min(v)
     if stat == "max":
@@ -410,31 +415,35 @@ def _statistic(item, j: int, R, dialect: str):
     if stat == "iqr":
         p75, p25 = _percentile(75, j, R, dialect), _percentile(25, j, R, dialect)
         if item.stata_type == "float" and dialect != "sqlite":
-            p75, p25 = (_double(sa.cast(p, sa.REAL())) for p in (p75, p25))
+            p75, p25 = (as_double(sa.cast(p, sa.REAL())) for p in (p75, p25))
         return p75 - p25
     if stat == "sd":
         return _sd(j, R)
     if stat == "semean":
-        return _div(_lit(1), sa.func.sqrt(_double(sa.func.nullif(n, _lit(0))))) * _sd(j, R)
+        return (_div(int_literal(1), sa.func.sqrt(as_double(sa.func.nullif(n, int_literal(0)))))
+                * _sd(j, R))
     if stat == "sebinomial":
-        m = sa.func.avg(_double(v))
-        bad = count_big(sa.case((sa.and_(v != _lit(0), v != _lit(1)), _lit(1))))
-        return sa.case((bad == _lit(0),
-                        sa.func.sqrt(_div(m * (_lit(1) - m), sa.func.nullif(n, _lit(0))))))
+        m = sa.func.avg(as_double(v))
+        bad = count_big(sa.case((sa.and_(v != int_literal(0), v != int_literal(1)),
+                                 int_literal(1))))
+        return sa.case((bad == int_literal(0),
+                        sa.func.sqrt(_div(m * (int_literal(1) - m),
+                                          sa.func.nullif(n, int_literal(0))))))
     if stat == "sepoisson":
-        m = sa.func.avg(_double(v))
-        bad = count_big(sa.case((v < _lit(0), _lit(1))))
+        m = sa.func.avg(as_double(v))
+        bad = count_big(sa.case((v < int_literal(0), int_literal(1))))
         # COALESCE: no NULL reaches FLOOR (SQLAlchemy's SQLite driver defines
         # floor() as a Python function that fails on NULL); n = 0 gives NULL below
-        k = sa.func.floor(sa.func.coalesce(m * _double(n), _double(_lit(0)))
+        k = sa.func.floor(sa.func.coalesce(m * as_double(n), as_double(int_literal(0)))
                           + sa.literal_column("0.5"))
-        return sa.case((bad == _lit(0), _div(sa.func.sqrt(k), sa.func.nullif(n, _lit(0)))))
+        return sa.case((bad == int_literal(0),
+                        _div(sa.func.sqrt(k), sa.func.nullif(n, int_literal(0)))))
     if stat in ("first", "last"):
         rn = R["_rf" if stat == "first" else "_rl"]
-        return sa.func.max(sa.case((rn == _lit(1), v)))
+        return sa.func.max(sa.case((rn == int_literal(1), v)))
     if stat in ("firstnm", "lastnm"):
         rn = R[f"_rfn{j}" if stat == "firstnm" else f"_rln{j}"]
-        return sa.func.max(sa.case((sa.and_(rn == _lit(1), v.is_not(None)), v)))
+        return sa.func.max(sa.case((sa.and_(rn == int_literal(1), v.is_not(None)), v)))
     raise InternalError(f"collapse: statistic {stat!r} has no SQL translation")  # pragma: no cover
 
 
@@ -444,7 +453,7 @@ def _statistic(item, j: int, R, dialect: str):
 def weight_value(src, weight: Weight, dialect: str):
     """The weight column of ``src`` as a double, as Stata holds it."""
     col = weight.column
-    return _double(stata_value(_column(src, col.name), col.sql_type, dialect))
+    return as_double(stata_value(source_column(src, col.name), col.sql_type, dialect))
 
 
 def weight_check_select(source, spec: CollapseSpec, dialect_name: str) -> sa.Select:
@@ -453,22 +462,22 @@ def weight_check_select(source, spec: CollapseSpec, dialect_name: str) -> sa.Sel
     a nonmissing, nonzero weight; ``collapse.weight_problems`` judges them.
     Run it before the collapse (on SQLite, ``floor`` is SQLAlchemy's
     Python function: no NULL reaches it, the WHERE removes them)."""
-    d = _check_dialect(dialect_name)
+    d = check_dialect(dialect_name)
     src = source.subquery("src") if isinstance(source, sa.Select) else source
     w = weight_value(src, spec.weight, d)
-    one, zero = _lit(1), _lit(0)
-    negative = sa.func.coalesce(sa.func.sum(sa.case((w < _double(zero), one), else_=zero)), zero)
+    one, zero = int_literal(1), int_literal(0)
+    negative = sa.func.coalesce(sa.func.sum(sa.case((w < as_double(zero), one), else_=zero)), zero)
     noninteger = sa.func.coalesce(
         sa.func.sum(sa.case((w != sa.func.floor(w), one), else_=zero)), zero)
     return (sa.select(negative.label("negative"), noninteger.label("noninteger"))
-            .select_from(src).where(w.is_not(None), w != _double(zero)))
+            .select_from(src).where(w.is_not(None), w != as_double(zero)))
 
 
 _EPS = 1e-6  # collapse's _p tolerance
 
 
 def _eps():
-    return _double(sa.literal_column(repr(_EPS)))
+    return as_double(sa.literal_column(repr(_EPS)))
 
 
 def _wn(R, j: int):
@@ -485,7 +494,7 @@ def _weighted_windows(B, ranked: list, centred: list, partition, d: str) -> list
     w = B["_w"]
     for j in ranked:
         v = B[f"_v{j}"]
-        order = _order_terms([(v, None, False), (w, None, False)], d)
+        order = stata_order_terms([(v, None, False), (w, None, False)], d)
         out.append(sa.func.sum(_wn(B, j)).over(partition_by=partition, order_by=order,
                                               rows=(None, 0)).label(f"_c{j}"))
         out.append(sa.func.lag(v).over(partition_by=partition, order_by=order)
@@ -495,80 +504,83 @@ def _weighted_windows(B, ranked: list, centred: list, partition, d: str) -> list
     for j in centred:
         v = B[f"_v{j}"]
         total = sa.func.sum(_wn(B, j)).over(partition_by=partition)
-        out.append(_div(sa.func.sum(w * _double(v)).over(partition_by=partition),
-                        sa.func.nullif(total, _double(_lit(0)))).label(f"_m{j}"))
+        out.append(_div(sa.func.sum(w * as_double(v)).over(partition_by=partition),
+                        sa.func.nullif(total, as_double(int_literal(0)))).label(f"_m{j}"))
     return out
 
 
 def _weighted_percentile(p: int, j: int, R):
     """collapse's weighted p-th percentile of ``_v{j}`` (module docstring)."""
-    v, w, c = _double(R[f"_v{j}"]), R["_w"], R[f"_c{j}"]
-    n, total = _double(R[f"_n{j}"]), R[f"_sw{j}"]
-    g = _div(n * _lit(p), _lit(100))
+    v, w, c = as_double(R[f"_v{j}"]), R["_w"], R[f"_c{j}"]
+    n, total = as_double(R[f"_n{j}"]), R[f"_sw{j}"]
+    g = _div(n * int_literal(p), int_literal(100))
     here = _div(c * n, total)
     before = _div((c - w) * n, total)
     chosen = sa.and_(R[f"_v{j}"].is_not(None), here - g > _eps(),
                      sa.not_(before - g > _eps()))
     value = sa.case((g - before > _eps(), v),
-                    else_=_div(_double(R[f"_px{j}"]) + v, _lit(2)))
+                    else_=_div(as_double(R[f"_px{j}"]) + v, int_literal(2)))
     return sa.func.max(sa.case((chosen, value)))
 
 
 def _weighted_sd(j: int, R, kind: str):
     """sqrt(sum(w (x-m)^2) / (sum(w) - 1)); aweights normalised to sum to n;
     missing when the divisor is 0 or the ratio negative."""
-    v, w, m = _double(R[f"_v{j}"]), R["_w"], R[f"_m{j}"]
+    v, w, m = as_double(R[f"_v{j}"]), R["_w"], R[f"_m{j}"]
     ss = sa.func.sum(w * (v - m) * (v - m))
     total = sa.func.sum(_wn(R, j))
     if kind == "aweight":
-        n = _double(count_big(R[f"_v{j}"]))
-        ss, divisor = _div(ss * n, total), n - _double(_lit(1))
+        n = as_double(count_big(R[f"_v{j}"]))
+        ss, divisor = _div(ss * n, total), n - as_double(int_literal(1))
     else:
-        divisor = total - _double(_lit(1))
-    ratio = _div(ss, sa.func.nullif(divisor, _double(_lit(0))))
-    return sa.case((ratio >= _double(_lit(0)), sa.func.sqrt(ratio)))
+        divisor = total - as_double(int_literal(1))
+    ratio = _div(ss, sa.func.nullif(divisor, as_double(int_literal(0))))
+    return sa.case((ratio >= as_double(int_literal(0)), sa.func.sqrt(ratio)))
 
 
 def _weighted_statistic(item, j: int, R, dialect: str, kind: str):
     """One weighted statistic (the rules in ``plan.collapse``)."""
     v, w = R[f"_v{j}"], R["_w"]
     stat = item.stat
-    zero = _double(_lit(0))
+    zero = as_double(int_literal(0))
     n = count_big(v)
     total = sa.func.sum(_wn(R, j))
-    weighted_sum = sa.func.sum(w * _double(v))
+    weighted_sum = sa.func.sum(w * as_double(v))
     mean = _div(weighted_sum, sa.func.nullif(total, zero))
     if stat == "mean":
         return mean
     if stat == "sum":
         if kind == "aweight":
-            weighted_sum = _div(weighted_sum * _double(n), total)
+            weighted_sum = _div(weighted_sum * as_double(n), total)
         return sa.func.coalesce(weighted_sum, zero)
     if stat == "count":
         return n if kind == "aweight" else sa.func.coalesce(total, zero)
     if stat == "percent":
         share = sa.func.coalesce(total, zero)
-        return _div(share, sa.func.nullif(sa.func.sum(share).over(), zero)) * _lit(100)
+        return _div(share, sa.func.nullif(sa.func.sum(share).over(), zero)) * int_literal(100)
     if item.percentile is not None:
         return _weighted_percentile(item.percentile, j, R)
     if stat == "iqr":
         p75, p25 = _weighted_percentile(75, j, R), _weighted_percentile(25, j, R)
         if item.stata_type == "float" and dialect != "sqlite":
-            p75, p25 = (_double(sa.cast(p, sa.REAL())) for p in (p75, p25))
+            p75, p25 = (as_double(sa.cast(p, sa.REAL())) for p in (p75, p25))
         return p75 - p25
     if stat == "sd":
         return _weighted_sd(j, R, kind)
     if stat == "semean":  # aweights: n; fweights: sum(w)
-        size = _double(n) if kind == "aweight" else total
-        return _div(_lit(1), sa.func.sqrt(sa.func.nullif(size, zero))) * _weighted_sd(j, R, kind)
+        size = as_double(n) if kind == "aweight" else total
+        return (_div(int_literal(1), sa.func.sqrt(sa.func.nullif(size, zero)))
+                * _weighted_sd(j, R, kind))
     if stat == "sebinomial":  # fweights only
-        bad = count_big(sa.case((sa.and_(v != _lit(0), v != _lit(1)), _lit(1))))
-        return sa.case((bad == _lit(0),
-                        sa.func.sqrt(_div(mean * (_lit(1) - mean), sa.func.nullif(total, zero)))))
+        bad = count_big(sa.case((sa.and_(v != int_literal(0), v != int_literal(1)),
+                                 int_literal(1))))
+        return sa.case((bad == int_literal(0),
+                        sa.func.sqrt(_div(mean * (int_literal(1) - mean),
+                                          sa.func.nullif(total, zero)))))
     if stat == "sepoisson":  # fweights only
-        bad = count_big(sa.case((v < _lit(0), _lit(1))))
+        bad = count_big(sa.case((v < int_literal(0), int_literal(1))))
         k = sa.func.floor(sa.func.coalesce(mean * total, zero) + sa.literal_column("0.5"))
-        return sa.case((bad == _lit(0), _div(sa.func.sqrt(k), sa.func.nullif(total, zero))))
+        return sa.case((bad == int_literal(0), _div(sa.func.sqrt(k), sa.func.nullif(total, zero))))
     # rawsum, min, max, first, last, firstnm, lastnm ignore the weight
     return _statistic(item, j, R, dialect)
 
@@ -579,11 +591,24 @@ def frequencies_select(source, column_name: str, sql_type, dialect_name: str,
     (``leodescribe TABLE, values(var)``): values grouped as Stata holds them
     (string NULL and '' together, byte-exact), most frequent first, ties in
     Stata's sort order."""
-    dialect = _check_dialect(dialect_name)
+    dialect = check_dialect(dialect_name)
     src = source.subquery("src") if isinstance(source, sa.Select) else source
-    key, length = _key(_column(src, column_name), sql_type, dialect)
+    key, length = stata_key(source_column(src, column_name), sql_type, dialect)
     n = count_big(sa.literal_column("*")).label("n")
     group = [key] + ([length] if length is not None else [])
-    order = [n.desc()] + _order_terms([(key, length, sql_type.is_string)], dialect)
+    order = [n.desc()] + stata_order_terms([(key, length, sql_type.is_string)], dialect)
     return (sa.select(key.label("value"), n).select_from(src)
             .group_by(*group).order_by(*order).limit(top))
+
+
+# The old private names, still imported by translate/sdc.py, join.py and link.py
+# until they import the public ones above.
+_check_dialect = check_dialect
+_column = source_column
+_double = as_double
+_lit = int_literal
+_grouping = grouping_columns
+_key_columns = key_columns
+_keys_in = sort_keys_in
+_order_terms = stata_order_terms
+_key = stata_key
