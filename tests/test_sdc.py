@@ -350,3 +350,25 @@ def test_sdc_bad_arguments(stata, options, message):  # noqa: F811
               options=options)
     assert rc == (603 if "nowhere" in options else 198)
     assert message in stata.transcript("err")
+
+
+def test_sdc_statements_keep_sql_servers_parameter_limit():
+    """The checked statement reads its row source twice (the collapse and the
+    figures): 1,245 values in if() would send SQL Server 2,490 parameters
+    (it takes 2,100); fewer are bound, the rest inline, nothing lost."""
+    from leostata.commands import prepare_sdc
+    from leostata.plan import plan_load
+    from leostata.sql import bound_parameters, offline_dialect, to_sql
+    from leostata.translate.base import MAX_PARAMS
+    from tests.translate.leo_table import catalog
+    values = [str(200000 + i) for i in range(5 * 249)]  # Stata: 249 numbers per inlist()
+    lists = " | ".join("inlist(TaxYear, " + ", ".join(values[k:k + 249]) + ")"
+                       for k in range(0, len(values), 249))
+    plan = plan_load(f"leo_earnings if {lists}, collapse((mean) Earnings) by(Region) sdc",
+                     catalog())
+    job = prepare_sdc(plan, offline_dialect("mssql"))
+    d = offline_dialect("mssql")
+    for stmt in (job.statement, job.figures):
+        assert bound_parameters(stmt, d) <= MAX_PARAMS
+        assert str(200000 + 5 * 249 - 1) in to_sql(stmt, "mssql")  # the last value is there
+    assert bound_parameters(job.statement, d) > 0  # still bound where the budget allows

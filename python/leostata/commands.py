@@ -280,7 +280,6 @@ def prepare_sdc(plan: Plan, dialect) -> SdcJob:
     # the person key joins the row source's columns (as an order column: read, not used)
     with_person = replace(plan, collapse=replace(spec, order=list(spec.order or []) + [person]))
     d = dialect.name
-    rows = sql.row_source(with_person, dialect)
     label = ValueLabel(sdc.SUPPRESSED_LABEL, {SUPPRESSED: sdc.SUPPRESSED_TEXT})
     targets = {item.target for item in spec.items}
     plan.outputs = [replace(o, value_label=label) if o.name in targets and o.value_label is None
@@ -292,10 +291,14 @@ def prepare_sdc(plan: Plan, dialect) -> SdcJob:
                      label="disclosure check: ok or the first reason it failed")] + [
         OutputColumn(flag, flag, BIGINT_SQL, stata_type="byte", marks=(item.target, SUPPRESSED))
         for flag, item in zip(flag_names, spec.items)]
-    statement = server_casts(checked_select(rows, spec, person.name, d, profile),
-                             plan.outputs, d)
-    figures = figures_select(sql.row_source(with_person, dialect), spec, person.name, d,
-                             profile.nk_n)
+
+    def rows(budget: int):
+        return sql.row_source(with_person, dialect, max_params=budget)
+
+    statement = sql.within_parameters(lambda budget: server_casts(
+        checked_select(rows(budget), spec, person.name, d, profile), plan.outputs, d), dialect)
+    figures = sql.within_parameters(lambda budget: figures_select(
+        rows(budget), spec, person.name, d, profile.nk_n), dialect)
     return SdcJob(profile, person.name, statement, figures, evidence)
 
 

@@ -85,7 +85,7 @@ as text without going through that renderer.
 from __future__ import annotations
 
 import contextlib
-from typing import Optional, Union
+from typing import Callable, Optional, Union
 
 import sqlalchemy as sa
 from sqlalchemy import types as sat
@@ -360,15 +360,23 @@ def select_for(plan: Plan, dialect) -> sa.Select:
     the raw key's for a plain load); a collapse or a count when asked.  At most
     MAX_PARAMS values are bound parameters (see the module doc)."""
     d = _dialect(dialect)
+    return within_parameters(lambda budget: _select(plan, d, budget), d)
+
+
+def within_parameters(build: Callable[[int], sa.Select], dialect) -> sa.Select:
+    """``build(budget)`` (a statement that binds at most ``budget`` of its
+    values, inlining the rest) with the largest budget tried whose statement
+    sends the driver at most MAX_PARAMS parameters: a value used twice in
+    the SQL (or a row source used twice, as ``sdc``'s) is sent twice."""
+    d = _dialect(dialect)
     budget = MAX_PARAMS
     for _ in range(5):
-        stmt = _select(plan, d, budget)
+        stmt = build(budget)
         bound = bound_parameters(stmt, d)
         if bound <= MAX_PARAMS:
             return stmt
-        # a value used twice in the SQL is sent twice: bind fewer of them
         budget = max(0, budget - (bound - MAX_PARAMS) - 16)
-    return _select(plan, d, 0)
+    return build(0)
 
 
 def _select(plan: Plan, d, max_params: int) -> sa.Select:
