@@ -14,10 +14,21 @@ repetitions interleaved and shuffled in one run (``_common.interleaved``):
 * ``leostata_sql``: the SQL this checkout writes for the command (since
   translate/percentile.py, on both engines one ordered ``array_agg`` per
   group read at exact integer positions; bench/README.md has the window form
-  it replaced).
+  it replaced);
+* ``disc_exact``: a candidate exact form from the native aggregate, one call
+  per group: ``percentile_disc`` (DuckDB: ``quantile_disc``) at the two
+  fractions p/100 - 1e-12 and p/100 + 1e-12 of each percentile, read as
+  Stata's rule: with n nonmissing values, (lo + hi)/2 when n*p mod 100 = 0,
+  else hi.  Both engines return the value at 1-based position ceil(f*n)
+  (the first value whose position reaches the fraction f).  n*p/100 is a
+  whole number k or at least 0.01 from one, and the nudge moves f*n by
+  n*1e-12, far above the float error (about n*2e-16) and below 0.01 while n
+  < 10^10: so lo = x_k and hi = x_k+1 in the first case, hi = x_ceil(n*p/100)
+  in the other.  Group keys as leostata writes them (Stata's "" and byte
+  order).
 
-Target (issue 16): ``leostata_sql`` <= 1.3x ``disc``.  ``leostata_sql`` must
-equal Stata's rule computed in Python on the fetched rows before any time is
+Target (issue 16): ``leostata_sql`` <= 1.3x ``disc``.  ``leostata_sql`` and
+``disc_exact`` must equal Stata's rule computed in Python on the fetched rows before any time is
 shown.  ``--explain`` prints EXPLAIN ANALYZE of each.
 
 Usage (the repository's venv)::
@@ -60,6 +71,27 @@ def disc_sql(percentiles: list[int]) -> str:
             "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")
 
 
+NUDGE = 1e-12
+
+
+def disc_exact_sql(engine: str, percentiles: list[int]) -> str:
+    """The ``disc_exact`` statement (module docstring) for ``engine``."""
+    fractions = ", ".join(f"{p / 100 - NUDGE!r}, {p / 100 + NUDGE!r}" for p in percentiles)
+    if engine == "duckdb":
+        native = f'quantile_disc("Earnings", [{fractions}])'
+    else:
+        native = f'percentile_disc(ARRAY[{fractions}]::float8[]) WITHIN GROUP (ORDER BY "Earnings")'
+    cells = ", ".join(
+        f"CASE WHEN n = 0 THEN NULL WHEN n * {p} % 100 = 0 "
+        f"THEN (CAST(q[{2 * i + 1}] AS DOUBLE PRECISION) + CAST(q[{2 * i + 2}] AS DOUBLE PRECISION)) / 2 "
+        f"ELSE CAST(q[{2 * i + 2}] AS DOUBLE PRECISION) END"
+        for i, p in enumerate(percentiles))
+    return (f"SELECT k0, k1, k2, {cells} FROM (SELECT \"TaxYear\" AS k0, "
+            "coalesce(\"Subject\", '') COLLATE \"C\" AS k1, coalesce(\"Sex\", '') COLLATE \"C\" AS k2, "
+            f'count("Earnings") AS n, {native} AS q FROM bench_earnings {WHERE} GROUP BY 1, 2, 3) AS g '
+            "ORDER BY 1, 2, 3")
+
+
 def stata_percentile(values: list, p: int):
     """Stata's p-th percentile of the nonmissing ``values`` ([D] collapse,
     stata.md §4.1): with n*p/100 a whole number k, (x_k + x_k+1)/2, else
@@ -95,13 +127,16 @@ def main(argv=None) -> None:
     make = aggregate.earnings_duckdb if args.engine == "duckdb" else aggregate.earnings_table
     cursor, url = make(args.rows, args.reuse)
     statements = {"disc": disc_sql(args.percentiles),
-                  "leostata_sql": leostata_sql(url, command(args.percentiles))}
+                  "leostata_sql": leostata_sql(url, command(args.percentiles)),
+                  "disc_exact": disc_exact_sql(args.engine, args.percentiles)}
     want = expected_cells(cursor, args.percentiles)
-    got = timed(cursor, statements["leostata_sql"])[1]
-    if got != want:
-        bad = next((i for i, (g, w) in enumerate(zip(got, want)) if g != w), min(len(got), len(want)))
-        sys.exit(f"leostata_sql: cells differ from Stata's rule ({len(got)} vs {len(want)} cells; "
-                 f"first difference at {bad})")
+    for name in ("leostata_sql", "disc_exact"):
+        got = timed(cursor, statements[name])[1]
+        if got != want:
+            bad = next((i for i, (g, w) in enumerate(zip(got, want)) if g != w),
+                       min(len(got), len(want)))
+            sys.exit(f"{name}: cells differ from Stata's rule ({len(got)} vs {len(want)} cells; "
+                     f"first difference at {bad})")
     if args.explain:
         for name, sql in statements.items():
             print(f"--- {name}\n{aggregate.explain(cursor, args.engine, sql)}")
