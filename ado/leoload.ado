@@ -35,7 +35,7 @@ program leoload, rclass
 		DECLaredtypes          /// storage types from the SQL types, not the values
 		CODESonly              /// attach no value labels from the metadata
 		DEBUG                  /// Python traceback of internal errors
-		* ]                    //  merge(), cohort() (each possibly repeated), sdc[()]
+		* ]                    //  merge(), cohort() (each possibly repeated), sdc[()], nocache
 
 	if `"`spec'"' == "" {
 		di as err "table required"
@@ -50,7 +50,7 @@ program leoload, rclass
 		python: leostata.bridge.run("leoload")
 	}
 	if !`_leo_rc' {
-		foreach s in N k synthetic link_persons link_matched link_unmatched link_multiple ///
+		foreach s in N k cached synthetic link_persons link_matched link_unmatched link_multiple ///
 			sdc_cells sdc_failed sdc_suppressed {
 			if "`leo_`s''" != "" return scalar `s' = `leo_`s''
 		}

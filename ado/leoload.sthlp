@@ -52,6 +52,7 @@
 {synopt:{opt count}}count the rows that {cmd:if}, {cmd:in} and {cmd:sample()} keep; load nothing{p_end}
 {synopt:{opt max:obs(#)}}refuse results of more than {it:#} observations; default 10,000,000{p_end}
 {synopt:{opt force}}load even past {cmd:maxobs()} or the memory check{p_end}
+{synopt:{opt noc:ache}}ask the database, not the {help leoload##cache:result cache}{p_end}
 
 {syntab:Types and labels}
 {synopt:{opt decl:aredtypes}}storage types from the SQL types, not from the values loaded; see {help leoload##types:types and labels}{p_end}
@@ -215,6 +216,11 @@ memory are refused too.  Aggregated results are not checked.
 {phang}
 {opt force} loads the result whatever its size.
 
+{phang}
+{opt nocache} asks the database even when the
+{help leoload##cache:result cache} holds the answer; the answer is neither
+read from the cache nor stored in it.
+
 {dlgtab:Transparency}
 
 {phang}
@@ -254,6 +260,41 @@ Types and labels: see {help leoload##types:storage types and labels} below.
 
 {pstd}
 Press Break to stop a long load; the data in memory are left as they were.
+
+{marker cache}{...}
+{title:The result cache}
+
+{pstd}
+A do-file is rerun many times against an extract that changes a few times a
+year.  {cmd:leoload} (and {helpb leoquery}) therefore keep each result they
+load in a cache folder under your leostata data folder, and answer an
+identical request from it: the same SQL text and parameters, the same
+connection (server, database, DSN and user; no password is part of it or
+written anywhere), the same leostata version and the same catalog state.
+{cmd:r(cached)} is 1 when the cache answered, 0 when the database did.  The
+data loaded from the cache are the same, byte for byte, as a fresh load
+(types, formats, labels, notes and characteristics included); the size
+guard ({cmd:maxobs()}, memory) applies to them as to a fresh load.
+
+{pstd}
+The catalog state is read from the database before each load (one small
+query): on SQL Server, each table's and view's modification date and row
+count in the databases the site layout names; on PostgreSQL, each table's
+catalog row and its insert/update/delete counters, following views to the
+tables they read; on DuckDB and SQLite, the size and time of the database
+file.  A change of any of them is a new request.  {bf:Limits}: SQL Server
+records no date for a change of data, so an update in place that leaves
+every row count and definition as it was is not seen; PostgreSQL's counters
+reach other sessions up to about a second late.  Use {opt nocache} when you
+know the data changed under the same tables.
+
+{pstd}
+Not cached: {opt count}, {opt sqlonly}, loads with {opt sdc} (their check is a
+second query), and in-memory databases.  The folder is kept under 2,048 MB
+by removing the least recently used results; set {cmd:size_mb} in the
+{cmd:[cache]} section of the configuration file to change the cap (0 turns
+the cache off).  From a shell, {cmd:leostata cache} shows the folder, its
+entries and its size, and {cmd:leostata cache --clear} empties it.
 
 {marker types}{...}
 {pstd}
@@ -741,6 +782,7 @@ constant is a double, as in Stata.
 {p2col 5 20 24 2: Scalars}{p_end}
 {synopt:{cmd:r(N)}}number of observations loaded (with {cmd:count}: counted){p_end}
 {synopt:{cmd:r(k)}}number of variables loaded{p_end}
+{synopt:{cmd:r(cached)}}1 if the {help leoload##cache:result cache} answered, 0 if the database did{p_end}
 {synopt:{cmd:r(synthetic)}}1 if the database is the synthetic one, 0 otherwise{p_end}
 {synopt:{cmd:r(link_persons)}}with a {cmd:link}: persons (distinct keys) of the data linked from{p_end}
 {synopt:{cmd:r(link_matched)}}... of them reaching one key of the other table{p_end}

@@ -5,8 +5,10 @@
 * parentheses and quotes in query and the options in 0, which syntax alone
 * checks; Python reads the query with Macro.getLocal and refuses anything but
 * a single SELECT.
-* The size guard is leoload's: the rows are counted on the server first and
-* a result beyond maxobs() (default 10,000,000) or memory is refused unless force.
+* The size guard is leoload's: the query runs once and is stopped as soon as
+* its rows pass maxobs() (default 10,000,000) or memory, unless force.
+* nocache comes through * (syntax's rule for options spelled no... would
+* name its local without the "no"); Python accepts nothing else there.
 * maxobs() is read by the backend's one number parser, as leoload's is
 * (1e7 or 10000000; r(198) for anything else).
 program leoquery, rclass
@@ -20,7 +22,8 @@ program leoquery, rclass
 		FORCE                             /// load even past maxobs() or memory
 		SHOWsql                           /// show the SQL sent, then run it
 		SQLShow                           /// the same as showsql (odbc's spelling)
-		DEBUG ]                           //  Python traceback of internal errors
+		DEBUG                             /// Python traceback of internal errors
+		* ]                               //  nocache: ask the database, not the result cache
 
 	if `"`query'"' == "" {
 		di as err "SQL query required"
@@ -35,7 +38,7 @@ program leoquery, rclass
 		python: leostata.bridge.run("leoquery")
 	}
 	if !`_leo_rc' {
-		foreach s in N k synthetic {
+		foreach s in N k cached synthetic {
 			if "`leo_`s''" != "" return scalar `s' = `leo_`s''
 		}
 		foreach m in sql dialect frame notes {

@@ -31,6 +31,7 @@
 {synopt:{cmd:frame(}{it:name}[{cmd:, replace}]{cmd:)}}load into frame {it:name}; the current frame is left alone{p_end}
 {synopt:{opt max:obs(#)}}refuse results of more than {it:#} observations; default 10,000,000{p_end}
 {synopt:{opt force}}load even past {cmd:maxobs()} or the memory check{p_end}
+{synopt:{opt noc:ache}}ask the database, not the {help leoload##cache:result cache}{p_end}
 {synopt:{opt show:sql}}display the SQL sent, then run it{p_end}
 {synopt:{opt sqls:how}}the same as {cmd:showsql} (the spelling of Stata's {helpb odbc}){p_end}
 {synopt:{opt debug}}show the Python traceback of an internal error{p_end}
@@ -112,17 +113,24 @@ have.
 {it:name}; {cmd:replace} is required if the frame exists (r(110)).
 
 {phang}
-{opt maxobs(#)} refuses (r(5105)) a result of more than {it:#} observations,
-before anything is loaded; the default is 10,000,000, as for {helpb leoload}.
-Results that would not fit in memory are refused too.  To know the size,
-{cmd:leoquery} first counts the rows of the query on the server (a
-{cmd:SELECT COUNT(*)} around it, which runs the query once more; nothing is
-transferred but the count).  The memory check assumes 8 bytes per observation,
-since the columns of a query are known only once it runs: a wider result may
-still not fit.
+{opt maxobs(#)} refuses (r(5105)) a result of more than {it:#} observations;
+the default is 10,000,000, as for {helpb leoload}.  Results that would not fit
+in memory are refused too.  The query runs once: {cmd:leoquery} does not count
+its rows first, it stops the query as soon as the rows received pass the
+limit, and nothing is loaded (the data in memory, or the frame, stay as they
+were).  The error then says the result has more than {it:#} observations.  The
+memory check uses the width of the result's columns as the query declares
+them.
 
 {phang}
-{opt force} skips the size guard: no count, no limit.
+{opt force} skips the size guard: no limit.
+
+{phang}
+{opt nocache} asks the database even when the result cache holds the
+answer.  {cmd:leoquery} shares {cmd:leoload}'s
+{help leoload##cache:result cache}: an identical query on the same
+connection and catalog state is answered from it ({cmd:r(cached)} = 1).  The
+catalog state also covers the schemas and databases the query names.
 
 {phang}
 {opt showsql} displays the statement before running it: the statement sent,
@@ -191,6 +199,7 @@ characteristic {cmd:leo_sqlname}.  The query is stored in
 {p2col 5 20 24 2: Scalars}{p_end}
 {synopt:{cmd:r(N)}}number of observations loaded{p_end}
 {synopt:{cmd:r(k)}}number of variables loaded{p_end}
+{synopt:{cmd:r(cached)}}1 if the {help leoload##cache:result cache} answered, 0 if the database did{p_end}
 {synopt:{cmd:r(synthetic)}}1 if the database is the synthetic one, 0 otherwise{p_end}
 
 {p2col 5 20 24 2: Macros}{p_end}

@@ -13,6 +13,7 @@ import os
 import random
 import statistics
 import sys
+import tempfile
 import time
 import urllib.parse
 from dataclasses import dataclass, field
@@ -135,3 +136,15 @@ def uptime() -> str:
     shows them."""
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} ({os.cpu_count()} cores)"
+
+
+def uncached_home(home: str | None = None) -> str:
+    """A LEOSTATA_HOME (``home``, else a new temporary folder) whose config
+    file turns the result cache off (``[cache] size_mb = 0``), so that every
+    repetition of a benchmark does the work; returns its path.  Only
+    bench_cache.py measures the cache itself."""
+    home = home or tempfile.mkdtemp(prefix="leobench-home-")
+    os.makedirs(home, exist_ok=True)
+    with open(os.path.join(home, "leostata.ini"), "w", encoding="utf-8") as f:
+        f.write("[cache]\nsize_mb = 0\n")
+    return home

@@ -248,7 +248,9 @@ def main(argv=None) -> None:
     import warnings
 
     import leostata
+    from _common import uncached_home
     warnings.simplefilter("ignore")
+    os.environ["LEOSTATA_HOME"] = uncached_home()  # in_process does the work each time
     leostata.connect(url)
     statements = {"handwritten": HANDWRITTEN, "leostata_sql": sql}
     if args.before:

@@ -451,7 +451,8 @@ def measure(method: str, question: dict, url: str) -> dict:
     """One run of ``method`` in a fresh process: seconds, peak and base RSS,
     cells, and the link lines leoload printed (``link``, pushed methods)."""
     env = dict(os.environ, PYTHONPATH=PYTHON_DIR + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    env.setdefault("LEOSTATA_HOME", tempfile.mkdtemp(prefix="leobench-home-"))
+    from _common import uncached_home
+    env["LEOSTATA_HOME"] = uncached_home()  # the result cache off: each run does the work
     with tempfile.TemporaryDirectory() as folder:
         out = os.path.join(folder, "out.dta" if method == "pushed_cli" else "out.json")
         if method == "pushed_cli":

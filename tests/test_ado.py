@@ -118,7 +118,10 @@ def test_ado_passes_exactly_what_the_bridge_reads(name):
 #: leoload's options that syntax does not declare: they reach the backend as typed
 #: through * (local options), merge() and cohort() because they repeat, sdc because
 #: it takes sdc and sdc(...)
-THROUGH_STAR = {"merge", "cohort", "sdc"}
+THROUGH_STAR = {"merge", "cohort", "sdc", "nocache"}
+#: Per ado with syntax's *: the options that come through it (name: abbreviation).
+STAR_OPTIONS = {"leoload": {o.name: o.minimum for o in leoplan.OPTIONS if o.name in THROUGH_STAR},
+                "leoquery": {"nocache": 3}}
 
 
 def test_leoload_options_are_the_plans():
@@ -127,7 +130,7 @@ def test_leoload_options_are_the_plans():
     repeatable = {o.name for o in leoplan.OPTIONS if o.kind in leoplan.options.REPEATABLE}
     assert repeatable == {"merge", "cohort"} and repeatable < THROUGH_STAR
     assert set(declared) == {o.name for o in leoplan.OPTIONS} - THROUGH_STAR | {"debug"}
-    assert syntax.star, "merge(), cohort() and sdc come through syntax's *"
+    assert syntax.star, "merge(), cohort(), sdc and nocache come through syntax's *"
     assert not THROUGH_STAR & set(bridge.LOAD_OPTION_LOCALS), \
         "the bridge reads no local for an option that comes through *"
     for spec in leoplan.OPTIONS:
@@ -552,9 +555,8 @@ def test_help_options_match_syntax(name):
         syntax = Syntax.parse(descriptor)
         for o in syntax.options:
             declared[o.name] = o.minimum
-        if syntax.star:  # the options that come through *: the plan's, not declared
-            declared.update({o.name: o.minimum for o in leoplan.OPTIONS
-                             if o.name in THROUGH_STAR})
+        if syntax.star:  # the options that come through *, not declared
+            declared.update(STAR_OPTIONS[name])
     assert shown == declared
 
 
@@ -565,3 +567,27 @@ def test_weight_stays_before_the_comma_end_to_end(stata):
     assert run.rc == 0, stata.transcript("err")
     assert run.locals_in["spec"] == "leo_earnings [aw=Earnings] if inrange(TaxYear, 201516, 202021)"
     assert r(stata, "N") == 6.0 and r(stata, "k") == 2.0
+
+
+def test_a_rerun_is_answered_from_the_result_cache_end_to_end(stata):
+    """r(cached): 0 when the database answered, 1 when the cache did; nocache
+    (abbreviated noc, through syntax's *) asks the database; leoquery's * takes
+    nothing else (r(198))."""
+    line = "leo_earnings, collapse((mean) Earnings) by(TaxYear) clear"
+    cached = []
+    for options in ("", "", " noc", ""):
+        run = run_ado(stata, "leoload", line + options)
+        assert run.rc == 0, stata.transcript("err")
+        cached.append(r(stata, "cached"))
+    assert cached == [0.0, 1.0, 0.0, 1.0]
+    query = '"SELECT TaxYear FROM leo_earnings WHERE TaxYear > 201800", clear'
+    cached = []
+    for options in ("", "", " nocache"):
+        run = run_ado(stata, "leoquery", query + options)
+        assert run.rc == 0, stata.transcript("err")
+        cached.append(r(stata, "cached"))
+    assert cached == [0.0, 1.0, 0.0]
+    before = stata.snapshot()
+    run = run_ado(stata, "leoquery", query + " nocachex")
+    assert run.rc == 198 and "option nocachex not allowed" in stata.transcript("err")
+    assert stata.snapshot() == before

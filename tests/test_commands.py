@@ -1,14 +1,19 @@
 """commands.py: leoquery's statement on a real engine, Stata's in-range rule, and
 names as the catalog shows them, on real engines."""
 
+import re
+
 import pytest
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, text
 
-from leostata import commands
-from leostata.errors import StataSyntaxError, StatementRefused
+from leostata import commands, guard
+from leostata.bridge import SfiWriter
+from leostata.errors import ResultTooLarge, StataSyntaxError, StatementRefused
 from leostata.session import open_session
 from leostata.writers.memory import MemoryWriter
 from tests.memory_load import load
+from tests.statement_log import capture
+from tests.test_bridge import put_old_data
 
 
 @pytest.fixture
@@ -68,23 +73,47 @@ def test_a_write_never_reaches_the_server(session):
         assert conn.execute(text("SELECT COUNT(*) FROM victim")).scalar() == 2
 
 
-def test_leoquery_is_guarded_by_default_as_leoload(session, monkeypatch):
-    """Without maxobs() the default limit holds (counted on the server first),
-    force skips the guard, and nothing reaches the writer when refused."""
-    from leostata import guard
-    from leostata.errors import ResultTooLarge
+def reads_of_people(statements) -> list:
+    """The statements recorded (``statement_log.capture``) that read ``people``."""
+    return [s for s in statements if re.search(r"\bpeople\b", s.sql)]
+
+
+@pytest.mark.parametrize("options, limit", [({}, 4), ({"maxobs": 3}, 3), ({"maxobs": 5}, None),
+                                            ({"force": True}, None)])
+def test_leoquery_runs_once_and_is_guarded_by_default_as_leoload(session, monkeypatch,
+                                                                 options, limit):
+    """The statement reaches the database once (no COUNT first); without
+    maxobs() the default limit holds, maxobs() sets it, force skips it; a
+    refusal is r(5105) and leaves the writer aborted, nothing loaded."""
     monkeypatch.setattr(guard, "DEFAULT_MAXOBS", 4)
     statement = commands.query_statement("SELECT id FROM people", session.catalog.dialect)
     writer = MemoryWriter()
-    with pytest.raises(ResultTooLarge) as info:
-        commands.query(statement, session, writer, say=lambda _: None)
-    assert info.value.rc == 5105 and "5 observations; maxobs() is 4" in info.value.message
-    assert not writer.committed and writer.data == {}
-    writer = MemoryWriter()
-    result = commands.query(statement, session, writer, force=True, say=lambda _: None)
-    assert result.nobs == 5 and sorted(writer.data["id"]) == [1, 2, 3, 4, 5]
-    result = commands.query(statement, session, MemoryWriter(), maxobs=5, say=lambda _: None)
-    assert result.nobs == 5
+    with capture() as got:
+        if limit is None:
+            result = commands.query(statement, session, writer, say=lambda _: None, **options)
+        else:
+            with pytest.raises(ResultTooLarge) as info:
+                commands.query(statement, session, writer, say=lambda _: None, **options)
+    assert len(reads_of_people(got)) == 1
+    if limit is None:
+        assert result.nobs == 5 and sorted(writer.data["id"]) == [1, 2, 3, 4, 5]
+    else:
+        assert info.value.rc == 5105
+        assert info.value.message == (f"result too large: more than {limit} observations; "
+                                      f"maxobs() is {limit}")
+        assert writer.aborted and not writer.committed and writer.data == {}
+
+
+def test_a_refused_leoquery_leaves_the_data_in_stata_as_they_were(session, fake_sfi):
+    put_old_data(fake_sfi, changed=0)
+    before = fake_sfi.snapshot()
+    statement = commands.query_statement("SELECT id FROM people", session.catalog.dialect)
+    with capture() as got, pytest.raises(ResultTooLarge) as info:
+        commands.query(statement, session, SfiWriter(), maxobs=4, say=lambda _: None)
+    assert info.value.rc == 5105 and fake_sfi.snapshot() == before
+    assert len(reads_of_people(got)) == 1
+    commands.query(statement, session, SfiWriter(), maxobs=5, say=lambda _: None)
+    assert fake_sfi.snapshot()["frames"]["default"]["nobs"] == 5
 
 
 def test_sqlshow_is_the_same_option_as_showsql(session):

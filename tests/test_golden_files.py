@@ -30,6 +30,7 @@ READERS = {
     "sdc": "tests.translate.test_sdc_golden",
     "order": "tests.test_sql",
     "aggregate_weights": "tests.test_collapse_weights",
+    "cache": "tests.test_cache",
 }
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -58,6 +58,12 @@ class LoadJob:
                 or bool(p.cohorts) or bool(p.merges))
 
     @property
+    def cacheable(self) -> bool:
+        """The result cache may answer: not ``nocache``, not ``sdc`` (whose
+        check runs a second query after the load)."""
+        return not self.option("nocache") and self.sdc is None
+
+    @property
     def require_rows(self) -> bool:
         """Stata's collapse stops with r(2000) when no observations are left."""
         return self.plan.collapse is not None
@@ -105,7 +111,9 @@ class Delivery:
     """What ``deliver`` loads: the statement, its output columns (None for
     raw SQL), the dataset facts, and the guard's inputs (``maxobs``,
     ``force``; ``aggregated`` results skip it; ``approx_rows`` and
-    ``filtered`` let the catalog's estimate stand in for a COUNT)."""
+    ``filtered`` let the catalog's estimate stand in for a COUNT;
+    ``count_first=False``: no COUNT, the rows are refused as they arrive);
+    ``cache`` lets the result cache answer and record it (``with_cache``)."""
 
     statement: object
     outputs: Optional[list]
@@ -116,6 +124,9 @@ class Delivery:
     approx_rows: Optional[int] = None
     filtered: bool = True
     require_rows: bool = False
+    count_first: bool = True
+    cache: bool = False
+    cache_places: tuple = ()  # (database, schema) the catalog state covers besides the defaults
 
 
 def deliver(delivery: Delivery, engine, writer: Writer, *, say: Callable[[str], None],
@@ -127,23 +138,36 @@ def deliver(delivery: Delivery, engine, writer: Writer, *, say: Callable[[str], 
     writer.check()
     d = delivery
     columns = result_columns(d.outputs, table=d.meta.table) if d.outputs is not None else None
+    store, key = _cache_for(d, engine, columns) if d.cache else (None, None)
+    hit = store.lookup(key) if store is not None else None
+    if hit is not None and _fits(hit, d, engine, columns):
+        return _said(hit.replay(writer, d.meta, poll), d, say)
     # the same guard for a plan and for raw SQL (leoquery): maxobs() defaults to
-    # guard.DEFAULT_MAXOBS, force skips it; raw SQL has no catalog estimate, so it
-    # is counted on the server, and its row width is unknown (a lower bound is used)
+    # guard.DEFAULT_MAXOBS, force skips it; raw SQL has no catalog estimate and is
+    # not counted first (that would run it twice): size.guarded(writer) refuses it
+    # once the rows fetched pass the limit, with the row width of its real columns
     size = check_size(engine, d.statement, columns or [], maxobs=d.maxobs, force=d.force,
                       approx_rows=d.approx_rows, aggregated=d.aggregated,
-                      filtered=d.filtered)
+                      filtered=d.filtered, count=d.count_first)
     # a total for the progress display only where it is the result's size: counted,
     # or the table's estimate for the whole table (never a filtered or collapsed one)
     whole = size.source == "catalog" and not d.filtered and not d.aggregated
     total = size.rows if size.source == "count" or whole else None
     exact = size.source == "count"
-    result = stream(d.statement, engine, d.outputs, writer, meta=d.meta, poll=poll,
+    target = size.guarded(writer)
+    if store is not None:  # records what reaches the writer: an entry once it committed
+        target = store.recorder(key, target)
+    result = stream(d.statement, engine, d.outputs, target, meta=d.meta, poll=poll,
                     total=total, progress=_estimated(progress, exact), columns=columns,
                     require_rows=d.require_rows, **stream_options)
+    return _said(result, d, say)
+
+
+def _said(result: LoadResult, delivery: Delivery, say: Callable[[str], None]) -> LoadResult:
+    """``result`` after its notes were said."""
     for note in result.notes:
         say(f"note: {note}")
-    if d.meta.synthetic:
+    if delivery.meta.synthetic:
         say(SYNTHETIC_DATA_NOTE)
     return result
 
@@ -184,22 +208,91 @@ def load(command_text: str, session, writer_for: Callable[[LoadJob], Writer], *,
         return job, Outcome(job.sql)
     if job.plan.count_only:
         return job, Outcome(job.sql, count=count(job, session))
-    result = deliver(job.delivery(), session.engine, writer_for(job), say=say,
-                     progress=progress, poll=poll)
+    result = deliver(with_cache(job.delivery(), session, use=job.cacheable), session.engine,
+                     writer_for(job), say=say, progress=progress, poll=poll)
     checked = sdc_outcome(job, session, command_text, say) if job.sdc is not None else None
     return job, Outcome(job.sql, result=result, sdc=checked)
 
 
 def query(statement, session, writer: Writer, *, maxobs: Optional[int] = None,
           force: bool = False, say: Callable[[str], None], progress=None,
-          poll=None) -> LoadResult:
+          poll=None, nocache: bool = False) -> LoadResult:
     """``leoquery``: ``statement`` (from ``query_statement``, checked before
-    connecting) loaded through ``deliver`` with leoload's size guard: the rows
-    are counted on the server first and more than ``maxobs`` (default
-    ``guard.DEFAULT_MAXOBS``) or than memory holds is refused, unless ``force``."""
+    connecting) loaded through ``deliver`` with leoload's size guard, run once:
+    as soon as the rows fetched pass ``maxobs`` (default ``guard.DEFAULT_MAXOBS``)
+    or what memory holds, the query is stopped and refused (r(5105)) and the
+    writer aborted, unless ``force``; answered from the result cache unless
+    ``nocache``."""
     meta = DatasetMeta(sql=str(statement), synthetic=session.synthetic)
-    return deliver(Delivery(statement, None, meta, maxobs=maxobs, force=force),
+    delivery = Delivery(statement, None, meta, maxobs=maxobs, force=force, count_first=False)
+    return deliver(with_cache(delivery, session, use=not nocache,
+                              places=query_places(str(statement), session.catalog.dialect)),
                    session.engine, writer, say=say, progress=progress, poll=poll)
+
+
+# -- the result cache (leostata.cache) --------------------------------------------------------
+
+
+def with_cache(delivery: Delivery, session, *, use: bool, places: tuple = ()) -> Delivery:
+    """``delivery`` with the result cache on when ``use``; the catalog state
+    then also covers the session's schema, the places its site layout names
+    and ``places`` ((database, schema) pairs)."""
+    if use:
+        delivery.cache = True
+        delivery.cache_places = (layout_places(session.catalog.layout)
+                                 + ((None, session.setting.schema),) + tuple(places))
+    return delivery
+
+
+def layout_places(layout) -> tuple:
+    """The (database, schema) pairs of a site layout's places (the real ones)."""
+    from .errors import NotFound
+    found = []
+    for home in layout.homes():
+        try:
+            place = layout.real(home)
+        except NotFound:  # no project set: the place's database, any schema
+            place = home
+        pair = (place.database, None if place.schema == "{project}" else place.schema)
+        if pair not in found:
+            found.append(pair)
+    return tuple(found)
+
+
+def query_places(query: str, dialect: str) -> tuple:
+    """The (database, schema) pairs a checked leoquery names (``db.schema.t``)."""
+    import sqlglot
+    from sqlglot import exp
+
+    from .readonly import SQLGLOT_DIALECTS
+    tree = sqlglot.parse_one(query.replace("\\:", ":"), read=SQLGLOT_DIALECTS[dialect])
+    return tuple(sorted({(t.catalog or None, t.db or None) for t in tree.find_all(exp.Table)
+                         if t.db or t.catalog}, key=repr))
+
+
+def _cache_for(d: Delivery, engine, columns) -> tuple:
+    """(the ``cache.Cache``, the request's key), or (None, None) when this
+    request cannot be cached (cache off, no catalog state)."""
+    from . import cache
+    store = cache.Cache()
+    if store.limit <= 0:
+        return None, None
+    state = cache.catalog_state(engine, d.cache_places)
+    if state is None:
+        return None, None
+    return store, cache.request_key(engine, d.statement, columns, d.meta, state)
+
+
+def _fits(hit, d: Delivery, engine, columns) -> bool:
+    """True when the size guard passes for the stored result's size (else the
+    load runs, and the guard refuses it as it would without the cache)."""
+    from .errors import ResultTooLarge
+    try:
+        check_size(engine, d.statement, columns or [], maxobs=d.maxobs, force=d.force,
+                   approx_rows=hit.nobs, aggregated=d.aggregated, filtered=False)
+    except ResultTooLarge:
+        return False
+    return True
 
 
 def prepare_load(command_text: str, session) -> LoadJob:

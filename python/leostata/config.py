@@ -127,6 +127,30 @@ def sdc_profile_file() -> str | None:
     return raw or None
 
 
+#: The result cache's size cap unless ``[cache] size_mb`` says otherwise.
+CACHE_DEFAULT_MB = 2048
+
+
+def cache_limit() -> int:
+    """The result cache's size cap in bytes: ``[cache] size_mb`` in the
+    config file (``leostata cache --size MB``; 0 turns the cache off), else
+    ``CACHE_DEFAULT_MB``; an unreadable value counts as the default."""
+    raw = _parser().get("cache", "size_mb", fallback="").strip()
+    try:
+        mb = float(raw) if raw else CACHE_DEFAULT_MB
+    except ValueError:
+        mb = CACHE_DEFAULT_MB
+    return max(int(mb * 2**20), 0)
+
+
+def write_cache_limit(mb: float) -> Path:
+    """Remember the result cache's size cap (MB) in the config file's
+    ``[cache]`` section; returns the file's path."""
+    parser = _parser()
+    parser["cache"] = {"size_mb": f"{mb:g}"}
+    return _save(parser)
+
+
 def site_layout(synthetic: bool) -> tuple[str | None, str | None]:
     """``(layout, project)`` for a connection: the layout name or file
     (``synthetic`` for the synthetic database, else ``LEOSTATA_LAYOUT`` > the

@@ -52,9 +52,7 @@ from __future__ import annotations
 import os
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.connectors.pyodbc import PyODBCConnector
 from sqlalchemy.dialects import registry
-from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.engine import Engine, make_url
 
 from .config import Setting, mask_url
@@ -67,24 +65,43 @@ DEFAULT_CONNECT_TIMEOUT = 30
 DUCKDB_READ_ONLY = {"enable_external_access": False, "lock_configuration": True}
 
 
-class PGDialect_pyodbc(PyODBCConnector, PGDialect):
-    """PostgreSQL over pyodbc + psqlODBC (SQLAlchemy's PostgreSQL dialect with
-    its generic pyodbc connector)."""
+def _pg_dialect_pyodbc() -> type:
+    """The ``PGDialect_pyodbc`` class, made on first use: SQLAlchemy's
+    PostgreSQL dialect module costs about 0.02 s to import, which a SQL
+    Server or SQLite command need not pay (bench/bench_start.py)."""
+    from sqlalchemy.connectors.pyodbc import PyODBCConnector
+    from sqlalchemy.dialects.postgresql.base import PGDialect
 
-    supports_statement_cache = True
-    supports_native_decimal = True
-    use_setinputsizes = False
+    class PGDialect_pyodbc(PyODBCConnector, PGDialect):
+        """PostgreSQL over pyodbc + psqlODBC (SQLAlchemy's PostgreSQL dialect with
+        its generic pyodbc connector)."""
 
-    def _get_server_version_info(self, connection):
-        text = connection.exec_driver_sql("SHOW server_version").scalar()
-        return tuple(int(p) for p in text.split()[0].split(".")[:2] if p.isdigit())
+        supports_statement_cache = True
+        supports_native_decimal = True
+        use_setinputsizes = False
 
-    def get_isolation_level_values(self, dbapi_connection):
-        return ["AUTOCOMMIT", "READ COMMITTED", "READ UNCOMMITTED",
-                "REPEATABLE READ", "SERIALIZABLE"]
+        def _get_server_version_info(self, connection):
+            text = connection.exec_driver_sql("SHOW server_version").scalar()
+            return tuple(int(p) for p in text.split()[0].split(".")[:2] if p.isdigit())
 
-    def set_isolation_level(self, dbapi_connection, level):
-        PyODBCConnector.set_isolation_level(self, dbapi_connection, level)
+        def get_isolation_level_values(self, dbapi_connection):
+            return ["AUTOCOMMIT", "READ COMMITTED", "READ UNCOMMITTED",
+                    "REPEATABLE READ", "SERIALIZABLE"]
+
+        def set_isolation_level(self, dbapi_connection, level):
+            PyODBCConnector.set_isolation_level(self, dbapi_connection, level)
+
+    PGDialect_pyodbc.__module__, PGDialect_pyodbc.__qualname__ = __name__, "PGDialect_pyodbc"
+    globals()["PGDialect_pyodbc"] = PGDialect_pyodbc  # made once
+    return PGDialect_pyodbc
+
+
+def __getattr__(name: str):
+    """``connection.PGDialect_pyodbc`` (what the registry below names) is
+    made when first asked for."""
+    if name == "PGDialect_pyodbc":
+        return _pg_dialect_pyodbc()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 registry.register("postgresql.pyodbc", __name__, "PGDialect_pyodbc")

@@ -81,14 +81,62 @@ def available_memory() -> int | None:
 
 
 @dataclass
+class RowLimit:
+    """The guard's limits when it did not count first: ``maxobs``, and
+    ``memory_share`` of the ``available`` bytes (None: unknown), checked on
+    the rows as they arrive (``SizeCheck.guarded``)."""
+
+    maxobs: int
+    available: int | None
+    memory_share: float
+
+
+@dataclass
 class SizeCheck:
     """The guard's estimate: ``rows`` (``exact`` when counted), ``bytes`` in
-    Stata, and how it was obtained (``"catalog"``, ``"count"``, ``"skipped"``)."""
+    Stata, and how it was obtained (``"catalog"``, ``"count"``, ``"skipped"``,
+    or ``"streamed"``: not counted, ``limit`` is checked while the rows arrive)."""
 
     rows: int | None
     exact: bool
     bytes: int | None
     source: str
+    limit: RowLimit | None = None
+
+    def guarded(self, writer):
+        """``writer`` itself, or (``"streamed"``) a writer that passes each batch
+        on to it until the rows pass ``limit``, then raises ResultTooLarge
+        before that batch reaches it (``stream`` then aborts ``writer``)."""
+        return writer if self.limit is None else _LimitedWriter(writer, self.limit)
+
+
+class _LimitedWriter:
+    """A Writer in front of ``writer`` that refuses the batch taking the rows
+    past ``limit`` (the row width from the columns ``begin`` is given)."""
+
+    def __init__(self, writer, limit: RowLimit):
+        self.writer, self.limit = writer, limit
+        self.rows, self.width = 0, 8
+
+    def check(self) -> None:
+        self.writer.check()
+
+    def begin(self, columns, meta=None) -> None:
+        self.width = row_width(columns) if columns else 8
+        self.writer.begin(columns, meta)
+
+    def write(self, batch) -> None:
+        self.rows += len(next(iter(batch.values()))) if batch else 0
+        limit = self.limit
+        _refuse_beyond(self.rows, self.width, limit.maxobs, limit.available,
+                       limit.memory_share, "streamed")
+        self.writer.write(batch)
+
+    def commit(self) -> int:
+        return self.writer.commit()
+
+    def abort(self) -> None:
+        self.writer.abort()
 
 
 def count_rows(engine, select) -> int:
@@ -109,7 +157,7 @@ def check_size(engine, select, columns: list[ResultColumn] | list, *,
                maxobs: int | None = None, force: bool = False,
                approx_rows: int | None = None, aggregated: bool = False,
                filtered: bool = True, available: int | None = None,
-               memory_share: float = 0.8) -> SizeCheck:
+               memory_share: float = 0.8, count: bool = True) -> SizeCheck:
     """Refuse a non-aggregated result beyond ``maxobs`` (default 10 million)
     observations or beyond ``memory_share`` of the available memory, unless
     ``force``.  Raises ``ResultTooLarge`` (rc 5105) with a hint.
@@ -117,9 +165,11 @@ def check_size(engine, select, columns: list[ResultColumn] | list, *,
     The estimate: the catalog's ``approx_rows`` when it already shows the
     result is small enough (no query), or when the result is the whole table
     (``filtered=False``: no if, in or sample); otherwise an exact ``COUNT(*)`` of the
-    statement on the server (it scans, but transfers nothing).  Bytes are
-    rows x the estimated Stata row width.  Aggregated results (collapse) and
-    ``force`` skip the check."""
+    statement on the server (it scans, but transfers nothing).  With
+    ``count=False`` nothing is counted in that last case: the check returned
+    (``"streamed"``) refuses while the rows arrive (``SizeCheck.guarded``), so
+    the statement runs once.  Bytes are rows x the estimated Stata row width.
+    Aggregated results (collapse) and ``force`` skip the check."""
     if force or aggregated:
         return SizeCheck(approx_rows, False, None, "skipped")
     if columns and not isinstance(columns[0], ResultColumn):
@@ -132,21 +182,38 @@ def check_size(engine, select, columns: list[ResultColumn] | list, *,
         limit_rows = min(limit_rows, int(avail * memory_share // width))
     if approx_rows is not None and (approx_rows <= limit_rows or not filtered):
         rows, exact, source = int(approx_rows), False, "catalog"
+    elif not count:
+        return SizeCheck(None, False, None, "streamed", RowLimit(maxobs, avail, memory_share))
     else:
         rows, exact, source = count_rows(engine, select), True, "count"
-    size = rows * width
-    about = "" if exact else "about "
+    _refuse_beyond(rows, width, maxobs, avail, memory_share, source)
+    return SizeCheck(rows, exact, rows * width, source)
+
+
+def _refuse_beyond(rows: int, width: int, maxobs: int, avail: int | None,
+                   memory_share: float, source: str) -> None:
+    """Raise ResultTooLarge if ``rows`` observations of ``width`` bytes are
+    more than ``maxobs`` or than ``memory_share`` of ``avail`` bytes hold.
+    ``source`` says what ``rows`` is: ``"count"`` (exact), ``"catalog"`` (an
+    estimate: "about"), ``"streamed"`` (the rows fetched so far: the result
+    is said to have more than the limit it passed)."""
+    about = "about " if source == "catalog" else ""
     hint = ("filter with if or in, collapse() on the server, or take a sample with "
             "sample(#); or specify force")
     if rows > maxobs:
-        raise ResultTooLarge(f"result too large: {about}{rows:,} observations; "
+        shown = f"more than {maxobs:,}" if source == "streamed" else f"{about}{rows:,}"
+        raise ResultTooLarge(f"result too large: {shown} observations; "
                              f"maxobs() is {maxobs:,}",
                              hint=hint + " or a larger maxobs()")
-    if avail and size > avail * memory_share:
-        raise ResultTooLarge(f"result too large: {about}{rows:,} observations need about "
-                             f"{_mb(size)} but only {_mb(avail)} of memory is available",
+    if avail and rows * width > avail * memory_share:
+        if source == "streamed":
+            fits = int(avail * memory_share // width)
+            shown, need = f"more than {fits:,}", f"more than {_mb(fits * width)}"
+        else:
+            shown, need = f"{about}{rows:,}", f"about {_mb(rows * width)}"
+        raise ResultTooLarge(f"result too large: {shown} observations need "
+                             f"{need} but only {_mb(avail)} of memory is available",
                              hint=hint)
-    return SizeCheck(rows, exact, size, source)
 
 
 def _mb(n: int) -> str:

@@ -41,12 +41,34 @@ def ensure_synthetic(persons: int = config.SYNTH_PERSONS, seed: int = config.SYN
     rebuilt: its tables, types or metadata may differ)."""
     path = config.synthetic_path(persons, seed)
     if path.exists() and not force:
-        made_by = _generator_version(path)
-        if made_by in (None, config.SYNTH_GENERATOR_VERSION):  # None: unreadable now; keep it
+        try:
+            engine = engine_for("duckdb:///" + path.as_posix())
+        except Exception:  # noqa: BLE001 - unreadable now: leave the file alone
             return path
-        if say:
-            say(f"the synthetic database in {path} was made by generator {made_by}; "
-                f"rebuilding it with generator {config.SYNTH_GENERATOR_VERSION}")
+        try:
+            if _is_current(engine, path, say):
+                return path
+        finally:
+            engine.dispose()
+    _build(path, persons, seed, say)
+    return path
+
+
+def _is_current(engine, path: Path, say: Optional[Callable[[str], None]]) -> bool:
+    """False (after saying so) when the synthetic file at ``path``, open in
+    ``engine``, records another generator version; True when it records
+    this one, none, or cannot be read now (then it is kept as it is)."""
+    made_by = _generator_version(engine)
+    if made_by in (None, config.SYNTH_GENERATOR_VERSION):
+        return True
+    if say:
+        say(f"the synthetic database in {path} was made by generator {made_by}; "
+            f"rebuilding it with generator {config.SYNTH_GENERATOR_VERSION}")
+    return False
+
+
+def _build(path: Path, persons: int, seed: int, say: Optional[Callable[[str], None]]) -> None:
+    """Write the synthetic database to ``path`` (built beside it, then moved)."""
     from . import synth
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".building.duckdb")
@@ -60,18 +82,14 @@ def ensure_synthetic(persons: int = config.SYNTH_PERSONS, seed: int = config.SYN
     finally:
         engine.dispose()
     tmp.replace(path)
-    return path
 
 
-def _generator_version(path: Path) -> Optional[str]:
-    """The generator version a synthetic file records ("" when it records
-    none), or None when the file cannot be read now (e.g. open elsewhere)."""
+def _generator_version(engine) -> Optional[str]:
+    """The generator version the synthetic database open in ``engine``
+    records ("" when it records none), or None when it cannot be read now
+    (e.g. open elsewhere)."""
     import sqlalchemy as sa
     from .catalog import INFO_TABLE
-    try:
-        engine = engine_for("duckdb:///" + path.as_posix())
-    except Exception:  # noqa: BLE001 - unreadable: leave the file alone
-        return None
     try:
         with engine.connect() as conn:
             value = conn.execute(sa.select(sa.column("value")).select_from(sa.table(INFO_TABLE))
@@ -79,23 +97,38 @@ def _generator_version(path: Path) -> Optional[str]:
         return "" if value is None else str(value)
     except Exception:  # noqa: BLE001
         return None
-    finally:
-        engine.dispose()
 
 
 def open_session(url: str | None = None, schema: str | None = None,
-                 say: Optional[Callable[[str], None]] = None) -> Session:
+                 say: Optional[Callable[[str], None]] = None, *,
+                 synthetic: bool = False) -> Session:
     """Resolve the connection and open it; the synthetic database is built on
-    first use.  The catalog reads table names through the setting's site
-    layout (``config.site_layout``)."""
-    setting = config.resolve(url, schema)
+    first use (and rebuilt when an older generator made it).  The catalog
+    reads table names through the setting's site layout
+    (``config.site_layout``).  ``synthetic=True``: the embedded synthetic
+    database, whatever ``url`` and the setting say."""
+    setting = config.resolve(config.synthetic_url() if synthetic else url, schema)
     layout = load_layout(setting.layout, setting.project)  # a bad layout stops before connecting
-    if setting.source == "synthetic":
-        ensure_synthetic(say=say)
-    elif setting.synthetic:
+    embedded = synthetic or setting.source == "synthetic"
+    path = config.synthetic_path()
+    if embedded and not path.exists():
+        _build(path, config.SYNTH_PERSONS, config.SYNTH_SEED, say)
+    elif setting.synthetic and not embedded:
         if not Path(setting.url[len("duckdb:///"):]).exists():
             raise ConnectionFailed(f"synthetic database file not found: {setting.shown}",
                                    hint="run leoset synthetic (or leostata synth) to build it")
+    engine = _connected(setting)
+    if embedded and not _is_current(engine, path, say):  # read in the session's own connection
+        engine.dispose()
+        _build(path, config.SYNTH_PERSONS, config.SYNTH_SEED, say)
+        engine = _connected(setting)
+    return Session(setting, engine, Catalog(engine, setting.schema, list(setting.metadata_files),
+                                            layout))
+
+
+def _connected(setting: config.Setting):
+    """An engine for ``setting`` whose first connection succeeded; r(5101)
+    ConnectionFailed with the reason otherwise."""
     engine = engine_for(setting)
     try:
         with engine.connect():
@@ -104,8 +137,7 @@ def open_session(url: str | None = None, schema: str | None = None,
         engine.dispose()
         raise ConnectionFailed(f"could not connect to {setting.shown}",
                                hint=_reason(exc)) from exc
-    return Session(setting, engine, Catalog(engine, setting.schema, list(setting.metadata_files),
-                                            layout))
+    return engine
 
 
 def _reason(exc: Exception) -> str:

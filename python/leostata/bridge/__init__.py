@@ -56,14 +56,17 @@ __all__ = ["run", "SfiWriter", "sfi_values",
 #: ``syntax`` keeps only the rightmost of a repeated option: they arrive as
 #: typed in ``options`` (``syntax``'s ``*``), with any unknown option, which
 #: ``plan.find_option`` then refuses as ``syntax`` would.
-# merge(), cohort() (repeatable) and sdc[(...)] (a flag or an option with
-# arguments, which syntax cannot declare as one) reach Python through `*`.
+# merge(), cohort() (repeatable), sdc[(...)] (a flag or an option with
+# arguments, which syntax cannot declare as one) and nocache (syntax gives
+# an option spelled no... its own rule: the local is named without the "no")
+# reach Python through `*`.
 LOAD_OPTION_LOCALS: tuple[str, ...] = tuple(
     o.name for o in _plan.OPTIONS
-    if o.kind not in _plan.options.REPEATABLE and o.kind != _plan.options.SDC)
+    if o.kind not in _plan.options.REPEATABLE and o.kind != _plan.options.SDC
+    and not o.name.startswith("no"))
 ADO_LOCALS: dict[str, tuple[str, ...]] = {
     "leoload": ("spec", *LOAD_OPTION_LOCALS, "options"),
-    "leoquery": ("query", "clear", "frame", "maxobs", "force", "showsql", "sqlshow"),
+    "leoquery": ("query", "clear", "frame", "maxobs", "force", "showsql", "sqlshow", "options"),
     "leodescribe": ("spec", "search", "values"),
     "leoset": ("subcmd",),
 }
@@ -83,10 +86,10 @@ COMMON_LOCALS: tuple[str, ...] = ("_leo_version", "debug")
 #: r() of each command: (scalars, macros).  The bridge sets ``leo_<name>``;
 #: the ado posts each non-empty one; the help's Stored results lists them.
 RESULTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "leoload": (("N", "k", "synthetic", "link_persons", "link_matched", "link_unmatched",
-                 "link_multiple", "sdc_cells", "sdc_failed", "sdc_suppressed"),
+    "leoload": (("N", "k", "cached", "synthetic", "link_persons", "link_matched",
+                 "link_unmatched", "link_multiple", "sdc_cells", "sdc_failed", "sdc_suppressed"),
                 ("table", "sql", "dialect", "frame", "notes", "link_path")),
-    "leoquery": (("N", "k", "synthetic"), ("sql", "dialect", "frame", "notes")),
+    "leoquery": (("N", "k", "cached", "synthetic"), ("sql", "dialect", "frame", "notes")),
     "leodescribe": (("N", "k", "ntables", "r", "suppressed", "synthetic"),
                     ("table", "tables", "varlist")),
     "leoset": (("synthetic",), ("url", "source", "schema", "dialect", "config", "metadata")),
@@ -280,6 +283,7 @@ def _leoquery(args: dict[str, str]) -> None:
     from ..plan.options import frame_option
     statement = commands.query_statement_for(unquote(args["query"]), _state.url,
                                              _state.schema)  # refused before connecting
+    nocache = query_nocache(args["options"])
     frame = frame_option(args["frame"]) if args["frame"].strip() else {}
     maxobs = (_plan.options.parse_integer(args["maxobs"], "maxobs", 0)
               if args["maxobs"].strip() else None)
@@ -292,13 +296,25 @@ def _leoquery(args: dict[str, str]) -> None:
         display(str(statement))
     result = commands.query(statement, session, writer, maxobs=maxobs,
                             force=bool(args["force"]), say=display,
-                            progress=display_progress, poll=poll)
+                            progress=display_progress, poll=poll, nocache=nocache)
     where = f" into frame {writer.frame}" if writer.frame else ""
     display(f"({_counted(result)}{where})")
     set_result_locals({**result.locals(""), "leo_sql": str(statement),
                        "leo_dialect": _dialect(session),
                        "leo_frame": writer.frame or current_frame(),
                        "leo_synthetic": int(session.synthetic)})
+
+
+def query_nocache(options: str) -> bool:
+    """leoquery's options that come through ``syntax``'s ``*`` (local
+    ``options``): only ``nocache`` (abbreviated to ``noc`` at least, as
+    leoload's); anything else is refused as ``syntax`` would, r(198)."""
+    found = False
+    for word in options.split():
+        if not (3 <= len(word) <= len("nocache") and "nocache".startswith(word)):
+            raise StataSyntaxError(f"option {word} not allowed")
+        found = True
+    return found
 
 
 # -- leodescribe -----------------------------------------------------------------------------

@@ -66,6 +66,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("declaredtypes", 4, FLAG, "storage types from the SQL types, not from the values "
                "loaded"),
     OptionSpec("codesonly", 5, FLAG, "attach no value labels from the metadata: codes only"),
+    OptionSpec("nocache", 3, FLAG, "ask the database, not the result cache"),
 )
 
 

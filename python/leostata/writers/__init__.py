@@ -85,6 +85,10 @@ class Writer(Protocol):
     def abort(self) -> None: ...
 
 
+#: ``LoadResult.path`` of a load the result cache answered (r(cached) = 1).
+FROM_CACHE = "cache"
+
+
 @dataclass
 class LoadResult:
     """What a load did: observations, the final columns, the SQL sent,
@@ -95,12 +99,18 @@ class LoadResult:
     sql: str
     seconds: float
     notes: list[str] = field(default_factory=list)
-    #: how rows were fetched: "arrow-odbc" (columnar, fetch.arrow_odbc) or "dbapi"
+    #: how rows were fetched: "arrow-odbc" (columnar, fetch.arrow_odbc), "dbapi",
+    #: or ``FROM_CACHE`` (the result cache answered: leostata.cache)
     path: str = "dbapi"
 
     @property
     def k(self) -> int:
         return len(self.columns)
+
+    @property
+    def cached(self) -> bool:
+        """True when the result cache answered this load."""
+        return self.path == FROM_CACHE
 
     @property
     def rate(self) -> float:
@@ -109,4 +119,5 @@ class LoadResult:
     def locals(self, table: str = "") -> dict[str, str]:
         """Values for ``bridge.set_result_locals`` (the ado posts them in r())."""
         return {"leo_N": str(self.nobs), "leo_k": str(self.k), "leo_table": table,
-                "leo_sql": self.sql, "leo_notes": "; ".join(self.notes)}
+                "leo_sql": self.sql, "leo_notes": "; ".join(self.notes),
+                "leo_cached": str(int(self.cached))}

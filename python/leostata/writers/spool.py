@@ -1,14 +1,72 @@
 """Batches kept until a writer knows the final types: in memory up to a
 limit, then in an anonymous temporary file.
+
+Also the one raw form of a batch on disk (``write_batch`` / ``read_batch``),
+which the result cache (``leostata.cache``) uses too: each array as its raw
+bytes (plain arrays and ``S#`` arrays as they are; masked integer arrays as
+their data, the values under the mask included, and the mask; object arrays
+of ``bytes`` as the lengths and the joined bytes), described by an index
+entry of plain lists, strings and integers (JSON-able).
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
+
+
+def write_batch(out, batch: dict[str, np.ndarray]) -> list:
+    """Append ``batch`` to the binary file ``out`` (at its current end);
+    returns the index entry ``read_batch`` needs: ``[[name, form, parts]]``
+    with byte offsets in ``out``."""
+    def raw(arr: np.ndarray) -> list:
+        arr = np.ascontiguousarray(arr)
+        off = out.tell()
+        out.write(arr.tobytes())
+        return [off, arr.dtype.str, len(arr)]
+
+    entry = []
+    for name, arr in batch.items():
+        if isinstance(arr, np.ma.MaskedArray):
+            entry.append([name, "ma", [raw(arr.data), raw(np.ma.getmaskarray(arr))]])
+        elif arr.dtype == object:
+            lens = np.fromiter((len(v) for v in arr), np.int64, len(arr))
+            parts = raw(lens)
+            off = out.tell()
+            out.write(b"".join(arr.tolist()))
+            entry.append([name, "obj", [parts, off]])
+        else:
+            entry.append([name, "nd", raw(arr)])
+    return entry
+
+
+def read_batch(read_at: Callable[[int, int], bytes], entry: list) -> dict[str, np.ndarray]:
+    """The batch ``entry`` (from ``write_batch``) describes, its bytes read
+    with ``read_at(offset, size)``; arrays as ``write_batch`` received them."""
+    def raw(part) -> np.ndarray:
+        off, dtype, n = part
+        dt = np.dtype(dtype)
+        return np.frombuffer(read_at(off, dt.itemsize * n), dtype=dt, count=n)
+
+    batch = {}
+    for name, form, parts in entry:
+        if form == "ma":
+            batch[name] = np.ma.MaskedArray(raw(parts[0]), mask=raw(parts[1]))
+        elif form == "obj":
+            lens = raw(parts[0])
+            blob = read_at(parts[1], int(lens.sum()))
+            out = np.empty(len(lens), dtype=object)
+            start = 0
+            for i, end in enumerate(np.cumsum(lens).tolist()):
+                out[i] = bytes(blob[start:end])
+                start = end
+            batch[name] = out
+        else:
+            batch[name] = raw(parts)
+    return batch
 
 
 class Spool:
@@ -23,7 +81,7 @@ class Spool:
         self._mem: list[dict] = []
         self._mem_bytes = 0
         self._file = None
-        self._index: list[list] = []  # per spilled batch: [(name, form, parts)]
+        self._index: list[list] = []  # per spilled batch: write_batch's entry
         self.rows = 0
         self.batches = 0
 
@@ -51,57 +109,20 @@ class Spool:
         else:
             self._spill(batch)
 
-    def _write(self, arr: np.ndarray) -> tuple:
-        arr = np.ascontiguousarray(arr)
-        off = self._file.tell()
-        self._file.write(arr.tobytes())
-        return (off, arr.dtype.str, len(arr))
-
     def _spill(self, batch: dict) -> None:
-        entry = []
         self._file.seek(0, os.SEEK_END)
-        for name, arr in batch.items():
-            if isinstance(arr, np.ma.MaskedArray):
-                entry.append((name, "ma", (self._write(arr.data),
-                                           self._write(np.ma.getmaskarray(arr)))))
-            elif arr.dtype == object:
-                lens = np.fromiter((len(v) for v in arr), np.int64, len(arr))
-                off = self._file.tell()
-                self._file.write(b"".join(arr.tolist()))
-                entry.append((name, "obj", (self._write(lens), off)))
-            else:
-                entry.append((name, "nd", self._write(arr)))
-        self._index.append(entry)
+        self._index.append(write_batch(self._file, batch))
 
-    def _read(self, part: tuple) -> np.ndarray:
-        off, dtype, n = part
-        dt = np.dtype(dtype)
-        self._file.seek(off)
-        return np.frombuffer(self._file.read(dt.itemsize * n), dtype=dt, count=n)
+    def _read_at(self, offset: int, size: int) -> bytes:
+        self._file.seek(offset)
+        return self._file.read(size)
 
     def __iter__(self) -> Iterator[dict[str, np.ndarray]]:
         if self._file is None:
             yield from self._mem
             return
         for entry in self._index:
-            batch = {}
-            for name, form, parts in entry:
-                if form == "ma":
-                    batch[name] = np.ma.MaskedArray(self._read(parts[0]), mask=self._read(parts[1]))
-                elif form == "obj":
-                    lens = self._read(parts[0])
-                    self._file.seek(parts[1])
-                    blob = self._file.read(int(lens.sum()))
-                    ends = np.cumsum(lens)
-                    out = np.empty(len(lens), dtype=object)
-                    start = 0
-                    for i, end in enumerate(ends.tolist()):
-                        out[i] = blob[start:end]
-                        start = end
-                    batch[name] = out
-                else:
-                    batch[name] = self._read(parts)
-            yield batch
+            yield read_batch(self._read_at, entry)
 
     @property
     def on_disk(self) -> bool:
