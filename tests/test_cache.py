@@ -360,3 +360,8 @@ def test_the_command_line_shows_sets_and_clears_the_cache(session, home, capsys)
     assert cache.Cache().usage() == (0, 0) and config.cache_limit() == 10 * 2**20
     _, first = run(session, "t id")
     assert not cache.answered(first) and cache.answered(run(session, "t id")[1])
+
+
+def test_a_query_text_that_does_not_parse_is_not_cached():
+    assert commands.query_places("SELECT FROM WHERE ((", "postgresql") is None
+    assert commands.query_places("SELECT x FROM s.t", "postgresql") == ((None, "s"),)

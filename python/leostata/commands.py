@@ -225,8 +225,8 @@ def query(statement, session, writer: Writer, *, maxobs: Optional[int] = None,
     ``nocache``."""
     meta = DatasetMeta(sql=str(statement), synthetic=session.synthetic)
     delivery = Delivery(statement, None, meta, maxobs=maxobs, force=force, count_first=False)
-    return deliver(with_cache(delivery, session, use=not nocache,
-                              places=query_places(str(statement), session.catalog.dialect)),
+    places = None if nocache else query_places(str(statement), session.catalog.dialect)
+    return deliver(with_cache(delivery, session, use=places is not None, places=places or ()),
                    session.engine, writer, say=say, progress=progress, poll=poll)
 
 
@@ -259,13 +259,18 @@ def layout_places(layout) -> tuple:
     return tuple(found)
 
 
-def query_places(query: str, dialect: str) -> tuple:
-    """The (database, schema) pairs a checked leoquery names (``db.schema.t``)."""
+def query_places(query: str, dialect: str) -> Optional[tuple]:
+    """The (database, schema) pairs a checked leoquery names (``db.schema.t``);
+    None when the text does not parse (then the cache is not used: only a
+    statement that ``query_statement`` checked reaches here in a command)."""
     import sqlglot
     from sqlglot import exp
 
     from .readonly import SQLGLOT_DIALECTS
-    tree = sqlglot.parse_one(query.replace("\\:", ":"), read=SQLGLOT_DIALECTS[dialect])
+    try:
+        tree = sqlglot.parse_one(query.replace("\\:", ":"), read=SQLGLOT_DIALECTS[dialect])
+    except sqlglot.errors.SqlglotError:
+        return None
     return tuple(sorted({(t.catalog or None, t.db or None) for t in tree.find_all(exp.Table)
                          if t.db or t.catalog}, key=repr))
 
