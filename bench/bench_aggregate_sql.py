@@ -202,11 +202,8 @@ def fetch_methods(url: str, statements: dict) -> dict:
 
     def arrow(sql: str, max_bytes: int):
         def read():
-            saved, arrow_odbc.MAX_BYTES_PER_BATCH = arrow_odbc.MAX_BYTES_PER_BATCH, max_bytes
-            try:
-                return list(arrow_odbc.open_reader(arrow_odbc.ArrowPlan(sql, odbc, []), 50_000))
-            finally:
-                arrow_odbc.MAX_BYTES_PER_BATCH = saved
+            return list(arrow_odbc.open_reader(arrow_odbc.ArrowPlan(sql, odbc, []), 50_000,
+                                               max_bytes))
         return read
 
     def session():

@@ -159,7 +159,7 @@ def deliver(delivery: Delivery, engine, writer: Writer, *, say: Callable[[str], 
         target = store.recorder(key, target)
     result = stream(d.statement, engine, d.outputs, target, meta=d.meta, poll=poll,
                     total=total, progress=_estimated(progress, exact), columns=columns,
-                    require_rows=d.require_rows, **stream_options)
+                    require_rows=d.require_rows, small=d.aggregated, **stream_options)
     return _said(result, d, say)
 
 

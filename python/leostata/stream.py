@@ -71,7 +71,7 @@ def stream(select, engine, outputs, writer: Writer, *, meta: DatasetMeta | None 
            poll: Callable[[], Any] | None = None, total: int | None = None,
            params: dict | None = None, columns: list | None = None,
            native: bool = True, progress_after: float = PROGRESS_AFTER,
-           require_rows: bool = False) -> LoadResult:
+           require_rows: bool = False, small: bool = False) -> LoadResult:
     """Run ``select`` on ``engine`` and hand the result to ``writer``.
 
     ``select``: a SQLAlchemy ``Select`` (or any executable) or SQL text.
@@ -86,6 +86,8 @@ def stream(select, engine, outputs, writer: Writer, *, meta: DatasetMeta | None 
     lets DuckDB deliver batches column-wise (``fetch_df_chunk``).
     ``require_rows``: an empty result is r(2000) "no observations" (collapse),
     raised before the writer commits, so the destination is left as it was.
+    ``small``: the result is an aggregate (one row per group): the columnar
+    fetch allocates small transit buffers (``fetch.arrow_odbc.SMALL_RESULT_BYTES``).
     """
     t0 = time.perf_counter()
     stmt = sa.text(select) if isinstance(select, str) else select
@@ -100,7 +102,7 @@ def stream(select, engine, outputs, writer: Writer, *, meta: DatasetMeta | None 
         if poll:
             poll()
         source = open_source(stmt, engine, outputs, params=params, batch_rows=batch_rows,
-                             native=native)
+                             native=native, small=small)
         outputs, path = source.outputs, source.path
         if source.width != len(outputs):
             raise InternalError(f"the query returned {source.width} columns, "

@@ -233,3 +233,37 @@ def test_buffers_read_directly_match_arrow_values(start, stop):
                                  np.float64 if typ == pa.float64() else np.int64)
         assert got.tolist() == [0 if v is None else v for v in want]
         got[:] = 0  # a writable copy, not a view of Arrow's buffer
+
+
+@pytest.mark.postgres
+def test_a_small_result_gets_small_transit_buffers(pg_db, monkeypatch):
+    """small=True (an aggregate) bounds arrow-odbc's buffers by
+    SMALL_RESULT_BYTES: rows with wide string columns then come in more
+    batches, with the same data; a collapse asks for it through deliver."""
+    rows = [dict(ROWS[i % 4], id=i, t="x" * (i % 7)) for i in range(3000)]
+    engine, outs, table = build(pg_db, rows, extra=[sa.Column("t", sa.String(2000))])
+    sel = sa.select(table).order_by(table.c.id)
+    asked = []
+    real = fetch_arrow.open_reader
+    monkeypatch.setattr(fetch_arrow, "open_reader",
+                        lambda p, n, max_bytes=None: asked.append(max_bytes) or real(p, n, max_bytes))
+    small, large = Recording(), Recording()
+    assert stream(sel, engine, outs, small, small=True).path == "arrow-odbc"
+    assert stream(sel, engine, outs, large).path == "arrow-odbc"
+    assert asked == [fetch_arrow.SMALL_RESULT_BYTES, None]
+    assert len(large.raw) == 1 < len(small.raw)
+    assert small.nobs == large.nobs == 3000
+    for name in large.data:
+        assert list(small.data[name]) == list(large.data[name]), name
+
+    from leostata import commands
+    from leostata.session import open_session
+    session = open_session(pg_db.url)
+    try:
+        asked.clear()
+        for text in ("mixed, collapse((count) n=id) by(c) nocache", "mixed id c, nocache"):
+            commands.load(text, session, lambda _job: MemoryWriter(), show=lambda _: None,
+                          say=lambda _: None)
+    finally:
+        session.close()
+    assert asked == [fetch_arrow.SMALL_RESULT_BYTES, None]

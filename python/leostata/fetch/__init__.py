@@ -31,10 +31,13 @@ class BatchSource(Protocol):
 
 
 def open_source(stmt, engine, outputs, *, params: dict | None = None,
-                batch_rows: int | None = None, native: bool = True) -> BatchSource:
-    """The source for ``stmt`` on ``engine`` (see the module docstring)."""
+                batch_rows: int | None = None, native: bool = True,
+                small: bool = False) -> BatchSource:
+    """The source for ``stmt`` on ``engine`` (see the module docstring);
+    ``small``: the result is known to be small (an aggregate), so the columnar
+    fetch allocates small transit buffers."""
     if outputs is not None and engine.dialect.driver == "pyodbc":
-        source = arrow_odbc.open_source(stmt, engine, outputs, params, batch_rows)
+        source = arrow_odbc.open_source(stmt, engine, outputs, params, batch_rows, small)
         if source is not None:
             return source
     return DbapiSource(stmt, engine, outputs, params, native)

@@ -51,6 +51,12 @@ MAX_TEXT = 8000
 MAX_DECLARED = 2000
 #: transit buffer bound per batch (arrow-odbc allocates two when fetching concurrently)
 MAX_BYTES_PER_BATCH = 64 << 20
+#: the bound for a result known to be small (an aggregate: one row per group).
+#: arrow-odbc sizes its buffers for batch rows x the widest value each column
+#: may hold, which for a text group key is MAX_TEXT bytes: 64 MB allocated for
+#: a few hundred cells cost about 70 ms on PostgreSQL, 8 MB about 12 ms
+#: (bench/README.md, issue 16 item 1); wide results then come in more batches.
+SMALL_RESULT_BYTES = 8 << 20
 TD_OFFSET_1970 = 3653  # days from 1960-01-01 to 1970-01-01
 MS_OFFSET_1970 = TD_OFFSET_1970 * 86_400_000
 
@@ -211,13 +217,15 @@ def _add_conn_setting(conn_str: str, sql: str) -> str | None:
     return ";".join(out)
 
 
-def open_reader(p: ArrowPlan, batch_rows: int):
-    """Execute ``p`` through arrow-odbc; returns its batch reader."""
+def open_reader(p: ArrowPlan, batch_rows: int, max_bytes: int | None = None):
+    """Execute ``p`` through arrow-odbc, its transit buffers bounded by
+    ``max_bytes`` per batch (default ``MAX_BYTES_PER_BATCH``); returns its
+    batch reader."""
     from arrow_odbc import read_arrow_batches_from_odbc
     return read_arrow_batches_from_odbc(
         query=p.query, connection_string=p.connection_string, batch_size=int(batch_rows),
         parameters=p.parameters or None, max_text_size=MAX_TEXT, max_binary_size=MAX_TEXT,
-        max_bytes_per_batch=MAX_BYTES_PER_BATCH, map_schema=_wide_floats)
+        max_bytes_per_batch=max_bytes or MAX_BYTES_PER_BATCH, map_schema=_wide_floats)
 
 
 def _wide_floats(schema):
@@ -386,7 +394,8 @@ class _NoBatch:
         self.num_columns, self.num_rows = k, 0
 
 
-def open_source(stmt, engine, outputs, params, batch_rows) -> ArrowSource | None:
+def open_source(stmt, engine, outputs, params, batch_rows,
+                small: bool = False) -> ArrowSource | None:
     """Start the columnar fetch, or None to use the DBAPI path: arrow-odbc
     missing, the statement does not qualify, or arrow-odbc failed before
     delivering anything (the DBAPI path then reports any real error)."""
@@ -394,7 +403,8 @@ def open_source(stmt, engine, outputs, params, batch_rows) -> ArrowSource | None
         p = plan(stmt, engine, outputs, params)
         if p is None:
             return None
-        reader = iter(open_reader(p, batch_rows or 50_000))
+        reader = iter(open_reader(p, batch_rows or 50_000,
+                                  SMALL_RESULT_BYTES if small else None))
         first = next(reader, None)
     except Exception:
         return None
