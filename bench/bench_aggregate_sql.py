@@ -20,6 +20,9 @@ Methods, repetitions of all of them interleaved and shuffled in one run
 * ``in_process``: ``leostata.load(COMMAND)`` in this warm process after one
   ``leostata.connect(url)`` (session, catalog, query, conversion to a
   DataFrame; interpreter start and imports excluded);
+* ``in_session``: the same load through ``commands.load`` on one session kept
+  open, as the Stata bridge keeps it between commands (catalog entry, query,
+  conversion to a DataFrame);
 * ``before``: the SQL of an earlier checkout, from ``--before FILE`` (write it
   with ``--print-sql`` from that checkout);
 * with ``--fetch`` (PostgreSQL), where in_process's time goes: the same SQL
@@ -220,6 +223,23 @@ def fetch_methods(url: str, statements: dict) -> dict:
             "session": session}
 
 
+def in_session(url: str):
+    """A load of COMMAND through ``commands.load`` on one session that stays
+    open (the Stata bridge's way), into a DataFrame."""
+    from leostata import commands
+    from leostata.session import open_session
+    from leostata.writers.frame import DataFrameWriter
+    session = open_session(url, None, say=lambda _text: None)
+    _KEEP.append(session)
+
+    def load():
+        writer = DataFrameWriter("pandas")
+        commands.load(COMMAND, session, lambda _job: writer, show=lambda _: None,
+                      say=lambda _: None)
+        return writer.result
+    return load
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--engine", choices=("postgresql", "duckdb"), default="postgresql")
@@ -264,12 +284,15 @@ def main(argv=None) -> None:
             statements[name] = text
     if frame_cells(leostata.load(COMMAND)) != want:
         sys.exit("in_process: cells differ from the exact reference")
+    if frame_cells(in_session(url)()) != want:
+        sys.exit("in_session: cells differ from the exact reference")
     if args.explain:
         for name, text in statements.items():
             print(f"--- {name}\n{explain(cursor, args.engine, text)}")
     methods = {name: (lambda text=text: cursor.execute(text).fetchall())
                for name, text in statements.items()}
     methods["in_process"] = lambda: leostata.load(COMMAND)
+    methods["in_session"] = in_session(url)
     if args.fetch:
         methods.update(fetch_methods(url, statements))
         for name in ("arrow_leostata_sql", "arrow_leostata_sql_8mb"):
@@ -281,8 +304,8 @@ def main(argv=None) -> None:
     print(f"{args.engine}, rows {args.rows:,}, {len(want)} cells, {args.reps} interleaved runs each, "
           f"1-min load average {runs.load_range()} during the runs")
     print(ratio_table(runs, "handwritten"))
-    print(f"in_process / leostata_sql: "
-          f"{runs.median('in_process') / runs.median('leostata_sql'):.2f}")
+    for name in ("in_process", "in_session"):
+        print(f"{name} / leostata_sql: {runs.median(name) / runs.median('leostata_sql'):.2f}")
 
 
 if __name__ == "__main__":

@@ -267,3 +267,34 @@ def test_a_small_result_gets_small_transit_buffers(pg_db, monkeypatch):
     finally:
         session.close()
     assert asked == [fetch_arrow.SMALL_RESULT_BYTES, None]
+
+
+@pytest.mark.postgres
+def test_text_buffers_follow_the_declared_lengths_and_hold_the_widest_values(pg_db):
+    """A collapse's group key is an expression (coalesce(k, '')) the driver
+    reports without the column's length: arrow-odbc's text buffers are bounded
+    by 4 bytes a declared character instead of MAX_TEXT, and the widest
+    values (3 four-byte characters in varchar(3)) still arrive whole."""
+    from leostata import commands
+    from leostata.session import open_session
+    w = pg_db.writer()
+    with w.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE keyed (k varchar(3), x integer)"))
+        conn.execute(sa.text("INSERT INTO keyed VALUES ('😀😀😀', 1), ('😀😀😀', 2), "
+                             "('ab', 3), (NULL, 4)"))
+    w.dispose()
+    session = open_session(pg_db.url)
+    try:
+        job = commands.prepare_load("keyed, collapse((sum) x) by(k)", session)
+        p = fetch_arrow.plan(job.statement, session.engine, job.plan.outputs, None)
+        assert p.max_text == 12 < fetch_arrow.MAX_TEXT
+        writer = MemoryWriter()
+        _job, outcome = commands.load("keyed, collapse((sum) x) by(k) nocache", session,
+                                      lambda _job: writer, show=lambda _: None,
+                                      say=lambda _: None)
+    finally:
+        session.close()
+    assert outcome.result.path == "arrow-odbc"
+    assert [v.decode() if isinstance(v, bytes) else v for v in writer.data["k"]] == \
+        ["", "ab", "😀😀😀"]
+    assert list(writer.data["x"]) == [4, 3, 3]

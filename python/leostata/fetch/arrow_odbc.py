@@ -78,6 +78,13 @@ class ArrowPlan:
     query: str
     connection_string: str
     parameters: list
+    #: the longest text value the result can hold, in bytes: 4 bytes a
+    #: character (UTF-8; UTF-16 pairs where the encoding is wide) of the
+    #: longest declared string output; arrow-odbc bounds its text buffers by it
+    #: where the driver reports a larger size (an expression such as Stata's
+    #: coalesce(key, '') group key has no declared length).  A longer value is
+    #: an error in arrow-odbc, never a silent truncation.
+    max_text: int = MAX_TEXT
 
 
 def plan(stmt, engine, outputs, params: dict | None) -> ArrowPlan | None:
@@ -90,6 +97,7 @@ def plan(stmt, engine, outputs, params: dict | None) -> ArrowPlan | None:
         return None
     if _observed(engine):
         return None
+    longest = 1
     for out in outputs:
         kind = out.sql_type.kind
         if kind == "binary":
@@ -98,6 +106,7 @@ def plan(stmt, engine, outputs, params: dict | None) -> ArrowPlan | None:
             n = out.sql_type.length
             if not n or n > MAX_DECLARED:
                 return None
+            longest = max(longest, n)
     if not available():
         return None
     conn_str = connection_string(engine)
@@ -113,7 +122,7 @@ def plan(stmt, engine, outputs, params: dict | None) -> ArrowPlan | None:
         return None
     if any(type(v) is not str or not v.isascii() for v in args):
         return None
-    return ArrowPlan(str(compiled), conn_str, args)
+    return ArrowPlan(str(compiled), conn_str, args, min(MAX_TEXT, 4 * longest))
 
 
 def _observed(engine) -> bool:
@@ -224,7 +233,7 @@ def open_reader(p: ArrowPlan, batch_rows: int, max_bytes: int | None = None):
     from arrow_odbc import read_arrow_batches_from_odbc
     return read_arrow_batches_from_odbc(
         query=p.query, connection_string=p.connection_string, batch_size=int(batch_rows),
-        parameters=p.parameters or None, max_text_size=MAX_TEXT, max_binary_size=MAX_TEXT,
+        parameters=p.parameters or None, max_text_size=p.max_text, max_binary_size=MAX_TEXT,
         max_bytes_per_batch=max_bytes or MAX_BYTES_PER_BATCH, map_schema=_wide_floats)
 
 
