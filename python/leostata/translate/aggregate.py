@@ -359,9 +359,14 @@ def collapse_select(source, spec: CollapseSpec, dialect_name: str) -> sa.Select:
     out_cols = []
     for i in spec.by_output_order():
         out_cols.append(R[f"_k{i}"].label(spec.by_names[i]))
+    asked: dict = {}  # per variable: every percentile asked of it
+    for item in spec.items:
+        wanted = asked.setdefault(index[item.source.name], set())
+        wanted.update([item.percentile] if item.percentile is not None
+                      else (25, 75) if item.stat == "iqr" else ())
     for item in spec.items:
         j = index[item.source.name]
-        stat = _statistic(item, j, R, d) if weight is None else \
+        stat = _statistic(item, j, R, d, asked[j]) if weight is None else \
             _weighted_statistic(item, j, R, d, weight.kind)
         out_cols.append(stat.label(item.target))
     group = grouping_columns(R, by_keys) if spec.by else [R["_g"]]
@@ -372,13 +377,13 @@ def collapse_select(source, spec: CollapseSpec, dialect_name: str) -> sa.Select:
     return stmt
 
 
-def _percentile(p: int, j: int, R, dialect: str):
+def _percentile(p: int, j: int, R, dialect: str, among=()):
     """Stata's p-th percentile of ``_v{j}``: on PostgreSQL and DuckDB from
     the group's ordered array (``translate.percentile``), elsewhere the mean
     of the rows with ``100*(rn-1) <= n*p <= 100*rn`` (the module docstring)."""
     if dialect in ARRAY_DIALECTS:
         v = R[f"_v{j}"]
-        return stata_percentile(v, count_big(v), p, as_double)
+        return stata_percentile(v, count_big(v), p, as_double, dialect, among)
     rn, n, v = R[f"_r{j}"], R[f"_n{j}"], R[f"_v{j}"]
     chosen = sa.and_((rn - int_literal(1)) * int_literal(100) <= n * int_literal(p),
                      n * int_literal(p) <= rn * int_literal(100))
@@ -393,7 +398,9 @@ def _sd(j: int, R):
                                                 int_literal(0))))
 
 
-def _statistic(item, j: int, R, dialect: str):
+def _statistic(item, j: int, R, dialect: str, among=()):
+    """``item``'s statistic of ``_v{j}`` in its group; ``among``: every
+    percentile the statement asks of that variable (``_percentile``)."""
     v = R[f"_v{j}"]
     stat = item.stat
     n = count_big(v)
@@ -411,9 +418,9 @@ def _statistic(item, j: int, R, dialect: str):
     if stat == "max":
         return sa.func.max(v)
     if item.percentile is not None:
-        return _percentile(item.percentile, j, R, dialect)
+        return _percentile(item.percentile, j, R, dialect, among)
     if stat == "iqr":
-        p75, p25 = _percentile(75, j, R, dialect), _percentile(25, j, R, dialect)
+        p75, p25 = (_percentile(q, j, R, dialect, among) for q in (75, 25))
         if item.stata_type == "float" and dialect != "sqlite":
             p75, p25 = (as_double(sa.cast(p, sa.REAL())) for p in (p75, p25))
         return p75 - p25
