@@ -89,6 +89,23 @@ def test_a_sqlite_load_imports_neither_pandas_nor_pyarrow(tmp_path, sqlite_url):
     assert list(data["g"]) == ["", "a", "b"] and list(data["x"]) == [3.0, 1.0, 2.0]
 
 
+def test_a_duckdb_load_imports_no_pandas(tmp_path):
+    url = f"duckdb:///{tmp_path}/start.duckdb"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE t (g VARCHAR(3), x INTEGER, d DATE)"))
+        conn.execute(sa.text("INSERT INTO t VALUES ('a', 1, DATE '1960-01-02'), "
+                             "('b', 2, NULL), (NULL, 3, DATE '1959-12-31')"))
+    engine.dispose()
+    out = tmp_path / "t.dta"
+    _, report = run_cli(tmp_path, "load", "--url", url, "--out", str(out), "--", "t")
+    assert "pandas" not in tops(report) and "duckdb" in tops(report)
+    data = pd.read_stata(out, convert_dates=False)  # a plain load: the table's order
+    assert list(data["g"]) == ["a", "b", ""] and list(data["x"]) == [1, 2, 3]
+    assert data["d"].isna().tolist() == [False, True, False]
+    assert [data["d"][0], data["d"][2]] == [1, -1]  # days since 1960-01-01
+
+
 def test_a_postgres_load_writes_what_the_in_process_load_writes_without_pandas(tmp_path, pg_db):
     with pg_db.writer().begin() as conn:
         conn.execute(sa.text("CREATE TABLE t (g varchar(3), x integer)"))

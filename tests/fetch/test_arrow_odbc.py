@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from leostata.fetch import arrow_odbc as fetch_arrow
-from leostata.catalog import Catalog
+from leostata.catalog import Catalog, SqlType
 from leostata.stata_types import OutputColumn
 from leostata.stream import stream
 from leostata.translate.casts import server_casts
@@ -298,3 +298,41 @@ def test_text_buffers_follow_the_declared_lengths_and_hold_the_widest_values(pg_
     assert [v.decode() if isinstance(v, bytes) else v for v in writer.data["k"]] == \
         ["", "ab", "😀😀😀"]
     assert list(writer.data["x"]) == [4, 3, 3]
+
+
+@pytest.mark.parametrize("start, stop", [(0, 12), (3, 11), (7, 8), (4, 4)])
+def test_strings_read_directly_match_arrow_values(start, stop):
+    """string and large_string buffers (sliced, with nulls) read with numpy give
+    the UTF-8 bytes Arrow holds, NULL as b"", including a null slot whose
+    offsets span bytes (the Arrow format allows it)."""
+    import pyarrow as pa
+    values = [None if i % 4 == 0 else "é" * (i % 5) + str(i) for i in range(12)]
+    for typ in (pa.string(), pa.large_string()):
+        a = pa.array(values, type=typ).slice(start, stop - start)
+        want = [b"" if v is None else v.encode("utf-8") for v in a.to_pylist()]
+        assert fetch_arrow._strings(a).tolist() == want
+    offsets = pa.py_buffer(np.array([0, 2, 5, 6], dtype=np.int32).tobytes())
+    data = pa.py_buffer(b"abXYZc")
+    valid = pa.py_buffer(np.packbits([1, 0, 1], bitorder="little").tobytes())
+    spanning = pa.StringArray.from_buffers(3, offsets, data, valid, null_count=1)
+    assert spanning.to_pylist() == ["ab", None, "c"]
+    assert fetch_arrow._strings(spanning).tolist() == [b"ab", b"", b"c"]
+
+
+def test_dates_and_timestamps_read_through_views_match_arrow_values():
+    import pyarrow as pa
+    days = pa.array([-3653, None, 0, 20000], type=pa.int32()).cast(pa.date32())
+    rc = OutputColumn("d", "d", SqlType("date", "date"))
+    from leostata import stata_types as st
+    col = st.result_columns([rc])[0]
+    got = fetch_arrow.convert_arrow(days, col)
+    assert got.mask.tolist() == [False, True, False, False]
+    assert got.data[[0, 2, 3]].tolist() == [-3653 + 3653, 3653, 20000 + 3653]
+    for unit, scale in (("us", 1), ("ms", 1000), ("s", 1_000_000)):
+        ts = pa.array([-1_500_000 // scale, None, 86_400_000_000 // scale],
+                      type=pa.int64()).cast(pa.timestamp(unit))
+        tc = st.result_columns([OutputColumn("t", "t", SqlType("timestamp", "datetime"))])[0]
+        out = fetch_arrow.convert_arrow(ts, tc)
+        assert np.isnan(out[1])
+        assert out[[0, 2]].tolist() == [fetch_arrow.MS_OFFSET_1970 + v * scale / 1000
+                                        for v in (-1_500_000 // scale, 86_400_000_000 // scale)]

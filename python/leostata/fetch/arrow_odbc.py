@@ -260,7 +260,9 @@ def arrow_batches(record_batches, cols: list[ResultColumn]) -> Iterator[dict]:
 
 
 # Arrow buffers are read with numpy directly: pyarrow's own to_numpy() for a
-# copy imports pandas (0.2 s of a command's start, bench/bench_start.py).
+# copy imports pandas (0.2 s of a command's start, bench/bench_start.py), and so
+# does any Python scalar pyarrow converts (fill_null(0), fill_null("")): nulls
+# are set in numpy, and date32/timestamp values read through a zero-copy view.
 
 def _mask(a) -> np.ndarray:
     """True where ``a`` is null (from the validity bitmap, LSB first)."""
@@ -274,12 +276,13 @@ def _mask(a) -> np.ndarray:
 def _fixed(a, pa_type, dtype) -> np.ndarray:
     """``a`` cast to the fixed-width ``pa_type``, nulls as 0, as a writable
     numpy copy of ``dtype`` (like the pyodbc path)."""
-    filled = a.fill_null(0) if a.null_count else a
-    cast = filled.cast(pa_type, safe=False)
+    cast = a if a.type == pa_type else a.cast(pa_type, safe=False)
     width = np.dtype(dtype).itemsize
     vals = np.frombuffer(cast.buffers()[1], dtype=dtype, count=len(cast),
-                         offset=cast.offset * width)
-    return vals.copy()
+                         offset=cast.offset * width).copy()
+    if cast.null_count:
+        vals[_mask(cast)] = 0
+    return vals
 
 
 def _int64(a) -> np.ndarray:
@@ -308,7 +311,7 @@ def convert_arrow(a, rc: ResultColumn) -> np.ndarray:
     if fam == "int" and integer:
         return np.ma.MaskedArray(_int64(a), mask=_mask(a))
     if fam == "date" and (integer or pt.is_date32(t)):
-        vals = _int64(a.cast(pa.int32()) if pt.is_date32(t) else a)
+        vals = _int64(a.view(pa.int32()) if pt.is_date32(t) else a)
         mask = _mask(a)
         if pt.is_date32(t):
             vals = vals + TD_OFFSET_1970
@@ -320,7 +323,8 @@ def convert_arrow(a, rc: ResultColumn) -> np.ndarray:
             f[_mask(a)] = np.nan
         return tc_in_range(f, rc) if fam == "datetime" else f
     if fam == "datetime" and pt.is_timestamp(t) and t.tz is None:
-        us = _int64(a.cast(pa.timestamp("us"), safe=False))
+        us = _int64(a.view(pa.int64()) if t.unit == "us"
+                    else a.cast(pa.timestamp("us"), safe=False).view(pa.int64()))
         secs = np.floor_divide(us, 1_000_000)
         f = (secs * 1000 + MS_OFFSET_1970).astype(np.float64) + (us - secs * 1_000_000) / 1000
         if a.null_count:
@@ -334,28 +338,29 @@ def convert_arrow(a, rc: ResultColumn) -> np.ndarray:
 def _strings(a) -> np.ndarray:
     """UTF-8 bytes with NULL as b"": ``S#`` (# = longest, at least 1) when
     every value fits ``st.MAX_STR``, else an object array of bytes."""
-    import pyarrow as pa
-    a = a.cast(pa.large_string())
-    if a.null_count:
-        a = a.fill_null("")
+    import pyarrow.types as pt
     n = len(a)
     bufs = a.buffers()
-    offsets = np.frombuffer(bufs[1], dtype=np.int64, count=n + 1, offset=a.offset * 8)
+    offset_type = np.int64 if pt.is_large_string(a.type) else np.int32
+    size = np.dtype(offset_type).itemsize
+    offsets = np.frombuffer(bufs[1], dtype=offset_type, count=n + 1,
+                            offset=a.offset * size).astype(np.int64)
     data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
-    lens = np.diff(offsets)
+    starts, lens = offsets[:-1], np.diff(offsets)
+    if a.null_count:  # a null slot may span bytes (Arrow allows it): it is ""
+        lens = np.where(_mask(a), 0, lens)
     longest = int(lens.max()) if n else 0
     if longest > st.MAX_STR:
         out = np.empty(n, dtype=object)
-        out[:] = [s.encode("utf-8") for s in a.to_pylist()]
+        out[:] = [bytes(data[s:s + k]) for s, k in zip(starts.tolist(), lens.tolist())]
         return out
     width = max(longest, 1)
     flat = np.zeros(n * width, dtype=np.uint8)
-    total = int(offsets[-1] - offsets[0])
+    total = int(lens.sum())
     if total:
         rows = np.repeat(np.arange(n, dtype=np.int64), lens)
-        pos = np.arange(total, dtype=np.int64) - np.repeat(offsets[:-1] - offsets[0], lens) \
-            + rows * width
-        flat[pos] = data[offsets[0]:offsets[-1]]
+        within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(lens) - lens, lens)
+        flat[rows * width + within] = data[np.repeat(starts, lens) + within]
     return flat.view(f"S{width}")
 
 
