@@ -273,15 +273,26 @@ def _mask(a) -> np.ndarray:
     return valid == 0
 
 
+#: numpy's dtype for the Arrow numeric types read straight from their buffer
+#: (no pyarrow cast: that would import pyarrow.compute, 0.03 s of a start).
+_NUMPY_OF = {"int8": np.int8, "int16": np.int16, "int32": np.int32, "int64": np.int64,
+             "uint8": np.uint8, "uint16": np.uint16, "uint32": np.uint32,
+             "halffloat": np.float16, "float": np.float32, "double": np.float64}
+
+
 def _fixed(a, pa_type, dtype) -> np.ndarray:
-    """``a`` cast to the fixed-width ``pa_type``, nulls as 0, as a writable
-    numpy copy of ``dtype`` (like the pyodbc path)."""
-    cast = a if a.type == pa_type else a.cast(pa_type, safe=False)
-    width = np.dtype(dtype).itemsize
-    vals = np.frombuffer(cast.buffers()[1], dtype=dtype, count=len(cast),
-                         offset=cast.offset * width).copy()
-    if cast.null_count:
-        vals[_mask(cast)] = 0
+    """``a`` converted to the fixed-width ``pa_type``, nulls as 0, as a
+    writable numpy copy of ``dtype`` (like the pyodbc path): numeric buffers
+    read and converted by numpy, other types cast by pyarrow first."""
+    source = _NUMPY_OF.get(str(a.type))
+    if source is None:
+        a = a.cast(pa_type, safe=False)
+        source = dtype
+    width = np.dtype(source).itemsize
+    vals = np.frombuffer(a.buffers()[1], dtype=source, count=len(a),
+                         offset=a.offset * width).astype(dtype)  # astype copies
+    if a.null_count:
+        vals[_mask(a)] = 0
     return vals
 
 
