@@ -294,7 +294,10 @@ second query), and in-memory databases.  The folder is kept under 2,048 MB
 by removing the least recently used results; set {cmd:size_mb} in the
 {cmd:[cache]} section of the configuration file to change the cap (0 turns
 the cache off).  From a shell, {cmd:leostata cache} shows the folder, its
-entries and its size, and {cmd:leostata cache --clear} empties it.
+entries and its size, and {cmd:leostata cache --clear} empties it.  The cached
+results are copies of data you loaded, kept on disk like a saved
+{cmd:.dta} file: they stay inside the environment your data folder is in, and
+follow its rules.
 
 {marker types}{...}
 {pstd}
