@@ -12,7 +12,10 @@ shuffled in one run (``_common.interleaved``):
 * ``cached``: the same command without ``nocache``: the catalog-state query,
   the key, then the stored batches written to the .dta;
 * ``command_fresh`` / ``command_cached``: ``python -m leostata load --out F.dta``
-  as a new process, with and without ``nocache``.
+  as a new process, with and without ``nocache``;
+* ``catalog_state``: the catalog-state query alone (``cache.catalog_state``),
+  which every load with the cache on sends before a miss runs the statement:
+  what the cache adds to a load it cannot answer.
 
 Before any time is shown: the cached load must say the cache answered, the
 fresh one that it did not, and the two .dta files must hold the same data
@@ -57,7 +60,7 @@ def main(argv=None) -> None:
     sys.path.insert(0, PYTHON_DIR)
     import pandas as pd
 
-    from leostata import commands
+    from leostata import cache, commands
     from leostata.session import open_session
     from leostata.writers.dta import DtaWriter
     session = open_session(url)
@@ -84,7 +87,9 @@ def main(argv=None) -> None:
     pd.testing.assert_frame_equal(pd.read_stata(out["fresh"]), pd.read_stata(out["cached"]))
     methods = {"fresh": lambda: load("fresh", nocache),
                "cached": lambda: load("cached", COMMAND),
-               "command_fresh": command(nocache), "command_cached": command(COMMAND)}
+               "command_fresh": command(nocache), "command_cached": command(COMMAND),
+               "catalog_state": lambda: cache.catalog_state(
+                   session.engine, commands.layout_places(session.catalog.layout))}
     for fn in methods.values():  # bytecode, the server's buffers, the cache entry
         fn()
     print(f"before: {uptime()}")
