@@ -130,7 +130,9 @@ them.
 answer.  {cmd:leoquery} shares {cmd:leoload}'s
 {help leoload##cache:result cache}: an identical query on the same
 connection and catalog state is answered from it ({cmd:r(cached)} = 1).  The
-catalog state also covers the schemas and databases the query names.
+catalog state also covers the schemas and databases the query names.  A query
+that reads the clock ({cmd:CURRENT_TIMESTAMP}, {cmd:GETDATE()}, {cmd:now()},
+{cmd:CURRENT_DATE}, ...) is never answered from the cache.
 
 {phang}
 {opt showsql} displays the statement before running it: the statement sent,

@@ -365,3 +365,24 @@ def test_the_command_line_shows_sets_and_clears_the_cache(session, home, capsys)
 def test_a_query_text_that_does_not_parse_is_not_cached():
     assert commands.query_places("SELECT FROM WHERE ((", "postgresql") is None
     assert commands.query_places("SELECT x FROM s.t", "postgresql") == ((None, "s"),)
+
+
+@pytest.mark.parametrize("query, dialect", [
+    ("SELECT NEWID() AS i, x FROM s.t", "mssql"), ("SELECT GETDATE() AS d FROM t", "mssql"),
+    ("SELECT RAND() AS r FROM t", "mssql"), ("SELECT SYSDATETIME() AS d FROM t", "mssql"),
+    ("SELECT random() AS r FROM t", "postgresql"), ("SELECT now() AS d FROM t", "postgresql"),
+    ("SELECT clock_timestamp() AS d FROM t", "postgresql"),
+    ("SELECT x FROM t WHERE d < current_date", "postgresql"),
+    ("SELECT gen_random_uuid() AS u FROM t", "postgresql"),
+    ("SELECT uuid() AS u FROM t", "duckdb"), ("SELECT random() AS r FROM t", "sqlite")])
+def test_a_query_whose_value_changes_between_runs_is_not_cached(query, dialect):
+    assert commands.query_places(query, dialect) is None
+
+
+def test_a_leoquery_reading_the_clock_asks_the_database_each_time(session, home):
+    """(Random numbers and new ids are refused by the read-only check itself.)"""
+    statement = commands.query_statement("SELECT id, CURRENT_TIMESTAMP AS now FROM t",
+                                         session.catalog.dialect)
+    results = [commands.query(statement, session, MemoryWriter(), say=lambda _: None)
+               for _ in range(2)]
+    assert not any(cache.answered(r) for r in results) and entries(home) == []

@@ -259,10 +259,24 @@ def layout_places(layout) -> tuple:
     return tuple(found)
 
 
+#: Functions whose value changes from one run of the same query to the next
+#: (sqlglot's names for them, and the dialects' own spellings it keeps as
+#: anonymous functions): a leoquery calling one is never answered by the cache.
+VOLATILE_FUNCTIONS = frozenset({
+    "rand", "randn", "uuid", "currentdate", "currentdatetime", "currenttime",
+    "currenttimestamp", "currentuser", "newid", "newsequentialid", "random", "now",
+    "getdate", "getutcdate", "sysdatetime", "sysutcdatetime", "sysdatetimeoffset",
+    "clock_timestamp", "statement_timestamp", "transaction_timestamp", "timeofday",
+    "gen_random_uuid", "uuid_generate_v4", "txid_current", "crypt_gen_random",
+    "setseed", "nextval", "currval", "lastval"})
+
+
 def query_places(query: str, dialect: str) -> Optional[tuple]:
     """The (database, schema) pairs a checked leoquery names (``db.schema.t``);
-    None when the text does not parse (then the cache is not used: only a
-    statement that ``query_statement`` checked reaches here in a command)."""
+    None when the result cache must not answer it: the text does not parse
+    (only a statement that ``query_statement`` checked reaches here in a
+    command), or it calls a function whose value changes between runs
+    (``VOLATILE_FUNCTIONS``: random numbers, the clock, new ids)."""
     import sqlglot
     from sqlglot import exp
 
@@ -271,6 +285,10 @@ def query_places(query: str, dialect: str) -> Optional[tuple]:
         tree = sqlglot.parse_one(query.replace("\\:", ":"), read=SQLGLOT_DIALECTS[dialect])
     except sqlglot.errors.SqlglotError:
         return None
+    for func in tree.find_all(exp.Func):
+        name = func.name if isinstance(func, exp.Anonymous) else type(func).__name__
+        if name.lower() in VOLATILE_FUNCTIONS:
+            return None
     return tuple(sorted({(t.catalog or None, t.db or None) for t in tree.find_all(exp.Table)
                          if t.db or t.catalog}, key=repr))
 
