@@ -285,8 +285,10 @@ tables they read; on DuckDB and SQLite, the size and time of the database
 file.  A change of any of them is a new request.  {bf:Limits}: SQL Server
 records no date for a change of data, so an update in place that leaves
 every row count and definition as it was is not seen; PostgreSQL's counters
-reach other sessions up to about a second late.  Use {opt nocache} when you
-know the data changed under the same tables.
+reach other sessions up to about a second late; a view whose definition reads
+the clock (a rolling "last 12 months") looks unchanged from one day to the
+next.  Use {opt nocache} when you know the data changed under the same
+tables.
 
 {pstd}
 Not cached: {opt count}, {opt sqlonly}, loads with {opt sdc} (their check is a

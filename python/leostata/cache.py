@@ -27,7 +27,9 @@ DELETE and INSERT of as many rows) that changes neither a row count nor a
 definition is not seen; PostgreSQL's statistics counters reach other
 sessions up to about a second after a writing transaction commits (and not
 at all with ``track_counts`` off), and a table of another schema that a
-leoload reads through a function, not a view, is not watched.  ``nocache`` always asks the database.
+leoload reads through a function, not a view, is not watched; a view whose
+definition reads the clock looks unchanged (a leoquery that reads it itself
+is never cached: ``commands.VOLATILE_FUNCTIONS``).  ``nocache`` always asks the database.
 
 An entry is two files in ``cache_dir()``: ``KEY.json`` (the manifest: the
 result columns without pickle, the dataset facts, the batch index) and the
