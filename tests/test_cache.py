@@ -386,3 +386,35 @@ def test_a_leoquery_reading_the_clock_asks_the_database_each_time(session, home)
     results = [commands.query(statement, session, MemoryWriter(), say=lambda _: None)
                for _ in range(2)]
     assert not any(cache.answered(r) for r in results) and entries(home) == []
+
+
+def test_break_while_a_cached_result_is_replayed_leaves_the_destination(session, fake_sfi):
+    """A cached result of several batches: Break after the first leaves the
+    data in Stata as they were (the writer aborted), and the entry stays."""
+    from leostata.bridge import SfiWriter
+    from leostata.stream import stream as real_stream
+
+    def small_batches(*args, **kwargs):
+        return real_stream(*args, **{**kwargs, "batch_rows": 7})
+    commands_stream = commands.stream
+    commands.stream = small_batches
+    try:
+        run(session, "t id x")  # stored in 6 batches of 7 rows or fewer
+    finally:
+        commands.stream = commands_stream
+    stored = cache.Cache().entries()
+    assert len(stored) == 1
+    fake_sfi.reset()
+    before = fake_sfi.snapshot()
+    polls = iter(range(100))
+
+    def poll():
+        if next(polls) >= 2:
+            raise BreakPressed("--Break--")
+
+    with pytest.raises(BreakPressed):
+        commands.load("t id x", session, lambda _j: SfiWriter(clear=True), show=lambda _: None,
+                      say=lambda _: None, poll=poll)
+    assert fake_sfi.snapshot() == before and cache.Cache().entries()[0][0] == stored[0][0]
+    _, again = run(session, "t id x")
+    assert cache.answered(again) and again.nobs == len(ROWS)

@@ -291,6 +291,8 @@ class Stored:
             writer.begin(cols, meta)
             began = True
             for entry in self.manifest["batches"]:
+                if poll:  # Break between batches, as during a load
+                    poll()
                 writer.write(read_batch(lambda off, size: blob[off:off + size], entry))
             n = writer.commit()
         except BaseException:
