@@ -281,14 +281,15 @@ The catalog state is read from the database before each load (one small
 query): on SQL Server, each table's and view's modification date and row
 count in the databases the site layout names; on PostgreSQL, each table's
 catalog row and its insert/update/delete counters, following views to the
-tables they read; on DuckDB and SQLite, the size and time of the database
-file.  A change of any of them is a new request.  {bf:Limits}: SQL Server
-records no date for a change of data, so an update in place that leaves
-every row count and definition as it was is not seen; PostgreSQL's counters
-reach other sessions up to about a second late; a view whose definition reads
-the clock (a rolling "last 12 months") looks unchanged from one day to the
-next.  Use {opt nocache} when you know the data changed under the same
-tables.
+tables they read, and the server's write-ahead-log position (any write
+moves it); on DuckDB and SQLite, the size and time of the database file.  A
+change of any of them is a new request.  A cached result answers for 24
+hours at most ({cmd:max_age_hours} in the {cmd:[cache]} section changes it).
+{bf:Limits}: SQL Server records no date for a change of data, so within
+those hours an update in place that leaves every row count and definition as
+it was is not seen; a view whose definition reads the clock (a rolling "last
+12 months") looks unchanged.  Use {opt nocache} when you know the data
+changed under the same tables.
 
 {pstd}
 Not cached: {opt count}, {opt sqlonly}, loads with {opt sdc} (their check is a
@@ -298,8 +299,8 @@ by removing the least recently used results; set {cmd:size_mb} in the
 the cache off).  From a shell, {cmd:leostata cache} shows the folder, its
 entries and its size, and {cmd:leostata cache --clear} empties it.  The cached
 results are copies of data you loaded, kept on disk like a saved
-{cmd:.dta} file: they stay inside the environment your data folder is in, and
-follow its rules.
+{cmd:.dta} file, readable by your account only: they stay inside the
+environment your data folder is in, and follow its rules.
 
 {marker types}{...}
 {pstd}

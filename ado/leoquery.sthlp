@@ -132,7 +132,9 @@ answer.  {cmd:leoquery} shares {cmd:leoload}'s
 connection and catalog state is answered from it ({cmd:r(cached)} = 1).  The
 catalog state also covers the schemas and databases the query names.  A query
 that reads the clock ({cmd:CURRENT_TIMESTAMP}, {cmd:GETDATE()}, {cmd:now()},
-{cmd:CURRENT_DATE}, ...) is never answered from the cache.
+{cmd:CURRENT_DATE}, {cmd:date('now')}, ...) or the database's own catalog
+({cmd:pg_catalog}, {cmd:information_schema}, {cmd:sys}, {cmd:sqlite_master},
+...) is never answered from the cache.
 
 {phang}
 {opt showsql} displays the statement before running it: the statement sent,

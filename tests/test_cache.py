@@ -6,6 +6,8 @@ leave it out; the size cap evicts the least recently used entries."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import types
 
 import pytest
@@ -418,3 +420,90 @@ def test_break_while_a_cached_result_is_replayed_leaves_the_destination(session,
     assert fake_sfi.snapshot() == before and cache.Cache().entries()[0][0] == stored[0][0]
     _, again = run(session, "t id x")
     assert cache.answered(again) and again.nobs == len(ROWS)
+
+
+# -- found in review: each of these served a stale answer or failed a load -------------------
+
+
+def test_an_unquoted_mixed_case_schema_is_watched_as_postgresql_folds_it():
+    assert commands.query_places("SELECT x FROM O_Abc.t", "postgresql") == ((None, "o_abc"),)
+    assert commands.query_places('SELECT x FROM "O_Abc".t', "postgresql") == ((None, "O_Abc"),)
+    assert commands.query_places("SELECT x FROM LEO_i2.p1.t", "mssql") == (("LEO_i2", "p1"),)
+
+
+@pytest.mark.parametrize("query, dialect", [
+    ("SELECT datetime('now') AS d", "sqlite"), ("SELECT date('now', '-1 day') AS d", "sqlite"),
+    ("SELECT 'now'::date AS d", "postgresql"),
+    ("SELECT count(*) AS n FROM pg_stat_activity", "postgresql"),
+    ("SELECT relname FROM pg_catalog.pg_class", "postgresql"),
+    ("SELECT table_name FROM information_schema.tables", "duckdb"),
+    ("SELECT count(*) AS n FROM sys.dm_exec_sessions", "mssql"),
+    ("SELECT name FROM sqlite_master", "sqlite")])
+def test_the_clock_and_the_databases_own_catalog_are_never_cached(query, dialect):
+    assert commands.query_places(query, dialect) is None
+
+
+def test_a_write_is_seen_at_once_on_postgresql(pg_db, home):
+    """The WAL position is part of the token: an UPDATE committed just before
+    the rerun is a miss although the statistics counters lag behind."""
+    fill(pg_db)
+    s = open_session(pg_db.url)
+    try:
+        run(s, "t id x")
+        state = cache.catalog_state(s.engine)
+        with pg_db.writer().begin() as conn:
+            conn.execute(text("UPDATE t SET x = -1 WHERE id = 1"))
+        assert cache.catalog_state(s.engine) != state
+        _, result = run(s, "t id x")
+        assert not cache.answered(result)
+    finally:
+        s.close()
+
+
+def test_an_entry_that_cannot_be_replayed_is_a_miss_not_an_error(session, home):
+    run(session, "t id")
+    (data,) = [p for p in (home / "cache").iterdir() if p.suffix == ".bin"]
+    data.unlink()  # e.g. evicted by another process between lookup and replay
+    _, result = run(session, "t id")
+    assert not cache.answered(result) and result.nobs == len(ROWS)
+    _, again = run(session, "t id")
+    assert cache.answered(again)
+    (manifest,) = (home / "cache").glob("*.json")
+    damaged = json.loads(manifest.read_text())
+    damaged["batches"] = [[["id", "nd", [0, "<i4", 10**9]]]]  # beyond the file
+    manifest.write_text(json.dumps(damaged))
+    writer = MemoryWriter()
+    _, result = run(session, "t id", writer)
+    assert not cache.answered(result) and writer.committed and result.nobs == len(ROWS)
+
+
+def test_the_size_guard_of_a_cached_leoquery_uses_its_columns_width(session, monkeypatch):
+    from leostata import guard
+    statement = commands.query_statement("SELECT id, grp, x, n FROM t",
+                                         session.catalog.dialect)
+    commands.query(statement, session, MemoryWriter(), say=lambda _: None)
+    width = guard.row_width(cache.Cache().lookup(next(
+        p.stem for p in cache.cache_dir().glob("*.json"))).columns())
+    assert width > 8
+    monkeypatch.setattr(guard, "available_memory", lambda: int(len(ROWS) * 8 / 0.8) + 1)
+    with pytest.raises(ResultTooLarge):
+        commands.query(statement, session, MemoryWriter(), say=lambda _: None)
+
+
+def test_an_entry_older_than_the_maximum_age_is_a_miss(session, home):
+    run(session, "t id")
+    (home / "leostata.ini").write_text("[cache]\nmax_age_hours = 0\n")
+    _, result = run(session, "t id")
+    assert not cache.answered(result)
+    (home / "leostata.ini").write_text("[cache]\nmax_age_hours = 1\n")
+    _, result = run(session, "t id")
+    assert cache.answered(result)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_cached_results_are_readable_by_their_owner_only(session, home):
+    run(session, "t id")
+    folder = home / "cache"
+    assert folder.stat().st_mode & 0o777 == 0o700
+    for path in folder.iterdir():
+        assert path.stat().st_mode & 0o077 == 0, path.name

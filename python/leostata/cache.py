@@ -17,16 +17,20 @@ read from the database in one round trip:
   relation their views read (through views of views): its ``pg_class`` row
   (oid, relfilenode, the row version ``xmin``: DDL, TRUNCATE, ANALYZE), its
   view rule's ``xmin`` and the rows inserted, updated and deleted that
-  ``pg_stat_all_tables`` counts;
+  ``pg_stat_all_tables`` counts; and the server's WAL position (the replay
+  position on a standby), which any write moves at once (the counters reach
+  other sessions up to about ten seconds late): more misses than needed,
+  never a stale answer from a write the WAL records.  Not cached at all
+  with ``track_counts`` off or a foreign table among the watched relations;
 * DuckDB and SQLite: the inode, size and modification time (ns) of the
   database file and of its write-ahead log (no query); an in-memory
   database is never cached.
 
 Honest limits: SQL Server timestamps no DML, so an in-place UPDATE (or a
 DELETE and INSERT of as many rows) that changes neither a row count nor a
-definition is not seen; PostgreSQL's statistics counters reach other
-sessions up to about a second after a writing transaction commits (and not
-at all with ``track_counts`` off), and a table of another schema that a
+definition is not seen until the entry is older than ``config.cache_max_age``
+(24 hours by default); on PostgreSQL an unlogged table's rows are not in the
+WAL (its counters still are, late), and a table of another schema that a
 leoload reads through a function, not a view, is not watched; a view whose
 definition reads the clock looks unchanged (a leoquery that reads it itself
 is never cached: ``commands.VOLATILE_FUNCTIONS``).  ``nocache`` always asks the database.
@@ -62,6 +66,11 @@ FORMAT = 1
 #: Part files and unnamed data files older than this are leftovers (of a
 #: process that ended while recording), removed by ``Cache.evict``.
 STALE_PART_SECONDS = 3600
+
+
+class Unusable(Exception):
+    """A cache entry that cannot be replayed (removed meanwhile, damaged):
+    the load asks the database instead."""
 
 
 def cache_dir() -> Path:
@@ -114,7 +123,10 @@ WITH RECURSIVE watched(oid) AS (
    AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid <> w.oid
 )
 SELECT c.oid::bigint, c.relkind::text, c.relfilenode::bigint, c.xmin::text, r.xmin::text,
-       s.n_tup_ins, s.n_tup_upd, s.n_tup_del
+       s.n_tup_ins, s.n_tup_upd, s.n_tup_del,
+       (CASE WHEN pg_catalog.pg_is_in_recovery() THEN pg_catalog.pg_last_wal_replay_lsn()
+             ELSE pg_catalog.pg_current_wal_lsn() END)::text AS wal,
+       pg_catalog.current_setting('track_counts') AS track_counts
 FROM watched AS w
 JOIN pg_catalog.pg_class AS c ON c.oid = w.oid
 LEFT JOIN pg_catalog.pg_rewrite AS r ON r.ev_class = c.oid AND r.rulename = '_RETURN'
@@ -167,6 +179,8 @@ def catalog_state(engine, places=()) -> Optional[str]:
             rows = conn.execute(sa.text(query)).all()
     except Exception:  # noqa: BLE001 - no state, no cache: the load itself reports errors
         return None
+    if dialect == "postgresql" and any(row[1] == "f" or row[9] != "on" for row in rows):
+        return None  # a foreign table, or no statistics counters: nothing to watch
     digest = hashlib.sha256()
     for row in rows:
         digest.update(repr(tuple(row)).encode("utf-8"))
@@ -273,27 +287,57 @@ class Stored:
     def nobs(self) -> int:
         return int(self.manifest["nobs"])
 
+    def columns(self) -> list:
+        """The stored result columns (``ResultColumn``); raises Unusable when
+        the manifest cannot describe them."""
+        try:
+            return [column_from_state(c) for c in self.manifest["columns"]]
+        except Exception as exc:  # noqa: BLE001 - any damage: the entry is not used
+            raise Unusable(str(exc)) from exc
+
     def replay(self, writer, meta, poll: Optional[Callable[[], object]] = None):
         """Hand the stored columns and batches to ``writer`` (begin, write,
         commit; abort on any error or Break) and return the ``LoadResult``
-        of the load, ``path`` = ``CACHE_PATH``.  ``meta`` gets the stored SQL."""
+        of the load, ``path`` = ``CACHE_PATH``.  ``meta`` gets the stored SQL.
+        Raises Unusable, before the writer is touched, when the entry cannot
+        be read (removed meanwhile, damaged): the caller then asks the
+        database.  Batches are read from the file one at a time."""
         from .writers import LoadResult
         from .writers.spool import read_batch
         t0 = time.perf_counter()
-        with open(self.data, "rb") as fh:
-            blob = memoryview(fh.read())
-        cols = [column_from_state(c) for c in self.manifest["columns"]]
-        meta.sql = self.manifest["meta"]["sql"]
+        cols = self.columns()
+        try:
+            fh = open(self.data, "rb")
+        except OSError as exc:
+            raise Unusable(str(exc)) from exc
+
+        def read_at(offset: int, size: int) -> bytes:
+            fh.seek(offset)
+            got = fh.read(size)
+            if len(got) != size:
+                raise Unusable("the cached data file is shorter than its manifest says")
+            return got
+
         began = False
         try:
+            try:
+                batches = list(self.manifest["batches"])
+                sql = self.manifest["meta"]["sql"]
+                first = read_batch(read_at, batches[0]) if batches else None
+            except Unusable:
+                raise
+            except Exception as exc:  # noqa: BLE001 - damaged before anything was written
+                raise Unusable(str(exc)) from exc
+            meta.sql = sql
             if poll:
                 poll()
             writer.begin(cols, meta)
             began = True
-            for entry in self.manifest["batches"]:
-                if poll:  # Break between batches, as during a load
+            for i, entry in enumerate(batches):
+                if poll and i:  # Break between batches, as during a load
                     poll()
-                writer.write(read_batch(lambda off, size: blob[off:off + size], entry))
+                writer.write(first if i == 0 else read_batch(read_at, entry))
+                first = None
             n = writer.commit()
         except BaseException:
             if began:
@@ -302,6 +346,8 @@ class Stored:
                 except Exception:  # abort must not hide the original error
                     pass
             raise
+        finally:
+            fh.close()
         touch(self.manifest_path)  # recently used: evicted last
         notes = [f"{c.name}: {note}" for c in cols for note in c.notes]
         return LoadResult(nobs=n if isinstance(n, int) else self.nobs, columns=cols,
@@ -313,29 +359,65 @@ class Stored:
         return self.data.parent / (self.manifest["key"] + ".json")
 
 
+def private_folder(path: Path) -> None:
+    """Make ``path`` (and its parents), readable by its owner only: cached
+    results are copies of the data loaded."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        os.chmod(path, 0o700)
+    except OSError:
+        pass
+
+
 class Cache:
     """The cache folder ``directory`` kept under ``limit`` bytes."""
 
-    def __init__(self, directory: Optional[Path] = None, limit: Optional[int] = None):
+    def __init__(self, directory: Optional[Path] = None, limit: Optional[int] = None,
+                 max_age: Optional[float] = None):
         self.directory = Path(directory) if directory is not None else cache_dir()
         self.limit = config.cache_limit() if limit is None else int(limit)
+        self.max_age = config.cache_max_age() if max_age is None else float(max_age)
 
     def lookup(self, key: str) -> Optional[Stored]:
-        """The entry stored for ``key``, or None (a damaged entry is removed)."""
+        """The entry stored for ``key``, or None: none, older than
+        ``max_age`` seconds, or damaged (those two are removed); a file that
+        cannot be opened now (another process holds it) is a miss, kept."""
         manifest_path = self.directory / f"{key}.json"
         try:
             with open(manifest_path, encoding="utf-8") as fh:
                 manifest = json.load(fh)
+        except OSError:
+            return None
+        except ValueError:
+            self._remove(manifest_path)
+            return None
+        try:
             data = self.directory / manifest["data"]
             if (manifest.get("format") != FORMAT or manifest.get("key") != key
+                    or not isinstance(manifest["nobs"], int)
+                    or not isinstance(manifest["columns"], list)
+                    or not isinstance(manifest["batches"], list)
+                    or not isinstance(manifest["meta"]["sql"], str)
                     or data.stat().st_size != manifest["bytes"]):
                 raise ValueError("not this entry")
-        except FileNotFoundError:
-            return None
+            stale = time.time() - float(manifest["created"]) > self.max_age
         except (OSError, ValueError, KeyError, TypeError):
             self._remove(manifest_path)
             return None
+        if stale:
+            self._remove(manifest_path, data)
+            return None
         return Stored(manifest, data)
+
+    def forget(self, key: str) -> None:
+        """Remove the entry for ``key`` (an entry that could not be replayed)."""
+        manifest_path = self.directory / f"{key}.json"
+        try:
+            with open(manifest_path, encoding="utf-8") as fh:
+                data = self.directory / json.load(fh)["data"]
+        except Exception:  # noqa: BLE001
+            data = None
+        self._remove(manifest_path, *([data] if data else []))
 
     def recorder(self, key: str, writer) -> "Recorder":
         return Recorder(self, key, writer)
@@ -425,9 +507,10 @@ class Recorder:
         self.writer.begin(columns, meta)
         self.columns, self.meta = columns, meta
         try:
-            self.cache.directory.mkdir(parents=True, exist_ok=True)
+            private_folder(self.cache.directory)
             self._part = self.cache.directory / f"{self.key}-{uuid.uuid4().hex}.part"
-            self._fh = open(self._part, "xb")
+            self._fh = os.fdopen(os.open(self._part, os.O_WRONLY | os.O_CREAT | os.O_EXCL
+                                         | getattr(os, "O_BINARY", 0), 0o600), "wb")
         except OSError:
             self._stop()
 
@@ -476,13 +559,14 @@ class Recorder:
                         "batches": self._index}
             text = json.dumps(manifest, ensure_ascii=True, allow_nan=True)
             temp = directory / f"{self.key}-{uuid.uuid4().hex}.json.part"
-            with open(temp, "x", encoding="utf-8") as fh:
+            with os.fdopen(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w",
+                           encoding="utf-8") as fh:
                 fh.write(text)
             os.replace(temp, directory / f"{self.key}.json")
             touch(directory / f"{self.key}.json")
             self._part = None
             self.cache.evict()
-        except (OSError, TypeError, ValueError):
+        except Exception:  # noqa: BLE001 - recording never fails a load that succeeded
             self._stop()
 
     def _stop(self) -> None:

@@ -140,8 +140,13 @@ def deliver(delivery: Delivery, engine, writer: Writer, *, say: Callable[[str], 
     columns = result_columns(d.outputs, table=d.meta.table) if d.outputs is not None else None
     store, key = _cache_for(d, engine, columns) if d.cache else (None, None)
     hit = store.lookup(key) if store is not None else None
-    if hit is not None and _fits(hit, d, engine, columns):
-        return _said(hit.replay(writer, d.meta, poll), d, say)
+    if hit is not None:
+        from .cache import Unusable
+        try:
+            if _fits(hit, d, engine, columns):
+                return _said(hit.replay(writer, d.meta, poll), d, say)
+        except Unusable:  # removed or damaged meanwhile: ask the database
+            store.forget(key)
     # the same guard for a plan and for raw SQL (leoquery): maxobs() defaults to
     # guard.DEFAULT_MAXOBS, force skips it; raw SQL has no catalog estimate and is
     # not counted first (that would run it twice): size.guarded(writer) refuses it
@@ -289,8 +294,40 @@ def query_places(query: str, dialect: str) -> Optional[tuple]:
         name = func.name if isinstance(func, exp.Anonymous) else type(func).__name__
         if name.lower() in VOLATILE_FUNCTIONS:
             return None
-    return tuple(sorted({(t.catalog or None, t.db or None) for t in tree.find_all(exp.Table)
-                         if t.db or t.catalog}, key=repr))
+    if any(lit.is_string and lit.this.strip().lower() == "now"  # SQLite's date('now'),
+           for lit in tree.find_all(exp.Literal)):               # PostgreSQL's 'now'::date
+        return None
+    places = set()
+    for t in tree.find_all(exp.Table):
+        if _system_relation(t):
+            return None
+        if t.db or t.catalog:
+            places.add((_folded(t.args.get("catalog"), dialect),
+                        _folded(t.args.get("db"), dialect)))
+    return tuple(sorted(places, key=repr))
+
+
+#: Schemas of the database's own catalog, and name prefixes of its system
+#: tables and views (live state the catalog-state token does not watch).
+SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema", "sys", "pg_toast"})
+SYSTEM_PREFIXES = ("pg_", "sys", "dm_", "sqlite_", "duckdb_")
+
+
+def _system_relation(table) -> bool:
+    """True when ``table`` (sqlglot) is one of the database's own catalog or
+    statistics relations (pg_stat_activity, sys.dm_exec_sessions, sqlite_master)."""
+    schema = (table.db or "").lower()
+    return schema in SYSTEM_SCHEMAS or table.name.lower().startswith(SYSTEM_PREFIXES)
+
+
+def _folded(identifier, dialect: str) -> Optional[str]:
+    """A schema or database name as the catalog stores it: PostgreSQL folds an
+    unquoted name to lower case (a quoted one keeps its case)."""
+    if identifier is None or not identifier.name:
+        return None
+    if dialect == "postgresql" and not identifier.args.get("quoted"):
+        return identifier.name.lower()
+    return identifier.name
 
 
 def _cache_for(d: Delivery, engine, columns) -> tuple:
@@ -307,12 +344,14 @@ def _cache_for(d: Delivery, engine, columns) -> tuple:
 
 
 def _fits(hit, d: Delivery, engine, columns) -> bool:
-    """True when the size guard passes for the stored result's size (else the
-    load runs, and the guard refuses it as it would without the cache)."""
+    """True when the size guard passes for the stored result's size and its
+    columns' width (else the load runs, and the guard refuses it as it would
+    without the cache)."""
     from .errors import ResultTooLarge
     try:
-        check_size(engine, d.statement, columns or [], maxobs=d.maxobs, force=d.force,
-                   approx_rows=hit.nobs, aggregated=d.aggregated, filtered=False)
+        check_size(engine, d.statement, columns or hit.columns(), maxobs=d.maxobs,
+                   force=d.force, approx_rows=hit.nobs, aggregated=d.aggregated,
+                   filtered=False)
     except ResultTooLarge:
         return False
     return True

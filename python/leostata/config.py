@@ -143,11 +143,31 @@ def cache_limit() -> int:
     return max(int(mb * 2**20), 0)
 
 
+#: How long a cached result may answer unless ``[cache] max_age_hours`` says
+#: otherwise: a bound on what the catalog state cannot see (an UPDATE in place
+#: on SQL Server, a view reading the clock).
+CACHE_DEFAULT_HOURS = 24
+
+
+def cache_max_age() -> float:
+    """Seconds a cached result may answer: ``[cache] max_age_hours`` in the
+    config file, else ``CACHE_DEFAULT_HOURS``; an unreadable value counts as
+    the default."""
+    raw = _parser().get("cache", "max_age_hours", fallback="").strip()
+    try:
+        hours = float(raw) if raw else CACHE_DEFAULT_HOURS
+    except ValueError:
+        hours = CACHE_DEFAULT_HOURS
+    return max(hours, 0.0) * 3600
+
+
 def write_cache_limit(mb: float) -> Path:
     """Remember the result cache's size cap (MB) in the config file's
     ``[cache]`` section; returns the file's path."""
     parser = _parser()
-    parser["cache"] = {"size_mb": f"{mb:g}"}
+    if not parser.has_section("cache"):
+        parser.add_section("cache")
+    parser["cache"]["size_mb"] = f"{mb:g}"
     return _save(parser)
 
 
