@@ -89,7 +89,7 @@ def main(argv=None) -> None:
                "cached": lambda: load("cached", COMMAND),
                "command_fresh": command(nocache), "command_cached": command(COMMAND),
                "catalog_state": lambda: cache.catalog_state(
-                   session.engine, commands.layout_places(session.catalog.layout))}
+                   session.engine, cache.layout_places(session.catalog.layout))}
     for fn in methods.values():  # bytecode, the server's buffers, the cache entry
         fn()
     print(f"before: {uptime()}")

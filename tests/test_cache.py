@@ -339,10 +339,10 @@ def test_sql_server_catalog_state_is_golden():
 def test_the_catalog_state_covers_the_layouts_and_the_querys_places():
     from leostata.layout import load_layout
     srs = load_layout("srs", "p123")
-    found = commands.layout_places(srs)
+    found = cache.layout_places(srs)
     assert found and all(db for db, _ in found) and len(set(found)) == len(found)
     assert ("LEO_i2", "p123") in found
-    assert commands.query_places('SELECT a.x FROM LEO_i2.p123.t AS a JOIN s2.u ON 1 = 1 '
+    assert cache.query_places('SELECT a.x FROM LEO_i2.p123.t AS a JOIN s2.u ON 1 = 1 '
                                  'JOIN v ON 1 = 1', "mssql") == \
         (("LEO_i2", "p123"), (None, "s2"))
 
@@ -365,8 +365,8 @@ def test_the_command_line_shows_sets_and_clears_the_cache(session, home, capsys)
 
 
 def test_a_query_text_that_does_not_parse_is_not_cached():
-    assert commands.query_places("SELECT FROM WHERE ((", "postgresql") is None
-    assert commands.query_places("SELECT x FROM s.t", "postgresql") == ((None, "s"),)
+    assert cache.query_places("SELECT FROM WHERE ((", "postgresql") is None
+    assert cache.query_places("SELECT x FROM s.t", "postgresql") == ((None, "s"),)
 
 
 @pytest.mark.parametrize("query, dialect", [
@@ -378,7 +378,7 @@ def test_a_query_text_that_does_not_parse_is_not_cached():
     ("SELECT gen_random_uuid() AS u FROM t", "postgresql"),
     ("SELECT uuid() AS u FROM t", "duckdb"), ("SELECT random() AS r FROM t", "sqlite")])
 def test_a_query_whose_value_changes_between_runs_is_not_cached(query, dialect):
-    assert commands.query_places(query, dialect) is None
+    assert cache.query_places(query, dialect) is None
 
 
 def test_a_leoquery_reading_the_clock_asks_the_database_each_time(session, home):
@@ -426,9 +426,9 @@ def test_break_while_a_cached_result_is_replayed_leaves_the_destination(session,
 
 
 def test_an_unquoted_mixed_case_schema_is_watched_as_postgresql_folds_it():
-    assert commands.query_places("SELECT x FROM O_Abc.t", "postgresql") == ((None, "o_abc"),)
-    assert commands.query_places('SELECT x FROM "O_Abc".t', "postgresql") == ((None, "O_Abc"),)
-    assert commands.query_places("SELECT x FROM LEO_i2.p1.t", "mssql") == (("LEO_i2", "p1"),)
+    assert cache.query_places("SELECT x FROM O_Abc.t", "postgresql") == ((None, "o_abc"),)
+    assert cache.query_places('SELECT x FROM "O_Abc".t', "postgresql") == ((None, "O_Abc"),)
+    assert cache.query_places("SELECT x FROM LEO_i2.p1.t", "mssql") == (("LEO_i2", "p1"),)
 
 
 @pytest.mark.parametrize("query, dialect", [
@@ -440,7 +440,7 @@ def test_an_unquoted_mixed_case_schema_is_watched_as_postgresql_folds_it():
     ("SELECT count(*) AS n FROM sys.dm_exec_sessions", "mssql"),
     ("SELECT name FROM sqlite_master", "sqlite")])
 def test_the_clock_and_the_databases_own_catalog_are_never_cached(query, dialect):
-    assert commands.query_places(query, dialect) is None
+    assert cache.query_places(query, dialect) is None
 
 
 def test_a_write_is_seen_at_once_on_postgresql(pg_db, home):

@@ -33,7 +33,7 @@ definition is not seen until the entry is older than ``config.cache_max_age``
 WAL (its counters still are, late), and a table of another schema that a
 leoload reads through a function, not a view, is not watched; a view whose
 definition reads the clock looks unchanged (a leoquery that reads it itself
-is never cached: ``commands.VOLATILE_FUNCTIONS``).  ``nocache`` always asks the database.
+is never cached: ``VOLATILE_FUNCTIONS``).  ``nocache`` always asks the database.
 
 An entry is two files in ``cache_dir()``: ``KEY.json`` (the manifest: the
 result columns without pickle, the dataset facts, the batch index) and the
@@ -56,6 +56,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
+
+import numpy as np
 
 from . import config
 from .version import __version__
@@ -187,6 +189,89 @@ def catalog_state(engine, places=()) -> Optional[str]:
     return f"{len(rows)}:{digest.hexdigest()}"
 
 
+# -- what a request may read ------------------------------------------------------------------
+
+def layout_places(layout) -> tuple:
+    """The (database, schema) pairs of a site layout's places (the real ones)."""
+    from .errors import NotFound
+    found = []
+    for home in layout.homes():
+        try:
+            place = layout.real(home)
+        except NotFound:  # no project set: the place's database, any schema
+            place = home
+        pair = (place.database, None if place.schema == "{project}" else place.schema)
+        if pair not in found:
+            found.append(pair)
+    return tuple(found)
+
+
+#: Functions whose value changes from one run of the same query to the next
+#: (sqlglot's names for them, and the dialects' own spellings it keeps as
+#: anonymous functions): a leoquery calling one is never answered by the cache.
+VOLATILE_FUNCTIONS = frozenset({
+    "rand", "randn", "uuid", "currentdate", "currentdatetime", "currenttime",
+    "currenttimestamp", "currentuser", "newid", "newsequentialid", "random", "now",
+    "getdate", "getutcdate", "sysdatetime", "sysutcdatetime", "sysdatetimeoffset",
+    "clock_timestamp", "statement_timestamp", "transaction_timestamp", "timeofday",
+    "gen_random_uuid", "uuid_generate_v4", "txid_current", "crypt_gen_random",
+    "setseed", "nextval", "currval", "lastval"})
+
+
+def query_places(query: str, dialect: str) -> Optional[tuple]:
+    """The (database, schema) pairs a checked leoquery names (``db.schema.t``);
+    None when the result cache must not answer it: the text does not parse
+    (only a statement that ``query_statement`` checked reaches here in a
+    command), or it calls a function whose value changes between runs
+    (``VOLATILE_FUNCTIONS``: random numbers, the clock, new ids)."""
+    import sqlglot
+    from sqlglot import exp
+
+    from .readonly import SQLGLOT_DIALECTS
+    try:
+        tree = sqlglot.parse_one(query.replace("\\:", ":"), read=SQLGLOT_DIALECTS[dialect])
+    except sqlglot.errors.SqlglotError:
+        return None
+    for func in tree.find_all(exp.Func):
+        name = func.name if isinstance(func, exp.Anonymous) else type(func).__name__
+        if name.lower() in VOLATILE_FUNCTIONS:
+            return None
+    if any(lit.is_string and lit.this.strip().lower() == "now"  # SQLite's date('now'),
+           for lit in tree.find_all(exp.Literal)):               # PostgreSQL's 'now'::date
+        return None
+    places = set()
+    for t in tree.find_all(exp.Table):
+        if _system_relation(t):
+            return None
+        if t.db or t.catalog:
+            places.add((_folded(t.args.get("catalog"), dialect),
+                        _folded(t.args.get("db"), dialect)))
+    return tuple(sorted(places, key=repr))
+
+
+#: Schemas of the database's own catalog, and name prefixes of its system
+#: tables and views (live state the catalog-state token does not watch).
+SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema", "sys", "pg_toast"})
+SYSTEM_PREFIXES = ("pg_", "sys", "dm_", "sqlite_", "duckdb_")
+
+
+def _system_relation(table) -> bool:
+    """True when ``table`` (sqlglot) is one of the database's own catalog or
+    statistics relations (pg_stat_activity, sys.dm_exec_sessions, sqlite_master)."""
+    schema = (table.db or "").lower()
+    return schema in SYSTEM_SCHEMAS or table.name.lower().startswith(SYSTEM_PREFIXES)
+
+
+def _folded(identifier, dialect: str) -> Optional[str]:
+    """A schema or database name as the catalog stores it: PostgreSQL folds an
+    unquoted name to lower case (a quoted one keeps its case)."""
+    if identifier is None or not identifier.name:
+        return None
+    if dialect == "postgresql" and not identifier.args.get("quoted"):
+        return identifier.name.lower()
+    return identifier.name
+
+
 # -- the request key --------------------------------------------------------------------------
 
 def connection_identity(engine) -> str:
@@ -212,6 +297,19 @@ def request_key(engine, statement, columns, meta, state: str) -> str:
              "meta": meta_state(meta)}
     text = json.dumps(parts, sort_keys=True, ensure_ascii=True, default=repr)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def store_for(engine, statement, columns, meta, places=()) -> tuple:
+    """(the ``Cache``, the request's key), or (None, None) when the request
+    cannot be cached: the cache is off (size 0) or the database has no
+    catalog state (``catalog_state``; ``places`` as there)."""
+    store = Cache()
+    if store.limit <= 0:
+        return None, None
+    state = catalog_state(engine, places)
+    if state is None:
+        return None, None
+    return store, request_key(engine, statement, columns, meta, state)
 
 
 # -- columns and dataset facts as JSON ----------------------------------------------------------
@@ -262,6 +360,22 @@ def meta_state(meta) -> dict:
             "label": meta.label, "chars": dict(meta.chars)}
 
 
+def _within(entry, size: int) -> bool:
+    """True when every array of the batch ``entry`` (``write_batch``'s index
+    entry) lies inside a data file of ``size`` bytes (an object column's
+    joined bytes: their start)."""
+    def raw(part) -> bool:
+        offset, dtype, n = part
+        return 0 <= offset and offset + np.dtype(dtype).itemsize * n <= size
+
+    checks = {"nd": lambda p: raw(p), "ma": lambda p: raw(p[0]) and raw(p[1]),
+              "obj": lambda p: raw(p[0]) and 0 <= p[1] <= size}
+    try:
+        return all(checks[form](parts) for _name, form, parts in entry)
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
 def touch(path: Path) -> None:
     """Mark the entry whose manifest is ``path`` as used now.  The time is
     set explicitly from the fine-grained clock: a file's own mtime comes from
@@ -307,28 +421,25 @@ class Stored:
         t0 = time.perf_counter()
         cols = self.columns()
         try:
+            batches, sql = list(self.manifest["batches"]), str(self.manifest["meta"]["sql"])
             fh = open(self.data, "rb")
-        except OSError as exc:
+        except Exception as exc:  # noqa: BLE001 - removed or damaged: not used
             raise Unusable(str(exc)) from exc
-
-        def read_at(offset: int, size: int) -> bytes:
-            fh.seek(offset)
-            got = fh.read(size)
-            if len(got) != size:
+        try:
+            size = os.fstat(fh.fileno()).st_size
+            if not all(_within(entry, size) for entry in batches):
                 raise Unusable("the cached data file is shorter than its manifest says")
-            return got
+        except BaseException:
+            fh.close()
+            raise
 
+        def read_at(offset: int, length: int) -> bytes:
+            fh.seek(offset)
+            return fh.read(length)
+
+        meta.sql = sql
         began = False
         try:
-            try:
-                batches = list(self.manifest["batches"])
-                sql = self.manifest["meta"]["sql"]
-                first = read_batch(read_at, batches[0]) if batches else None
-            except Unusable:
-                raise
-            except Exception as exc:  # noqa: BLE001 - damaged before anything was written
-                raise Unusable(str(exc)) from exc
-            meta.sql = sql
             if poll:
                 poll()
             writer.begin(cols, meta)
@@ -336,8 +447,7 @@ class Stored:
             for i, entry in enumerate(batches):
                 if poll and i:  # Break between batches, as during a load
                     poll()
-                writer.write(first if i == 0 else read_batch(read_at, entry))
-                first = None
+                writer.write(read_batch(read_at, entry))
             n = writer.commit()
         except BaseException:
             if began:

@@ -138,10 +138,12 @@ def deliver(delivery: Delivery, engine, writer: Writer, *, say: Callable[[str], 
     writer.check()
     d = delivery
     columns = result_columns(d.outputs, table=d.meta.table) if d.outputs is not None else None
-    store, key = _cache_for(d, engine, columns) if d.cache else (None, None)
-    hit = store.lookup(key) if store is not None else None
+    store, key, hit = None, None, None
+    if d.cache:
+        from .cache import Unusable, store_for
+        store, key = store_for(engine, d.statement, columns, d.meta, d.cache_places)
+        hit = store.lookup(key) if store is not None else None
     if hit is not None:
-        from .cache import Unusable
         try:
             if _fits(hit, d, engine, columns):
                 return _said(hit.replay(writer, d.meta, poll), d, say)
@@ -230,6 +232,7 @@ def query(statement, session, writer: Writer, *, maxobs: Optional[int] = None,
     ``nocache``."""
     meta = DatasetMeta(sql=str(statement), synthetic=session.synthetic)
     delivery = Delivery(statement, None, meta, maxobs=maxobs, force=force, count_first=False)
+    from .cache import query_places
     places = None if nocache else query_places(str(statement), session.catalog.dialect)
     return deliver(with_cache(delivery, session, use=places is not None, places=places or ()),
                    session.engine, writer, say=say, progress=progress, poll=poll)
@@ -243,104 +246,11 @@ def with_cache(delivery: Delivery, session, *, use: bool, places: tuple = ()) ->
     then also covers the session's schema, the places its site layout names
     and ``places`` ((database, schema) pairs)."""
     if use:
+        from .cache import layout_places
         delivery.cache = True
         delivery.cache_places = (layout_places(session.catalog.layout)
                                  + ((None, session.setting.schema),) + tuple(places))
     return delivery
-
-
-def layout_places(layout) -> tuple:
-    """The (database, schema) pairs of a site layout's places (the real ones)."""
-    from .errors import NotFound
-    found = []
-    for home in layout.homes():
-        try:
-            place = layout.real(home)
-        except NotFound:  # no project set: the place's database, any schema
-            place = home
-        pair = (place.database, None if place.schema == "{project}" else place.schema)
-        if pair not in found:
-            found.append(pair)
-    return tuple(found)
-
-
-#: Functions whose value changes from one run of the same query to the next
-#: (sqlglot's names for them, and the dialects' own spellings it keeps as
-#: anonymous functions): a leoquery calling one is never answered by the cache.
-VOLATILE_FUNCTIONS = frozenset({
-    "rand", "randn", "uuid", "currentdate", "currentdatetime", "currenttime",
-    "currenttimestamp", "currentuser", "newid", "newsequentialid", "random", "now",
-    "getdate", "getutcdate", "sysdatetime", "sysutcdatetime", "sysdatetimeoffset",
-    "clock_timestamp", "statement_timestamp", "transaction_timestamp", "timeofday",
-    "gen_random_uuid", "uuid_generate_v4", "txid_current", "crypt_gen_random",
-    "setseed", "nextval", "currval", "lastval"})
-
-
-def query_places(query: str, dialect: str) -> Optional[tuple]:
-    """The (database, schema) pairs a checked leoquery names (``db.schema.t``);
-    None when the result cache must not answer it: the text does not parse
-    (only a statement that ``query_statement`` checked reaches here in a
-    command), or it calls a function whose value changes between runs
-    (``VOLATILE_FUNCTIONS``: random numbers, the clock, new ids)."""
-    import sqlglot
-    from sqlglot import exp
-
-    from .readonly import SQLGLOT_DIALECTS
-    try:
-        tree = sqlglot.parse_one(query.replace("\\:", ":"), read=SQLGLOT_DIALECTS[dialect])
-    except sqlglot.errors.SqlglotError:
-        return None
-    for func in tree.find_all(exp.Func):
-        name = func.name if isinstance(func, exp.Anonymous) else type(func).__name__
-        if name.lower() in VOLATILE_FUNCTIONS:
-            return None
-    if any(lit.is_string and lit.this.strip().lower() == "now"  # SQLite's date('now'),
-           for lit in tree.find_all(exp.Literal)):               # PostgreSQL's 'now'::date
-        return None
-    places = set()
-    for t in tree.find_all(exp.Table):
-        if _system_relation(t):
-            return None
-        if t.db or t.catalog:
-            places.add((_folded(t.args.get("catalog"), dialect),
-                        _folded(t.args.get("db"), dialect)))
-    return tuple(sorted(places, key=repr))
-
-
-#: Schemas of the database's own catalog, and name prefixes of its system
-#: tables and views (live state the catalog-state token does not watch).
-SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema", "sys", "pg_toast"})
-SYSTEM_PREFIXES = ("pg_", "sys", "dm_", "sqlite_", "duckdb_")
-
-
-def _system_relation(table) -> bool:
-    """True when ``table`` (sqlglot) is one of the database's own catalog or
-    statistics relations (pg_stat_activity, sys.dm_exec_sessions, sqlite_master)."""
-    schema = (table.db or "").lower()
-    return schema in SYSTEM_SCHEMAS or table.name.lower().startswith(SYSTEM_PREFIXES)
-
-
-def _folded(identifier, dialect: str) -> Optional[str]:
-    """A schema or database name as the catalog stores it: PostgreSQL folds an
-    unquoted name to lower case (a quoted one keeps its case)."""
-    if identifier is None or not identifier.name:
-        return None
-    if dialect == "postgresql" and not identifier.args.get("quoted"):
-        return identifier.name.lower()
-    return identifier.name
-
-
-def _cache_for(d: Delivery, engine, columns) -> tuple:
-    """(the ``cache.Cache``, the request's key), or (None, None) when this
-    request cannot be cached (cache off, no catalog state)."""
-    from . import cache
-    store = cache.Cache()
-    if store.limit <= 0:
-        return None, None
-    state = cache.catalog_state(engine, d.cache_places)
-    if state is None:
-        return None, None
-    return store, cache.request_key(engine, d.statement, columns, d.meta, state)
 
 
 def _fits(hit, d: Delivery, engine, columns) -> bool:

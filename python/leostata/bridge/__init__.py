@@ -309,12 +309,11 @@ def query_nocache(options: str) -> bool:
     """leoquery's options that come through ``syntax``'s ``*`` (local
     ``options``): only ``nocache`` (abbreviated to ``noc`` at least, as
     leoload's); anything else is refused as ``syntax`` would, r(198)."""
-    found = False
+    (spec,) = [o for o in _plan.OPTIONS if o.name == "nocache"]  # leoload's, the same rule
     for word in options.split():
-        if not (3 <= len(word) <= len("nocache") and "nocache".startswith(word)):
+        if not spec.matches(word):
             raise StataSyntaxError(f"option {word} not allowed")
-        found = True
-    return found
+    return bool(options.split())
 
 
 # -- leodescribe -----------------------------------------------------------------------------

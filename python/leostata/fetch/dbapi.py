@@ -152,8 +152,7 @@ def _duckdb_batches(inner, cols, size: int) -> Iterator[dict]:
         if direct:
             yield {rc.name: convert_arrow(rb.column(j), rc) for j, rc in enumerate(cols)}
         else:
-            df = rb.to_pandas()
-            yield {rc.name: _from_pandas(df.iloc[:, j], rc) for j, rc in enumerate(cols)}
+            yield _frame_batch(rb.to_pandas(), cols)
 
 
 def _duckdb_frames(inner, cols, size: int) -> Iterator[dict]:
@@ -168,7 +167,9 @@ def _duckdb_frames(inner, cols, size: int) -> Iterator[dict]:
                               f"{db_message(exc)}") from exc
         if df is None or len(df) == 0:
             return
-        out = {}
-        for j, rc in enumerate(cols):
-            out[rc.name] = _from_pandas(df.iloc[:, j], rc)
-        yield out
+        yield _frame_batch(df, cols)
+
+
+def _frame_batch(df, cols) -> dict:
+    """A DuckDB DataFrame chunk -> the batch dict (NumPy per column)."""
+    return {rc.name: _from_pandas(df.iloc[:, j], rc) for j, rc in enumerate(cols)}
